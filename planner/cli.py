@@ -1,0 +1,249 @@
+"""`planner` command line: parse arguments, call the API, map errors to the contract's exit codes.
+
+0 ok; 1 `check` found violations; 2 bad input; 3 rules cannot all hold; 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InfeasibleError, InputError, Lang
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_CANCELLED = 0, 1, 2, 3, 130
+
+
+def _say(lang: Lang, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from planner.io.template import write_template
+
+    write_template(Path(args.file))
+    print(_say(args.lang, f"已写出模板：{args.file}", f"template written: {args.file}"))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from planner.demo import generate_demo
+
+    counts = generate_demo(Path(args.dir), size=args.size, seed=args.seed, year=args.year)
+    print(_say(args.lang, f"已生成示例数据：{args.dir}", f"demo district written: {args.dir}"))
+    _print_counts(counts)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from planner.io.read import read_problem
+
+    problem = read_problem(Path(args.data), year=args.year)
+    print(_say(args.lang, "输入有效。", "Input is valid."))
+    _print_counts(problem.counts())
+    return EXIT_OK
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from planner.io.read import read_problem
+    from planner.plan import read_plan, write_plan
+    from planner.solve import solve_plan
+
+    overrides: dict[str, Any] = {}
+    if args.time_limit is not None:
+        overrides.setdefault("solver", {})["time_limit"] = args.time_limit
+    if args.seed is not None:
+        overrides.setdefault("solver", {})["seed"] = args.seed
+    problem = read_problem(Path(args.data), year=args.year, overrides=overrides)
+    previous = read_plan(args.previous) if args.previous else None
+    plan = solve_plan(problem, previous=previous, on_event=_printer(args) if args.verbose else None)
+    write_plan(plan, Path(args.out))
+    if args.save:
+        from planner.store.api import open_store
+
+        store = open_store()
+        version = store.save_solved(args.save, problem, plan, author=os.environ.get("USER", "cli"))
+        print(_say(args.lang, f"已保存到方案 {args.save}，版本 {version}", f"saved to scenario {args.save}, "
+                   f"version {version}"))
+    _print_plan_summary(plan.report, args.lang)
+    print(_say(args.lang, f"计划已写出：{args.out}", f"plan written: {args.out}"))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from planner.check import check_plan
+    from planner.io.read import read_problem
+    from planner.plan import read_plan
+
+    plan = read_plan(Path(args.plan))
+    year = args.year or plan.report.get("rules", {}).get("year")
+    problem = read_problem(Path(args.data), year=year)
+    violations = check_plan(problem, plan)
+    for violation in violations:
+        print(violation.render(args.lang))
+    if violations:
+        print(_say(args.lang, f"共 {len(violations)} 处违反规则。", f"{len(violations)} violations."))
+        return EXIT_VIOLATIONS
+    print(_say(args.lang, "全部规则均满足。", "All rules hold."))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from planner.plan import read_plan
+
+    plan = read_plan(Path(args.plan), require_visits=True)
+    if not args.ics and not args.xlsx:
+        print(_say(args.lang, "请指定 --ics 目录 或 --xlsx 文件", "give --ics DIR and/or --xlsx FILE"),
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.ics:
+        from planner.export.ics import export_ics
+
+        n = export_ics(plan, Path(args.ics), redact=args.redact)
+        print(_say(args.lang, f"已写出 {n} 个日历文件：{args.ics}", f"{n} calendars written: {args.ics}"))
+    if args.xlsx:
+        from planner.export.xlsx import export_xlsx
+
+        export_xlsx(plan, Path(args.xlsx), redact=args.redact)
+        print(_say(args.lang, f"已写出工作簿：{args.xlsx}", f"workbook written: {args.xlsx}"))
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from planner.store.cli import history
+
+    return history(args)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from planner.store.cli import show
+
+    return show(args)
+
+
+def cmd_replan(args: argparse.Namespace) -> int:
+    from planner.store.cli import replan
+
+    return replan(args)
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    for name, n in counts.items():
+        print(f"  {name:<16}{n:>8}")
+
+
+def _print_plan_summary(report: dict[str, Any], lang: Lang) -> None:
+    for stage in report.get("stages", []):
+        print(f"  {stage['name']:<28} {stage['status']:<10} obj={stage['objective']:<14.6g} "
+              f"bound={stage['bound']:<14.6g} {stage['seconds']:>7.2f}s")
+    if report.get("estimated_calendar"):
+        print(_say(lang, f"注意：{report.get('year')} 年节假日为估算日历（请用 holidays.csv 校正调休）。",
+                   f"Note: the {report.get('year')} holiday calendar is an estimated calendar "
+                   "(correct it with holidays.csv)."))
+
+
+def _printer(args: argparse.Namespace) -> Callable[[Any], None]:
+    def show(event: Any) -> None:
+        parts = [f"[{event.elapsed:7.2f}s] {event.stage}"]
+        if event.message:
+            parts.append(event.message)
+        if event.objective is not None:
+            parts.append(f"obj={event.objective:.6g}")
+        if event.bound is not None:
+            parts.append(f"bound={event.bound:.6g}")
+        if event.total:
+            parts.append(f"{event.done}/{event.total}")
+        print("  ".join(parts), file=sys.stderr, flush=True)
+
+    return show
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planner", description="党员干部直接联系服务群众 年度联系计划")
+    parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("PLANNER_LANG", "zh"),
+                        help="message language / 提示语言")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("template", help="write an empty input workbook / 写出输入模板")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("demo", help="write a synthetic district / 生成示例数据")
+    p.add_argument("dir")
+    p.add_argument("--size", choices=["small", "district", "city"], default="small")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--year", type=int, default=None)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("validate", help="check the input alone / 校验输入")
+    p.add_argument("data")
+    p.add_argument("--year", type=int, default=None)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("plan", help="solve assignment and calendar / 生成年度计划")
+    p.add_argument("data")
+    p.add_argument("--out", required=True)
+    p.add_argument("--previous", default=None, help="last year's plan folder / 上年计划目录")
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--time-limit", type=float, default=None, help="deterministic seconds per stage")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--save", default=None, metavar="SCENARIO", help="also store as a version of SCENARIO")
+    p.add_argument("-v", "--verbose", action="store_true", help="print progress")
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("check", help="re-verify every rule on a plan / 独立核验计划")
+    p.add_argument("data")
+    p.add_argument("plan")
+    p.add_argument("--year", type=int, default=None)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("export", help="calendars and workbook / 导出日历和工作簿")
+    p.add_argument("plan")
+    p.add_argument("--ics", default=None, metavar="DIR")
+    p.add_argument("--xlsx", default=None, metavar="FILE")
+    p.add_argument("--redact", action="store_true", help="pseudonymise household data / 联系户信息脱敏")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("history", help="versions of a stored scenario / 方案版本历史")
+    p.add_argument("scenario")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("show", help="write a stored version as a plan folder / 导出某版本")
+    p.add_argument("scenario")
+    p.add_argument("version")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("replan", help="re-plan the rest of the year / 年中调整")
+    p.add_argument("scenario")
+    p.add_argument("--since", required=True, help="YYYY-MM-DD")
+    p.add_argument("--data", default=None, help="changed input folder or workbook / 变更后的输入")
+    p.add_argument("--out", default=None)
+    p.set_defaults(func=cmd_replan)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang: Lang = args.lang
+    try:
+        code: int = args.func(args)
+        return code
+    except InputError as exc:
+        print(_say(lang, "输入有误（未写出任何文件）：", "Bad input (nothing was written):"), file=sys.stderr)
+        print(exc.render(lang, limit=200), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InfeasibleError as exc:
+        print(exc.render(lang), file=sys.stderr)
+        print(_say(lang, "未写出任何文件。", "Nothing was written."), file=sys.stderr)
+        return EXIT_INFEASIBLE
+    except KeyboardInterrupt:
+        return EXIT_CANCELLED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

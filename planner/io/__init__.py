@@ -1,0 +1,1 @@
+"""Reading input (CSV folders, xlsx workbooks, encodings, Chinese headers) and writing plan folders."""

@@ -1,0 +1,128 @@
+"""A plan folder in memory: the three pair tables, the visits and the report; read and written atomically.
+
+Writing goes to a temporary sibling folder that is renamed into place, so an interrupted write never leaves a
+half plan and a failed solve writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planner.errors import InputError, Issue
+from planner.io.safe import unguard_text, write_csv
+from planner.model import PLAN_COLUMNS
+
+PAIR_FILES = ("leader_offices", "unit_communities", "cadre_households")
+NAMES_COLUMNS = ("kind", "id", "name", "parent_id")
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    leader_offices: pd.DataFrame
+    unit_communities: pd.DataFrame
+    cadre_households: pd.DataFrame
+    visits: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PLAN_COLUMNS["visits"])))
+    report: dict[str, Any] = field(default_factory=dict)
+    # kind, id, name, parent_id: display names so that exports need no input folder (no household names: privacy)
+    names: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(NAMES_COLUMNS)))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in PLAN_COLUMNS}
+
+    def pairs(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in PAIR_FILES}
+
+
+def write_plan(plan: Plan, out: str | Path) -> Path:
+    """Write every plan file into `out` atomically (replacing an older plan folder there)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, columns in PLAN_COLUMNS.items():
+            frame = getattr(plan, name)
+            frame = frame.reindex(columns=list(columns))
+            if name == "visits" and len(frame):
+                frame = frame.assign(date=pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d"),
+                                     role=frame["role"].fillna(""), talk=frame["talk"].fillna(0).astype(int))
+            write_csv(frame, tmp / f"{name}.csv")
+        write_csv(plan.names.reindex(columns=list(NAMES_COLUMNS)), tmp / "names.csv")
+        (tmp / "report.json").write_text(json.dumps(plan.report, ensure_ascii=False, indent=2, default=str),
+                                         encoding="utf-8")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def read_plan(folder: str | Path, require_visits: bool = False) -> Plan:
+    """Read a plan folder; every missing file or column is reported at once (InputError)."""
+    folder = Path(folder)
+    issues: list[Issue] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for name, columns in PLAN_COLUMNS.items():
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            if name != "visits" or require_visits:
+                issues.append(Issue(path.name, None, None, "计划文件缺失", "plan file missing"))
+            frames[name] = pd.DataFrame(columns=list(columns))
+            continue
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            issues.append(Issue(path.name, None, None, f"无法读取：{exc}", f"cannot read: {exc}"))
+            continue
+        missing = [c for c in columns if c not in frame.columns]
+        for column in missing:
+            issues.append(Issue(path.name, 1, column, "缺少必需的列", "required column missing"))
+        for column in frame.columns:
+            frame[column] = frame[column].map(unguard_text)
+        frames[name] = frame
+    report: dict[str, Any] = {}
+    report_path = folder / "report.json"
+    if report_path.exists():
+        try:
+            report = json.loads(report_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            issues.append(Issue("report.json", None, None, f"无法读取：{exc}", f"cannot read: {exc}"))
+    names = pd.DataFrame(columns=list(NAMES_COLUMNS))
+    if (folder / "names.csv").exists():
+        names = pd.read_csv(folder / "names.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if issues:
+        raise InputError(issues)
+    return Plan(report=report, names=names, **frames)
+
+
+def names_frame(problem: Any) -> pd.DataFrame:
+    """Display names for exports; households are named by id and community only (personal data stays home)."""
+    parts = [
+        pd.DataFrame({"kind": "office", "id": problem.offices["office_id"], "name": problem.offices["name"],
+                      "parent_id": ""}),
+        pd.DataFrame({"kind": "community", "id": problem.communities["community_id"],
+                      "name": problem.communities["name"], "parent_id": problem.communities["office_id"]}),
+        pd.DataFrame({"kind": "household", "id": problem.households["household_id"], "name": "",
+                      "parent_id": problem.households["community_id"]}),
+        pd.DataFrame({"kind": "leader", "id": problem.leaders["leader_id"], "name": problem.leaders["name"],
+                      "parent_id": problem.leaders["tier"]}),
+        pd.DataFrame({"kind": "unit", "id": problem.units["unit_id"], "name": problem.units["name"], "parent_id": ""}),
+        pd.DataFrame({"kind": "cadre", "id": problem.cadres["cadre_id"], "name": problem.cadres["name"],
+                      "parent_id": problem.cadres["unit_id"]}),
+    ]
+    return pd.concat(parts, ignore_index=True)

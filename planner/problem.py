@@ -1,0 +1,118 @@
+"""The validated, index-based Problem that every engine receives.
+
+Each table is a pandas DataFrame whose row position is the entity's dense index (0..n-1); references between
+tables are resolved once, here, into integer columns (`communities.office`, `households.community`,
+`cadres.unit`, ...), so engines never look ids up again. No solver imports here.
+
+Columns (English names, contract order, then the resolved index columns):
+- offices:        office_id, name, kind, lat, lon
+- communities:    community_id, name, office_id, lat, lon, office
+- households:     household_id, community_id, name, priority, lat, lon, community, office
+- leaders:        leader_id, name, tier
+- units:          unit_id, name, lat, lon
+- cadres:         cadre_id, name, unit_id, rank, max_households, lat, lon, unit, capacity
+- unavailability: person_id, start, end, reason, person_kind, person   (start/end are datetime.date)
+- pins/forbidden: kind, subject_id, target_id, subject, target
+- holidays:       date, kind                                            (date is datetime.date)
+Ids are str; lat/lon float (NaN when absent); priority, capacity int; max_households float (NaN when absent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from planner.rules import Rules
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    offices: pd.DataFrame
+    communities: pd.DataFrame
+    households: pd.DataFrame
+    leaders: pd.DataFrame
+    units: pd.DataFrame
+    cadres: pd.DataFrame
+    unavailability: pd.DataFrame
+    pins: pd.DataFrame
+    forbidden: pd.DataFrame
+    holidays: pd.DataFrame
+    rules: Rules = field(default_factory=Rules)
+    source: str = ""
+
+    # -- sizes ----------------------------------------------------------------------------------------------------
+    @property
+    def n_offices(self) -> int:
+        return len(self.offices)
+
+    @property
+    def n_communities(self) -> int:
+        return len(self.communities)
+
+    @property
+    def n_households(self) -> int:
+        return len(self.households)
+
+    @property
+    def n_leaders(self) -> int:
+        return len(self.leaders)
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+    @property
+    def n_cadres(self) -> int:
+        return len(self.cadres)
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in (
+            "offices", "communities", "households", "leaders", "units", "cadres",
+            "unavailability", "pins", "forbidden", "holidays")}
+
+    # -- id -> index maps (built once, on first use) --------------------------------------------------------------
+    @cached_property
+    def office_index(self) -> dict[str, int]:
+        return {v: i for i, v in enumerate(self.offices["office_id"])}
+
+    @cached_property
+    def community_index(self) -> dict[str, int]:
+        return {v: i for i, v in enumerate(self.communities["community_id"])}
+
+    @cached_property
+    def household_index(self) -> dict[str, int]:
+        return {v: i for i, v in enumerate(self.households["household_id"])}
+
+    @cached_property
+    def leader_index(self) -> dict[str, int]:
+        return {v: i for i, v in enumerate(self.leaders["leader_id"])}
+
+    @cached_property
+    def unit_index(self) -> dict[str, int]:
+        return {v: i for i, v in enumerate(self.units["unit_id"])}
+
+    @cached_property
+    def cadre_index(self) -> dict[str, int]:
+        return {v: i for i, v in enumerate(self.cadres["cadre_id"])}
+
+    def with_rules(self, rules: Rules) -> Problem:
+        """Same tables, other rules (capacities depend on rules, so they are recomputed)."""
+        from planner.io.validate import build_problem
+
+        return build_problem(self.raw_tables(), rules, self.source)
+
+    def raw_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables as the user gave them (contract columns only), e.g. for storing or re-validating."""
+        from planner.model import TABLES
+
+        return {t.stem: getattr(self, t.stem)[list(t.names)].copy() for t in TABLES}
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame], rules: Rules | None = None, source: str = "") -> Problem:
+        """Validate raw tables (English column names) and build the Problem; raises InputError."""
+        from planner.io.validate import build_problem
+
+        return build_problem(dict(tables), rules or Rules(), source)
