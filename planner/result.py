@@ -63,11 +63,18 @@ class Assignment:
     community_unit: np.ndarray
     household_cadre: np.ndarray
     stages: tuple[StageReport, ...] = ()
+    # (leader, office) pairs beyond leader_office, used only when leader_max_offices > 1 and offices > leaders
+    extra_leader_offices: tuple[tuple[int, int], ...] = ()
 
     def frames(self, problem: Any) -> dict[str, pd.DataFrame]:
         """The three plan-folder tables, with ids, sorted for stable files."""
         lo = pd.DataFrame({"leader_id": problem.leaders["leader_id"].to_numpy(),
                            "office_id": problem.offices["office_id"].to_numpy()[self.leader_office]})
+        if self.extra_leader_offices:
+            extra = np.asarray(self.extra_leader_offices, dtype=int).reshape(-1, 2)
+            lo = pd.concat([lo, pd.DataFrame({"leader_id": problem.leaders["leader_id"].to_numpy()[extra[:, 0]],
+                                              "office_id": problem.offices["office_id"].to_numpy()[extra[:, 1]]})],
+                           ignore_index=True)
         uc = pd.DataFrame({"unit_id": problem.units["unit_id"].to_numpy()[self.community_unit],
                            "community_id": problem.communities["community_id"].to_numpy()})
         ch = pd.DataFrame({"cadre_id": problem.cadres["cadre_id"].to_numpy()[self.household_cadre],

@@ -60,6 +60,8 @@ class WeightRules:
     balance: int = _f(10, "负担均衡（权重）", "Balanced loads (weight)", "")
     unit_one_office: int = _f(50, "单位所联社区同属一个办事处（权重）", "A unit's communities in one office (weight)",
                               "坚持区、办事处、社区三级联动。")
+    linkage: int = _f(500, "三级联动为“尽量”时跨单位联户（每户权重）", "Cadre outside its unit's communities, linkage = prefer (weight per household)",
+                      "坚持区、办事处、社区三级联动。")
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class SolverRules:
     time_limit: float = _f(60.0, "每阶段求解时间上限（确定性秒）", "Time limit per stage (deterministic seconds)", "", 0)
     seed: int = _f(0, "随机种子", "Random seed", "", 0)
     workers: int = _f(8, "求解线程数", "Solver workers", "", 1)
+    gap_limit: float = _f(0.005, "可接受的相对最优差距", "Stop when within this relative gap of the bound", "", 0)
 
 
 @dataclass(frozen=True)
