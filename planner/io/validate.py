@@ -29,7 +29,7 @@ ENTITY_ZH = {"offices": "办事处", "communities": "社区", "households": "联
              "units": "区直单位", "cadres": "党员干部"}
 PERSON_TABLES = (("leader", "leaders"), ("unit", "units"), ("cadre", "cadres"))
 DEFAULT_PRIORITY = 1  # the contract: priority 1–3, 3 = most in need; an empty cell means an ordinary household
-MAX_ISSUES_PER_CHECK = 1000  # one bad column of a 150 k-row table must not flood the user (the rest is counted)
+MAX_ISSUES_PER_CHECK = 10_000  # one bad column of a city-size table is listed in full up to here, then counted
 
 
 # -- cell conversion ---------------------------------------------------------------------------------------------
@@ -278,7 +278,9 @@ def build_problem(tables: Mapping[str, pd.DataFrame], rules: Rules, source: str 
     `labels` maps stems to what the user calls the table (e.g. 'households.csv' or sheet '联系户'); default
     '<stem>.csv'.
     """
-    check = _Checker(labels)
+    attr_labels = {stem: str(frame.attrs["label"]) for stem, frame in tables.items()
+                   if isinstance(frame, pd.DataFrame) and frame.attrs.get("label")}
+    check = _Checker({**attr_labels, **(labels or {})})
     texts: dict[str, pd.DataFrame] = {}
     rows: dict[str, np.ndarray] = {}
     typed: dict[str, pd.DataFrame] = {}
@@ -297,8 +299,8 @@ def build_problem(tables: Mapping[str, pd.DataFrame], rules: Rules, source: str 
             continue
         text, table_rows = prepared
         if spec.required and len(text) == 0:
-            check.add(spec.stem, None, None, f"表 {spec.zh}（{check.label(spec.stem)}）没有数据，至少需要一行",
-                      f"table {spec.stem} ({check.label(spec.stem)}) is empty; at least one row is required")
+            check.add(spec.stem, None, None, f"表 {spec.zh}（{spec.stem}）没有数据，至少需要一行",
+                      f"table {spec.stem} is empty; at least one row is required")
         texts[spec.stem], rows[spec.stem] = text, table_rows
         typed[spec.stem] = pd.DataFrame({col.name: _convert_column(check, spec, col, text[col.name], table_rows)
                                          for col in spec.columns}, index=text.index)

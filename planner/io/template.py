@@ -1,0 +1,198 @@
+"""The input workbook users fill in: `planner template FILE.xlsx`.
+
+Sheets, in order: 说明 (what the tool does, every table and column, every rule with its default and policy
+source), one data sheet per table named by file stem with the Chinese headers in contract order (drop-downs for
+enum columns, range checks for numbers, id columns formatted as text so leading zeros survive), 规则 (rule key /
+value rows — leave a value empty to keep the default), and 示例 (example rows, in grey, on a separate sheet so the
+reader never mistakes them for data). Everything comes from `planner.model.TABLES` and the Rules field metadata,
+so the template cannot drift from the reader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from planner.model import ENUM_LABELS_ZH, ENUMS, TABLES, ColumnSpec, TableSpec
+from planner.rules import SEED_RULES, Rules, rule_fields
+
+INSTRUCTIONS_SHEET = "说明"
+RULES_SHEET = "规则"
+EXAMPLES_SHEET = "示例"
+RULES_HEADERS = ("规则项", "值", "默认值", "说明", "政策依据")
+LAST_ROW = 1_048_575  # Excel's last row (0-based): validations cover the whole column
+TYPE_ZH = {"id": "编号（文本）", "text": "文本", "ref": "编号（引用）", "enum": "选项", "int": "整数", "float": "数值",
+           "date": "日期 YYYY-MM-DD"}
+
+
+def _allowed(col: ColumnSpec) -> str:
+    if col.enum is None:
+        return ""
+    labels = ENUM_LABELS_ZH.get(col.enum, {})
+    return " / ".join(f"{code} {labels.get(code, '')}".strip() for code in ENUMS[col.enum])
+
+
+def _column_help(col: ColumnSpec) -> str:
+    parts = [f"{col.zh}（{col.name}）", "必填" if col.required else "可空", TYPE_ZH[col.type]]
+    if col.help_zh:
+        parts.append(col.help_zh)
+    if col.enum:
+        parts.append("可选：" + _allowed(col))
+    if col.ref:
+        parts.append({"people": "区级领导、区直单位或党员干部的编号",
+                      "subject": "按类型：领导 / 单位 / 干部编号",
+                      "target": "按类型：办事处 / 社区 / 联系户编号"}.get(col.ref, f"须为 {col.ref} 表中的编号"))
+    if col.default is not None:
+        parts.append(f"空则为 {col.default}")
+    return "；".join(parts)
+
+
+def _write_instructions(book: Workbook, sheet: Worksheet, formats: dict[str, Any]) -> None:
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 1, 16)
+    sheet.set_column(2, 2, 10)
+    sheet.set_column(3, 3, 80)
+    lines: list[tuple[str, ...]] = [
+        ("党员干部直接联系服务群众 年度联系计划 —— 输入模板",),
+        ("本工具根据下列各表，自动安排：区级领导联系办事处、区直单位联系社区、党员干部联系困难群众家庭，",),
+        ("并生成全年走访日历（联系点走访、进社区、入户走访与谈心谈话、信访接待），满足《" + SEED_RULES + "》的各项要求。",),
+        ("填写方法：在以表名命名的工作表中逐行填写（第1行为表头，请勿修改）；编号可含字母和前导零；"
+         "表头为橙色的列必填；“示例”工作表给出了示例行；“规则”工作表可调整各项规则（留空即用默认值）。",),
+        ("必需的表：offices、communities、households、leaders、units、cadres；"
+         "可选的表：unavailability、pins、forbidden、holidays（可留空）。",),
+        ("",),
+    ]
+    row = 0
+    for line in lines:
+        sheet.write_string(row, 0, line[0], formats["title"] if row == 0 else formats["plain"])
+        row += 1
+    sheet.write_row(row, 0, ("工作表 / 列", "英文列名", "必填", "说明"), formats["header"])
+    row += 1
+    for spec in TABLES:
+        need = "必需" if spec.required else "可选"
+        sheet.write_row(row, 0, (f"{spec.stem}（{spec.zh}）", spec.file, need, spec.help_zh), formats["table"])
+        row += 1
+        for col in spec.columns:
+            sheet.write_row(row, 0, (f"  {col.zh}", col.name, "是" if col.required else "", _column_help(col)),
+                            formats["plain"])
+            row += 1
+    row += 1
+    sheet.write_row(row, 0, ("规则（在“规则”表修改）", "规则项", "默认值", "说明 / 政策依据"), formats["header"])
+    row += 1
+    for name, label, default, source in _rule_rows():
+        text = label + (f"。依据：{source}" if source else "")
+        sheet.write_row(row, 0, (label, name, default, text), formats["plain"])
+        row += 1
+
+
+def _rule_rows() -> list[tuple[str, str, str, str]]:
+    """(dotted key, Chinese label, default as shown, policy source) for every editable rule."""
+    defaults = Rules()
+    rows = []
+    for name, f in rule_fields():
+        value: Any = defaults
+        for part in name.split("."):
+            value = getattr(value, part)
+        shown = "下一年" if name == "year" else (("是" if value else "否") if isinstance(value, bool) else str(value))
+        rows.append((name, str(f.metadata.get("zh", name)), shown, str(f.metadata.get("source", ""))))
+    return rows
+
+
+def _write_table_sheet(sheet: Worksheet, spec: TableSpec, formats: dict[str, Any]) -> None:
+    for i, col in enumerate(spec.columns):
+        width = max(12, 2 * len(col.zh) + 4)
+        cell_format = formats["text"] if col.type in ("id", "ref", "text") else None
+        sheet.set_column(i, i, width, cell_format)
+        sheet.write_string(0, i, col.zh, formats["required"] if col.required else formats["header"])
+        sheet.write_comment(0, i, _column_help(col), {"x_scale": 2, "y_scale": 1.5})
+        _add_validation(sheet, i, col)
+    sheet.freeze_panes(1, 0)
+
+
+def _add_validation(sheet: Worksheet, i: int, col: ColumnSpec) -> None:
+    """Drop-downs offer the Chinese labels; typing the English code is allowed too (warning style)."""
+    if col.enum is not None:
+        labels = ENUM_LABELS_ZH.get(col.enum, {})
+        sheet.data_validation(1, i, LAST_ROW, i, {
+            "validate": "list", "source": [labels.get(code, code) for code in ENUMS[col.enum]],
+            "error_type": "warning", "error_title": col.zh, "error_message": "可选：" + _allowed(col)})
+    elif col.type in ("int", "float"):
+        options: dict[str, Any] = {"validate": "integer" if col.type == "int" else "decimal",
+                                   "error_type": "warning", "error_title": col.zh, "error_message": _column_help(col)}
+        if col.minimum is not None and col.maximum is not None:
+            options.update(criteria="between", minimum=col.minimum, maximum=col.maximum)
+        elif col.minimum is not None:
+            options.update(criteria=">=", value=col.minimum)
+        else:
+            return
+        sheet.data_validation(1, i, LAST_ROW, i, options)
+
+
+def _write_rules_sheet(sheet: Worksheet, formats: dict[str, Any]) -> None:
+    sheet.write_row(0, 0, RULES_HEADERS, formats["header"])
+    sheet.set_column(0, 0, 34, formats["text"])
+    sheet.set_column(1, 1, 10)
+    sheet.set_column(2, 2, 10)
+    sheet.set_column(3, 3, 44)
+    sheet.set_column(4, 4, 80)
+    for row, (name, label, default, source) in enumerate(_rule_rows(), start=1):
+        sheet.write_string(row, 0, name)
+        sheet.write_string(row, 2, default, formats["grey"])
+        sheet.write_string(row, 3, label)
+        sheet.write_string(row, 4, source)
+    sheet.freeze_panes(1, 0)
+
+
+def _write_examples(sheet: Worksheet, formats: dict[str, Any]) -> None:
+    row = 0
+    sheet.write_string(row, 0, "示例：下列灰色行仅作示范，请在各表中填写真实数据（本表不会被读取）。", formats["title"])
+    row += 2
+    sheet.set_column(0, 8, 16)
+    for spec in TABLES:
+        sheet.write_string(row, 0, f"{spec.stem}（{spec.zh}）", formats["table"])
+        row += 1
+        sheet.write_row(row, 0, [c.zh for c in spec.columns], formats["header"])
+        row += 1
+        for example in spec.example:
+            for i, value in enumerate(example):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(row, i, value, formats["grey"])
+                else:
+                    sheet.write_string(row, i, str(value), formats["grey"])
+            row += 1
+        row += 1
+
+
+def write_template(path: str | Path) -> Path:
+    """Write the empty input workbook (see module docstring) and return its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    formats = {
+        "title": book.add_format({"bold": True, "font_size": 13}),
+        "plain": book.add_format({"text_wrap": False}),
+        "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "required": book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1}),
+        "table": book.add_format({"bold": True, "bg_color": "#F2F2F2"}),
+        "grey": book.add_format({"font_color": "#808080"}),
+        "text": book.add_format({"num_format": "@"}),
+    }
+    try:
+        _write_instructions(book, book.add_worksheet(INSTRUCTIONS_SHEET), formats)
+        for spec in TABLES:
+            _write_table_sheet(book.add_worksheet(spec.stem), spec, formats)
+        _write_rules_sheet(book.add_worksheet(RULES_SHEET), formats)
+        _write_examples(book.add_worksheet(EXAMPLES_SHEET), formats)
+    finally:
+        book.close()
+    return path
+
+
+def example_tables() -> dict[str, list[dict[str, object]]]:
+    """The template's example rows as records per table (English keys): tests and the app's preview use them."""
+    return {spec.stem: [dict(zip(spec.names, row, strict=True)) for row in spec.example] for spec in TABLES}
+
