@@ -84,7 +84,7 @@ def solve_leaders(data: AssignData, control: SolveControl | None
     primary = np.zeros(p.n_leaders, dtype=np.int64)
     extra: list[tuple[int, int]] = []
     for ld, offices in enumerate(linked):
-        ranked = sorted(offices, key=lambda o: ((ld, o) not in pins, (ld, o) not in previous, o))  # noqa: B023
+        ranked = sorted(offices, key=lambda o: ((ld, o) not in pins, (ld, o) not in previous, o))
         primary[ld] = ranked[0]
         extra += [(ld, o) for o in ranked[1:]]
     report = StageReport(STAGE, outcome.status, outcome.objective, outcome.bound, outcome.seconds,
