@@ -1,0 +1,109 @@
+"""Small building blocks shared by the pages: pagination, issue tables, the live solve progress."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from planner.errors import Issue
+from planner.ui.i18n import current_lang, t
+from planner.ui.state import SolveJob, Workspace
+
+PAGE_SIZE = 200
+
+
+def paginate(frame: pd.DataFrame, key: str, page_size: int = PAGE_SIZE) -> pd.DataFrame:
+    """One page of `frame`: big tables are never sent to the browser whole."""
+    pages = max(1, math.ceil(len(frame) / page_size))
+    if pages == 1:
+        return frame
+    page = st.number_input(t("common.page", pages=pages, rows=len(frame)), min_value=1, max_value=pages, value=1,
+                           step=1, key=key)
+    start = (int(page) - 1) * page_size
+    return frame.iloc[start:start + page_size]
+
+
+def issues_table(issues: list[Issue]) -> None:
+    lang = current_lang()
+    frame = pd.DataFrame({
+        t("data.col_file"): [i.file for i in issues],
+        t("data.col_row"): [i.row if i.row is not None else "" for i in issues],
+        t("data.col_column"): [i.column or "" for i in issues],
+        t("data.col_message"): [i.message_zh if lang == "zh" else i.message_en for i in issues],
+    })
+    st.dataframe(frame.astype(str), hide_index=True, width="stretch")
+
+
+def office_options(ws: Workspace) -> tuple[list[str], dict[str, str]]:
+    """Office ids for a filter box ('' = all) and their display names."""
+    assert ws.problem is not None
+    offices = ws.problem.offices
+    names = {"": t("common.all"), **dict(zip(offices["office_id"], offices["office_id"] + " " + offices["name"],
+                                            strict=True))}
+    return ["", *offices["office_id"].tolist()], names
+
+
+def stage_label(name: str) -> str:
+    """A translated stage name; engine sub-stages ('assign.units/B01') fall back to their family's name."""
+    label = t(f"stage.{name}")
+    if label != f"stage.{name}":
+        return label
+    for family in ("assign.leaders", "assign.units", "assign.cadres", "calendar.leaders", "calendar.reception",
+                   "calendar.units", "calendar.cadres"):
+        if name.startswith(family):
+            return f"{t('stage.' + family)} · {name[len(family):].strip('./: ')}".rstrip(" ·")
+    return name
+
+
+def _fmt(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.6g}"
+
+
+def draw_progress(job: SolveJob, compact: bool = False) -> None:
+    """What the solve thread last reported: stage, best objective, bound, elapsed; a stop button."""
+    event = job.control.snapshot()
+    if compact:
+        stage = stage_label(event.stage) if event else t("solve.waiting")
+        st.caption(f"⏳ {t('app.solving')} {stage} · {t('solve.seconds', s=job.elapsed)}")
+        return
+    st.info(t("solve.running"))
+    cols = st.columns(4)
+    if job.checking:
+        cols[0].metric(t("solve.stage"), t("stage.check"))
+    else:
+        cols[0].metric(t("solve.stage"), stage_label(event.stage) if event else t("solve.waiting"))
+    cols[1].metric(t("solve.objective"), _fmt(event.objective if event else None))
+    cols[2].metric(t("solve.bound"), _fmt(event.bound if event else None))
+    cols[3].metric(t("solve.elapsed"), t("solve.seconds", s=job.elapsed))
+    if event and event.total:
+        st.progress(min(1.0, (event.done or 0) / event.total), text=t("solve.progress", done=event.done or 0,
+                                                                        total=event.total))
+    if event and event.message:
+        st.caption(event.message)
+    st.button(t("solve.cancel"), key="solve_cancel", on_click=job.cancel, type="secondary")
+
+
+def progress_fragment(ws: Workspace, compact: bool) -> None:
+    """Redraw the progress twice a second without rerunning the page; rerun the whole app when the job ends."""
+
+    @st.fragment(run_every=0.5)
+    def panel() -> None:
+        job = ws.job
+        if job is None or job.done:
+            st.rerun(scope="app")
+            return
+        draw_progress(job, compact)
+
+    panel()
+
+
+def fmt_pct(value: Any) -> str:
+    try:
+        return f"{float(value):.1%}"
+    except (TypeError, ValueError):
+        return "—"

@@ -1,0 +1,1 @@
+"""One module per workflow step; each exposes `render(ws)`."""

@@ -1,0 +1,104 @@
+"""Step 1 — the input: the bundled demo on first start, uploads (template workbook or zip of CSVs), the template.
+
+A failed upload never replaces the data already loaded: its problems are listed as a table (sheet, row, column,
+what is wrong) so that the user can fix the file and upload it again.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planner.errors import InputError
+from planner.model import TABLES
+from planner.ui.components import issues_table, paginate
+from planner.ui.downloads import read_plan_zip, template_bytes
+from planner.ui.i18n import current_lang, t
+from planner.ui.state import Workspace, load_demo
+
+UPLOAD_SEEN = "data_upload_seen"
+PREVIOUS_SEEN = "data_previous_seen"
+
+
+def load_upload(ws: Workspace, name: str, data: bytes) -> bool:
+    """Validate an upload into the workspace; on any problem keep the old data and remember the issues."""
+    from planner.io.read import read_upload
+    from planner.io.validate import build_problem
+
+    try:
+        tables, rules = read_upload(name, data)
+        labels = {stem: str(frame.attrs.get("label", f"{stem}.csv")) for stem, frame in tables.items()}
+        problem = build_problem(tables, rules or ws.rules, name, labels=labels)
+    except InputError as exc:
+        ws.upload_issues = exc.issues
+        return False
+    ws.set_problem(problem)
+    return True
+
+
+def _table_name(stem: str) -> str:
+    spec = next(s for s in TABLES if s.stem == stem)
+    return f"{spec.zh}（{stem}）" if current_lang() == "zh" else stem
+
+
+def render(ws: Workspace) -> None:
+    st.header(t("data.title"))
+    st.caption(t("data.intro"))
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        uploaded = st.file_uploader(t("data.upload"), type=["xlsx", "zip", "csv"], key="data_upload")
+        if uploaded is not None and st.session_state.get(UPLOAD_SEEN) != uploaded.file_id:
+            st.session_state[UPLOAD_SEEN] = uploaded.file_id
+            with st.spinner():
+                if load_upload(ws, uploaded.name, uploaded.getvalue()):
+                    st.success(t("data.loaded", source=uploaded.name))
+        if ws.upload_issues:
+            st.error(t("data.errors", n=len(ws.upload_issues)))
+            issues_table(ws.upload_issues)
+        b1, b2 = st.columns(2)
+        b1.download_button(t("data.template"), data=template_bytes, file_name=t("data.template_name"),
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key="data_template", width="stretch")
+        if b2.button(t("data.load_demo"), key="data_demo", width="stretch"):
+            try:
+                ws.set_problem(load_demo())
+                st.session_state.pop(UPLOAD_SEEN, None)
+            except (InputError, OSError):
+                st.error(t("data.demo_missing"))
+        _previous_section(ws)
+    with left:
+        if ws.problem is None:
+            st.warning(t("data.demo_missing"))
+            return
+        st.subheader(t("data.current"))
+        st.caption(t("data.source", source=ws.problem.source or "—"))
+        counts = ws.problem.counts()
+        frame = pd.DataFrame({t("data.counts_table"): [_table_name(s) for s in counts],
+                              t("data.counts_rows"): list(counts.values())})
+        st.dataframe(frame, hide_index=True, width="stretch", height=390)
+        stem = st.selectbox(t("data.preview"), [s.stem for s in TABLES], format_func=_table_name, key="data_table")
+        table = ws.problem.raw_tables()[stem]
+        st.dataframe(paginate(table, key=f"data_page_{stem}"), hide_index=True, width="stretch", height=300)
+
+
+def _previous_section(ws: Workspace) -> None:
+    st.subheader(t("data.previous"))
+    if ws.previous is not None:
+        st.caption(t("data.previous_loaded", n=len(ws.previous.cadre_households)))
+    else:
+        st.caption(t("data.previous_none"))
+    uploaded = st.file_uploader(t("data.previous_upload"), type=["zip"], key="data_previous")
+    if uploaded is not None and st.session_state.get(PREVIOUS_SEEN) != uploaded.file_id:
+        st.session_state[PREVIOUS_SEEN] = uploaded.file_id
+        try:
+            ws.set_previous(read_plan_zip(uploaded.name, uploaded.getvalue()))
+            st.rerun()
+        except InputError as exc:
+            issues_table(exc.issues)
+    c1, c2 = st.columns(2)
+    if ws.plan is not None and c1.button(t("data.previous_use_current"), key="data_prev_current", width="stretch"):
+        ws.set_previous(ws.plan)
+        st.rerun()
+    if ws.previous is not None and c2.button(t("data.previous_clear"), key="data_prev_clear", width="stretch"):
+        ws.set_previous(None)
+        st.rerun()

@@ -1,0 +1,259 @@
+"""Step 5 — what the plan says: KPIs, pair tables, workload, map, heat map, personal calendars, burden, changes.
+
+Every heavy frame comes from `frames.cached` (one computation per plan); tables are filtered and paginated, the
+map samples households, so a district of 15,000 households stays responsive.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from planner.ui import frames
+from planner.ui.components import fmt_pct, office_options, paginate
+from planner.ui.i18n import current_lang, t
+from planner.ui.state import Workspace
+
+MAP_MAX_POINTS = 5000
+TABLE_HEIGHT = 360
+
+PAIR_TABLES = {
+    "leader_office": ("leader_pairs", ["leader_id", "name", "office_id", "office_name"],
+                      {"leader_id": "col.leader", "name": "col.leader_name", "tier": "col.tier",
+                       "office_id": "col.office", "office_name": "col.office_name", "lock": "col.lock"}),
+    "unit_community": ("unit_pairs", ["unit_id", "unit_name", "community_id", "community_name"],
+                       {"unit_id": "col.unit", "unit_name": "col.unit_name", "community_id": "col.community",
+                        "community_name": "col.community_name", "office_id": "col.office", "lock": "col.lock"}),
+    "cadre_household": ("cadre_pairs", ["cadre_id", "cadre_name", "household_id", "community_id", "community_name",
+                                        "unit_id"],
+                        {"cadre_id": "col.cadre", "cadre_name": "col.cadre_name", "rank": "col.rank",
+                         "unit_id": "col.unit", "household_id": "col.household", "community_id": "col.community",
+                         "community_name": "col.community_name", "office_id": "col.office",
+                         "priority": "col.priority", "lock": "col.lock"}),
+}
+
+
+def render(ws: Workspace) -> None:
+    st.header(t("results.title"))
+    if ws.problem is None or ws.plan is None:
+        st.info(t("common.need_plan"))
+        return
+    if ws.stale:
+        st.warning(t("results.stale"))
+    _kpis(ws)
+    names = ["assign", "workload", "map", "heatmap", "calendar", "burden", "diff"]
+    tabs = st.tabs([t(f"tab.{n}") for n in names])
+    drawers = [_pairs, _workload, _map, _heatmap, _calendar, _burden, _diff]
+    for tab, draw in zip(tabs, drawers, strict=True):
+        with tab:
+            draw(ws)
+
+
+def _get(ws: Workspace, name: str) -> object:
+    assert ws.problem is not None and ws.plan is not None
+    return frames.cached(name, ws.problem, ws.plan, ws.problem_key, ws.plan_key)
+
+
+def _kpis(ws: Workspace) -> None:
+    assert ws.plan is not None
+    report = ws.plan.report
+    cov = _get(ws, "coverage")
+    assert isinstance(cov, dict)
+    cols = st.columns(5)
+    cols[0].metric(t("kpi.coverage"), fmt_pct(cov["households"]),
+                   help=t("kpi.coverage_help", communities=fmt_pct(cov["communities"]), offices=fmt_pct(cov["offices"])))
+    if ws.violations is None:
+        cols[1].metric(t("kpi.minimums"), t("kpi.not_checked"))
+    elif ws.violations:
+        cols[1].metric(t("kpi.minimums"), t("kpi.violations", n=len(ws.violations)), delta="✗", delta_color="inverse")
+    else:
+        cols[1].metric(t("kpi.minimums"), t("kpi.all_met"), delta="✓")
+    cols[2].metric(t("kpi.time"), t("solve.seconds", s=float(report.get("seconds", 0.0))))
+    cols[3].metric(t("kpi.gap"), fmt_pct(report.get("gap")), help=t("kpi.gap_help"))
+    cols[4].metric(t("kpi.visits"), f"{len(ws.plan.visits):,}")
+    if ws.violations:
+        lang = current_lang()
+        with st.expander(t("results.violations")):
+            texts = [zh if lang == "zh" else en for zh, en in ws.violations]
+            st.dataframe(pd.DataFrame({t("data.col_message"): texts}), hide_index=True, width="stretch")
+
+
+def _translate(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    out = frame.copy()
+    if "lock" in out.columns:
+        out["lock"] = out["lock"].map({"pin": "🔒", "forbid": "⛔"}).fillna("")
+    return out.rename(columns={c: t(k) for c, k in columns.items()})
+
+
+def _pairs(ws: Workspace) -> None:
+    c1, c2, c3 = st.columns([2, 2, 2])
+    kind = c1.selectbox(t("assign.which"), list(PAIR_TABLES), format_func=lambda k: t(f"kind.{k}"),
+                        key="res_pairs_kind")
+    builder, searchable, columns = PAIR_TABLES[kind]
+    search = c2.text_input(t("common.search"), key="res_pairs_search")
+    options, names = office_options(ws)
+    office = c3.selectbox(t("common.office_filter"), options, format_func=names.__getitem__, key="res_pairs_office")
+    pairs = _get(ws, builder)
+    assert isinstance(pairs, pd.DataFrame)
+    shown = frames.filter_frame(pairs, search, office or None, searchable)
+    page = paginate(shown, key=f"res_pairs_page_{kind}_{search}_{office}")
+    st.dataframe(_translate(page, columns), hide_index=True, width="stretch", height=TABLE_HEIGHT)
+
+
+def _bar(frame: pd.DataFrame, x_title: str) -> alt.Chart:
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("value:O", title=x_title), y=alt.Y("count:Q", title=t("col.count")),
+        tooltip=["value", "count"]).properties(height=220)
+
+
+def _workload(ws: Workspace) -> None:
+    load = _get(ws, "workload")
+    assert isinstance(load, dict)
+    st.caption(t("workload.distribution"))
+    c1, c2 = st.columns(2)
+    c1.altair_chart(_bar(load["households_per_cadre"], t("col.households_per_cadre")), width="stretch")
+    c2.altair_chart(_bar(load["communities_per_unit"], t("col.communities_per_unit")), width="stretch")
+    c3, c4 = st.columns(2)
+    c3.altair_chart(_bar(load["leaders_per_office"], t("col.leaders_per_office")), width="stretch")
+    days = load["days_per_person"].copy()
+    if not days.empty:
+        days["person_kind"] = days["person_kind"].map(lambda k: t(f"person.{k}"))
+        chart = alt.Chart(days).mark_bar().encode(
+            x=alt.X("days:Q", bin=alt.Bin(maxbins=30), title=t("col.days_per_person")),
+            y=alt.Y("count():Q", title=t("col.count")),
+            color=alt.Color("person_kind:N", title=t("col.person_kind"))).properties(height=220)
+        c4.altair_chart(chart, width="stretch")
+
+
+def _map(ws: Workspace) -> None:
+    points = _get(ws, "map")
+    assert isinstance(points, pd.DataFrame)
+    if points.empty:
+        st.info(t("map.no_coords"))
+        return
+    options, names = office_options(ws)
+    office = st.selectbox(t("map.office"), options, format_func=names.__getitem__, key="res_map_office")
+    if office:
+        points = points[points["office_id"] == office]
+    households = points[points["kind"] == "household"]
+    if len(households) > MAP_MAX_POINTS:
+        st.caption(t("map.sample", n=MAP_MAX_POINTS))
+        households = households.sample(MAP_MAX_POINTS, random_state=0)
+    communities = points[points["kind"] == "community"]
+    layers = [
+        pdk.Layer("ScatterplotLayer", data=households, get_position="[lon, lat]", get_fill_color="[r, g, b, 160]",
+                  get_radius="radius", radius_min_pixels=1.5, pickable=True),
+        pdk.Layer("ScatterplotLayer", data=communities, get_position="[lon, lat]", get_fill_color="[r, g, b, 230]",
+                  get_line_color="[40, 40, 40]", stroked=True, line_width_min_pixels=1, get_radius="radius",
+                  radius_min_pixels=5, pickable=True),
+    ]
+    view = pdk.ViewState(latitude=float(points["lat"].mean()), longitude=float(points["lon"].mean()), zoom=11.5)
+    st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view, map_style=None,
+                             tooltip={"text": "{kind} {id}\n{name}\n" + t("col.unit") + " {unit_id}"}),
+                    height=430)
+    st.caption(t("map.caption"))
+
+
+def _heatmap(ws: Workspace) -> None:
+    heat = _get(ws, "heat")
+    assert isinstance(heat, pd.DataFrame)
+    heat = heat.assign(office=heat["office_id"] + " " + heat["office_name"].astype(str))
+    chart = alt.Chart(heat).mark_rect().encode(
+        x=alt.X("month:O", title=t("col.month")), y=alt.Y("office:N", title=t("col.office")),
+        color=alt.Color("visits:Q", title=t("col.visits"), scale=alt.Scale(scheme="orangered")),
+        tooltip=["office", "month", "visits"]).properties(height=max(200, 26 * heat["office"].nunique()))
+    st.caption(t("heat.caption"))
+    st.altair_chart(chart, width="stretch")
+
+
+def _calendar(ws: Workspace) -> None:
+    assert ws.problem is not None
+    visits = _get(ws, "visits")
+    assert isinstance(visits, pd.DataFrame)
+    c1, c2 = st.columns([1, 3])
+    kind = c1.radio(t("cal.person_kind"), ["leader", "unit", "cadre"], format_func=lambda k: t(f"person.{k}"),
+                    key="res_cal_kind")
+    table = {"leader": ws.problem.leaders, "unit": ws.problem.units, "cadre": ws.problem.cadres}[kind]
+    ids = table[f"{kind}_id"].astype(str).tolist()
+    labels = dict(zip(ids, table[f"{kind}_id"].astype(str) + " " + table["name"].astype(str), strict=True))
+    person = c2.selectbox(t("cal.person"), ids, format_func=labels.__getitem__, key=f"res_cal_person_{kind}")
+    if person is None:
+        return
+    mine = visits[(visits["person_kind"] == kind) & (visits["person_id"] == person)].sort_values("date")
+    if mine.empty:
+        st.info(t("cal.empty"))
+        return
+    st.caption(t("cal.summary", name=labels[person], visits=len(mine), days=mine["date"].nunique()))
+    grid = mine.assign(day=mine["date"].dt.day, activity_label=mine["activity"].map(lambda a: t(f"activity.{a}")),
+                       date_text=mine["date"].dt.strftime("%Y-%m-%d"))
+    chart = alt.Chart(grid).mark_square(size=140).encode(
+        x=alt.X("day:O", title=None), y=alt.Y("month:O", title=t("col.month")),
+        color=alt.Color("activity_label:N", title=t("col.activity")),
+        tooltip=["date_text", "activity_label", "target_id", "role", "talk"]).properties(height=300)
+    st.altair_chart(chart, width="stretch")
+    shown = grid[["date_text", "activity_label", "target_id", "role", "talk"]].rename(columns={
+        "date_text": t("col.date"), "activity_label": t("col.activity"), "target_id": t("col.target"),
+        "role": t("col.role"), "talk": t("col.talk")})
+    st.dataframe(paginate(shown, key=f"res_cal_page_{person}"), hide_index=True, width="stretch", height=240)
+
+
+def _burden(ws: Workspace) -> None:
+    burden = _get(ws, "burden")
+    assert isinstance(burden, pd.DataFrame)
+    caps = ws.rules.visits
+    st.caption(t("burden.caption", cap=caps.community_daily_cap, office_cap=caps.office_daily_cap))
+    if burden.empty:
+        return
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("burden.max"), int(burden["parties"].max()))
+    c2.metric(t("col.cap"), caps.community_daily_cap)
+    c3.metric(t("burden.days_at_cap"), int((burden["parties"] >= caps.community_daily_cap).sum()))
+    left, right = st.columns(2)
+    hist = burden["parties"].value_counts().sort_index().rename_axis("value").rename("count").reset_index()
+    left.altair_chart(_bar(hist, t("col.parties")), width="stretch")
+    with right:
+        st.caption(t("burden.busiest"))
+        top = burden.head(200).assign(date=burden.head(200)["date"].dt.strftime("%Y-%m-%d"))
+        st.dataframe(top[["community_id", "community_name", "date", "parties"]].rename(columns={
+            "community_id": t("col.community"), "community_name": t("col.community_name"), "date": t("col.date"),
+            "parties": t("col.parties")}), hide_index=True, width="stretch", height=220)
+    assert ws.problem is not None
+    communities = ws.problem.communities
+    labels = dict(zip(communities["community_id"], communities["community_id"] + " " + communities["name"],
+                      strict=True))
+    community = st.selectbox(t("burden.community"), communities["community_id"].tolist(),
+                             format_func=labels.__getitem__, key="res_burden_comm")
+    one = burden[burden["community_id"] == community]
+    if not one.empty:
+        chart = alt.Chart(one).mark_bar().encode(x=alt.X("date:T", title=t("col.date")),
+                                                 y=alt.Y("parties:Q", title=t("col.parties")))
+        rule = alt.Chart(pd.DataFrame({"cap": [caps.community_daily_cap]})).mark_rule(color="red").encode(y="cap:Q")
+        st.altair_chart((chart + rule).properties(height=200), width="stretch")
+
+
+def _diff(ws: Workspace) -> None:
+    if ws.previous is None or ws.plan is None:
+        st.info(t("diff.none"))
+        return
+    summary, changed = _diff_cached(ws)
+    view = summary.assign(kind=summary["kind"].map(lambda k: t(f"kind.{k}")),
+                          share_kept=summary["share_kept"].map(fmt_pct))
+    st.dataframe(view.rename(columns={"kind": t("locks.kind"), "kept": t("col.kept"), "changed": t("col.changed"),
+                                      "share_kept": t("col.share_kept")}), hide_index=True, width="stretch")
+    kind = st.radio(t("diff.show_kind"), list(changed), format_func=lambda k: t(f"kind.{k}"), horizontal=True,
+                    key="res_diff_kind")
+    rows = changed[kind].rename(columns={"before": t("col.before"), "after": t("col.after")})
+    st.caption(t("diff.changed_pairs"))
+    st.dataframe(paginate(rows, key=f"res_diff_page_{kind}"), hide_index=True, width="stretch", height=260)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _diff_frames(previous_key: str, plan_key: str, _previous: object, _plan: object
+                 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    return frames.pair_differences(_previous, _plan)  # type: ignore[arg-type]
+
+
+def _diff_cached(ws: Workspace) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    return _diff_frames(ws.previous_key, ws.plan_key, ws.previous, ws.plan)

@@ -1,0 +1,83 @@
+"""Step 4 — one button; the solve runs in a background thread and a fragment redraws its progress.
+
+The thread (state.SolveJob) writes only to its SolveControl; the page never blocks. With a plan already made, the
+current plan is passed as `previous`, so a re-solve after one lock keeps almost every other pair.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planner.errors import InfeasibleError, InputError
+from planner.progress import Cancelled
+from planner.ui.components import fmt_pct, issues_table, progress_fragment, stage_label
+from planner.ui.i18n import current_lang, t
+from planner.ui.state import Workspace
+
+
+def render(ws: Workspace) -> None:
+    st.header(t("solve.title"))
+    st.caption(t("solve.intro"))
+    if ws.problem is None:
+        st.info(t("common.need_data"))
+        return
+    p = ws.problem
+    st.write(t("solve.summary", households=p.n_households, cadres=p.n_cadres, units=p.n_units, leaders=p.n_leaders,
+               year=ws.rules.year))
+    if ws.plan is not None:
+        st.caption(t("solve.continuity"))
+    elif ws.previous is not None:
+        st.caption(t("solve.continuity_prev"))
+    running = ws.job is not None and not ws.job.done
+    if st.button(t("solve.start"), key="solve_start", type="primary", disabled=running):
+        try:
+            ws.start_solve()
+        except InputError as exc:
+            st.error(t("solve.bad_input"))
+            issues_table(exc.issues)
+            return
+        running = True
+    if running:
+        progress_fragment(ws, compact=False)
+        return
+    _outcome(ws)
+
+
+def _outcome(ws: Workspace) -> None:
+    outcome = ws.last_outcome
+    lang = current_lang()
+    if isinstance(outcome, InfeasibleError):
+        st.error(t("solve.infeasible"))
+        for conflict in outcome.conflicts:
+            st.markdown(f"- {conflict.render(lang)}")
+        st.info(t("solve.what_to_change"))
+    elif isinstance(outcome, Cancelled):
+        st.warning(t("solve.cancelled"))
+    elif isinstance(outcome, InputError):
+        st.error(t("solve.bad_input"))
+        issues_table(outcome.issues)
+    elif outcome is not None:
+        st.error(t("solve.failed", error=f"{type(outcome).__name__}: {outcome}"))
+    elif ws.plan is not None:
+        report = ws.plan.report
+        if ws.stale:
+            st.warning(t("app.stale"))
+        else:
+            st.success(t("solve.done", seconds=float(report.get("seconds", 0.0))))
+        _stages(report.get("stages", []))
+
+
+def _stages(stages: list[dict[str, object]]) -> None:
+    if not stages:
+        return
+    st.subheader(t("solve.stages_table"))
+    frame = pd.DataFrame({
+        t("solve.col_stage"): [stage_label(str(s.get("name", ""))) for s in stages],
+        t("solve.col_status"): [t(f"status.{s.get('status', 'unknown')}") for s in stages],
+        t("solve.objective"): [s.get("objective") for s in stages],
+        t("solve.bound"): [s.get("bound") for s in stages],
+        t("solve.col_gap"): [fmt_pct(s.get("gap")) for s in stages],
+        t("solve.col_seconds"): [s.get("seconds") for s in stages],
+    })
+    st.dataframe(frame, hide_index=True, width="stretch")
