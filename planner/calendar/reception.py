@@ -1,0 +1,241 @@
+"""District reception roster (信访接待): which workday of each week, and who is A and who is B on it.
+
+Dates are chosen constructively (the preferred weekday, else the nearest workday of that ISO week on which at
+least two leaders are available); roles are one small CP-SAT model over reception dates × leaders:
+- exactly one A and one B per date, different leaders, only available leaders (rule 6);
+- secretary and head: ≥ main_leader_a_per_month A dates in each month required for them that has a reception
+  date they can attend (frozen A dates before `since` count);
+- A counts among standing/other leaders differ by ≤ fairness_max_diff (frozen counts included);
+- soft: B duties rotate fairly — minimise (max B − min B) over all leaders, then (max − min) of all duties
+  among standing/other leaders.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from planner.calendar.days import Horizon, iso_weeks
+from planner.calendar.frozen import Frozen
+from planner.errors import Conflict, InfeasibleError
+from planner.problem import Problem
+from planner.progress import SolveControl
+from planner.result import StageReport, Status, status_from_cpsat
+
+STAGE = "calendar.reception"
+MAIN_TIERS = ("secretary", "head")
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Reception duties on planned day indices: (day, leader index, role)."""
+
+    duties: tuple[tuple[int, int, str], ...]
+    report: StageReport
+
+
+def reception_dates(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.ndarray) -> list[int]:
+    """Planned reception day indices: per ISO week, the missing number of dates nearest the preferred weekday."""
+    rules = problem.rules.reception
+    year_weeks: dict[tuple[int, int], int] = {}
+    for d in horizon.year_days:
+        key = d.isocalendar()[:2]
+        year_weeks[key] = year_weeks.get(key, 0) + 1
+    frozen_weeks: dict[tuple[int, int], int] = {}
+    for d in frozen.reception_dates:
+        frozen_weeks[d.isocalendar()[:2]] = frozen_weeks.get(d.isocalendar()[:2], 0) + 1
+    able = avail.sum(axis=0) >= 2 if len(avail) else np.zeros(horizon.n, dtype=bool)
+    chosen: list[int] = []
+    conflicts: list[Conflict] = []
+    for week in iso_weeks(horizon.days):
+        key = horizon.days[week[0]].isocalendar()[:2]
+        need = min(rules.per_week, year_weeks[key]) - frozen_weeks.get(key, 0)
+        if need <= 0:
+            continue
+        order = sorted(week, key=lambda i: (abs(horizon.days[i].isoweekday() - rules.weekday), horizon.days[i]))
+        picks = [i for i in order if able[i]][:need]
+        if len(picks) < need:
+            first = horizon.days[week[0]]
+            conflicts.append(Conflict(
+                "reception",
+                f"{first:%Y-%m-%d} 所在周需要 {need} 个信访接待日，但该周只有 {len(picks)} 个工作日有至少两名区级领导可以到岗（A、B 角）",
+                f"the week of {first:%Y-%m-%d} needs {need} reception day(s) but only {len(picks)} workday(s) have "
+                f"two leaders available (roles A and B)",
+                (f"{first:%Y-%m-%d}",),
+                "减少该周领导的不可安排时间，或调整 reception.per_week", "free a leader that week or lower reception.per_week"))
+        chosen.extend(picks)
+    if conflicts:
+        raise InfeasibleError(conflicts, STAGE)
+    return sorted(chosen)
+
+
+def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.ndarray,
+                 control: SolveControl | None = None) -> Roster:
+    """avail: leaders × planned days availability. Raises InfeasibleError with the reason when impossible."""
+    from ortools.sat.python import cp_model
+
+    started = time.monotonic()
+    rules = problem.rules
+    dates = reception_dates(problem, horizon, frozen, avail)
+    leaders = problem.leaders
+    n_leaders = len(leaders)
+    ids = [str(x) for x in leaders["leader_id"]]
+    tiers = [str(x) for x in leaders["tier"]]
+    if not dates:
+        return Roster((), StageReport(STAGE, Status.OPTIMAL, 0.0, 0.0, time.monotonic() - started, {"dates": 0}))
+    _precheck_main_leaders(problem, horizon, frozen, avail, dates)
+
+    model = cp_model.CpModel()
+    a: dict[tuple[int, int], Any] = {}
+    b: dict[tuple[int, int], Any] = {}
+    for r, d in enumerate(dates):
+        for lead in range(n_leaders):
+            if avail[lead, d]:
+                a[r, lead] = model.new_bool_var("")
+                b[r, lead] = model.new_bool_var("")
+                model.add(a[r, lead] + b[r, lead] <= 1)
+        model.add_exactly_one(a[r, lead] for lead in range(n_leaders) if (r, lead) in a)
+        model.add_exactly_one(b[r, lead] for lead in range(n_leaders) if (r, lead) in b)
+    need = rules.reception.main_leader_a_per_month
+    for lead in range(n_leaders):
+        if tiers[lead] not in MAIN_TIERS:
+            continue
+        for month, month_dates in _main_months(problem, horizon, ids[lead], avail[lead], dates):
+            done = sum(1 for d in frozen.a_dates.get(ids[lead], ()) if d.month == month)
+            if need - done > 0:
+                model.add(sum(a[r, lead] for r in month_dates) >= need - done)
+    a_count = [sum(a[r, lead] for r in range(len(dates)) if (r, lead) in a) + frozen.role_count[(ids[lead], "A")]
+               for lead in range(n_leaders)]
+    b_count = [sum(b[r, lead] for r in range(len(dates)) if (r, lead) in b) + frozen.role_count[(ids[lead], "B")]
+               for lead in range(n_leaders)]
+    others = [lead for lead in range(n_leaders) if tiers[lead] not in MAIN_TIERS]
+    horizon_max = len(dates) + len(frozen.reception_dates)
+    terms = []
+    if len(others) > 1:
+        hi = model.new_int_var(0, horizon_max, "a_hi")
+        lo = model.new_int_var(0, horizon_max, "a_lo")
+        for lead in others:
+            model.add(a_count[lead] <= hi)
+            model.add(a_count[lead] >= lo)
+        model.add(hi - lo <= rules.reception.fairness_max_diff)
+        duty_hi = model.new_int_var(0, 2 * horizon_max, "duty_hi")
+        duty_lo = model.new_int_var(0, 2 * horizon_max, "duty_lo")
+        for lead in others:
+            model.add(a_count[lead] + b_count[lead] <= duty_hi)
+            model.add(a_count[lead] + b_count[lead] >= duty_lo)
+        terms.append(duty_hi - duty_lo)
+    if n_leaders > 1:
+        b_hi = model.new_int_var(0, horizon_max, "b_hi")
+        b_lo = model.new_int_var(0, horizon_max, "b_lo")
+        for lead in range(n_leaders):
+            model.add(b_count[lead] <= b_hi)
+            model.add(b_count[lead] >= b_lo)
+        terms.insert(0, 10 * (b_hi - b_lo))
+    if terms:
+        model.minimize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = rules.solver.seed
+    solver.parameters.num_workers = rules.solver.workers
+    solver.parameters.interleave_search = True
+    solver.parameters.max_deterministic_time = rules.solver.time_limit
+    if control:
+        control.register(solver)
+    try:
+        code = solver.solve(model)
+    finally:
+        if control:
+            control.unregister(solver)
+    status = status_from_cpsat(code)
+    if status not in (Status.OPTIMAL, Status.FEASIBLE):
+        if control and control.cancelled:
+            from planner.progress import Cancelled
+
+            raise Cancelled()
+        raise InfeasibleError([_roster_conflict(problem, others, len(dates), status)], STAGE)
+    duties = []
+    for (r, lead), v in a.items():
+        if solver.boolean_value(v):
+            duties.append((dates[r], lead, "A"))
+    for (r, lead), v in b.items():
+        if solver.boolean_value(v):
+            duties.append((dates[r], lead, "B"))
+    objective = float(solver.objective_value) if terms else 0.0
+    bound = float(solver.best_objective_bound) if terms else 0.0
+    report = StageReport(STAGE, status, objective, bound, time.monotonic() - started,
+                         {"dates": len(dates), "booleans": 2 * len(a)})
+    if control:
+        control.report(STAGE, f"{len(dates)} reception days", objective, bound, 1, 1)
+    return Roster(tuple(sorted(duties)), report)
+
+
+def _main_months(problem: Problem, horizon: Horizon, leader_id: str, avail: np.ndarray,
+                 dates: list[int]) -> list[tuple[int, list[int]]]:
+    """Months required for this leader that hold ≥1 planned reception date they can attend: (month, date rows)."""
+    out = []
+    for key, _days in horizon.required_periods(leader_id, 1):
+        rows = [r for r, d in enumerate(dates) if horizon.days[d].month == key + 1 and avail[d]]
+        if rows:
+            out.append((key + 1, rows))
+    return out
+
+
+def _precheck_main_leaders(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.ndarray,
+                           dates: list[int]) -> None:
+    """A month cannot give the secretary and the head more A turns than it has reception dates they attend."""
+    need = problem.rules.reception.main_leader_a_per_month
+    ids = [str(x) for x in problem.leaders["leader_id"]]
+    per_month: dict[int, list[tuple[str, int, set[int]]]] = {}
+    conflicts: list[Conflict] = []
+    for lead, tier in enumerate(problem.leaders["tier"]):
+        if str(tier) not in MAIN_TIERS:
+            continue
+        for month, rows in _main_months(problem, horizon, ids[lead], avail[lead], dates):
+            done = sum(1 for d in frozen.a_dates.get(ids[lead], ()) if d.month == month)
+            if need - done > len(rows):
+                conflicts.append(Conflict(
+                    "reception",
+                    f"区级领导 {ids[lead]} 在 {month} 月需任 {need - done} 次信访接待 A 角，但当月只有 {len(rows)} 个可到岗的接待日",
+                    f"leader {ids[lead]} must be A on {need - done} reception day(s) in month {month} but can attend "
+                    f"only {len(rows)}", (ids[lead],),
+                    "调整该领导当月的不可安排时间", "shorten the leader's unavailability that month"))
+            per_month.setdefault(month, []).append((ids[lead], need - done, set(rows)))
+    for month, items in sorted(per_month.items()):
+        union = set().union(*(rows for _, _, rows in items))
+        total = sum(max(0, k) for _, k, _ in items)
+        if total > len(union):
+            who = "、".join(i for i, _, _ in items)
+            conflicts.append(Conflict(
+                "reception",
+                f"{month} 月书记、区长（{who}）共需 {total} 次 A 角，但他们可到岗的接待日只有 {len(union)} 个",
+                f"in month {month} the secretary and head ({who}) need {total} A turns but only {len(union)} "
+                f"reception days are open to them", tuple(i for i, _, _ in items),
+                "增加 reception.per_week 或调整不可安排时间", "raise reception.per_week or change unavailability"))
+    if conflicts:
+        raise InfeasibleError(conflicts, STAGE)
+
+
+def _roster_conflict(problem: Problem, others: list[int], n_dates: int, status: Status) -> Conflict:
+    fair = problem.rules.reception.fairness_max_diff
+    if status == Status.INFEASIBLE:
+        return Conflict(
+            "reception",
+            f"信访接待排班无法同时满足：{n_dates} 个接待日各需一名 A 角、一名 B 角，书记和区长每月任 A 角，"
+            f"其余 {len(others)} 名领导 A 角次数相差不超过 {fair}，且只能安排在各自可到岗的日子",
+            f"the reception roster cannot hold: {n_dates} days each need an A and a B leader, the secretary and "
+            f"head must be A every month, the other {len(others)} leaders' A counts may differ by at most {fair}, "
+            f"all on days the leaders are available",
+            (), "放宽 reception.fairness_max_diff 或减少领导的不可安排时间",
+            "raise reception.fairness_max_diff or reduce leaders' unavailability")
+    return Conflict("reception", "信访接待排班在时间限制内未找到方案", "no reception roster found within the time limit",
+                    (), "增加 solver.time_limit", "raise solver.time_limit")
+
+
+def reception_days_of(roster: Roster) -> dict[int, set[int]]:
+    """leader index -> planned day indices with reception duty (blocked for other activities)."""
+    out: dict[int, set[int]] = {}
+    for d, lead, _ in roster.duties:
+        out.setdefault(lead, set()).add(d)
+    return out
