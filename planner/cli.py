@@ -78,7 +78,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from planner.io.read import read_problem
     from planner.plan import read_plan
 
-    plan = read_plan(Path(args.plan))
+    plan = read_plan(Path(args.plan), require_visits=True)  # a plan folder always has visits.csv
     year = args.year or plan.report.get("rules", {}).get("year")
     problem = read_problem(Path(args.data), year=year)
     violations = check_plan(problem, plan)

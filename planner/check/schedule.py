@@ -1,0 +1,406 @@
+"""Calendar rules 2–12 of SEMANTICS.md, and the per-person "minimums met" table.
+
+Every rule is a few array operations over the decoded visits (`Visits`): rows are turned into integer keys
+(person × day, pair × day, community × day × party ...), `np.unique` removes repeats (distinct dates, distinct
+parties) and `np.bincount` counts per entity. Only rows that are well formed (`ok`) count; minimums count only rows
+whose target the person links (`linked`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.check.assignment import AssignmentLinks
+from planner.check.context import Context
+from planner.check.violation import MINIMUM_COLUMNS, Collector
+from planner.check.visits import (
+    CADRE,
+    COMMUNITY,
+    CONTACT,
+    HOUSEHOLD,
+    LEADER,
+    RECEPTION,
+    RESEARCH,
+    ROLE_A,
+    ROLE_B,
+    T_COMMUNITY,
+    T_OFFICE,
+    UNIT,
+    Visits,
+)
+
+MAIN_TIERS = ("secretary", "head")
+OTHER_TIERS = ("standing", "other")
+
+
+class Minimums:
+    """Collects rows of the minimums table as arrays; one DataFrame at the end."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, person_kind: str, person_ids: np.ndarray, requirement: str, target_kind: str,
+            target_ids: np.ndarray | None, actual: np.ndarray, required: np.ndarray | int) -> None:
+        n = len(person_ids)
+        if not n:
+            return
+        actual = np.asarray(actual, dtype=np.int64)
+        required = np.broadcast_to(np.asarray(required, dtype=np.int64), (n,))
+        self.parts.append(pd.DataFrame({
+            "person_kind": person_kind, "person_id": person_ids, "requirement": requirement,
+            "target_kind": target_kind, "target_id": target_ids if target_ids is not None else "",
+            "actual": actual, "required": required, "met": actual >= required,
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=list(MINIMUM_COLUMNS))
+        return pd.concat(self.parts, ignore_index=True)
+
+
+def _distinct_per(group: np.ndarray, day: np.ndarray, n_groups: int, n_days: int) -> np.ndarray:
+    """Distinct days per group."""
+    if not len(group):
+        return np.zeros(n_groups, dtype=np.int64)
+    keys = np.unique(group * n_days + day)
+    return np.bincount(keys // n_days, minlength=n_groups)
+
+
+def _members(keys: np.ndarray, width: int, group: int) -> np.ndarray:
+    """Members of `group` among sorted keys = group * width + member (binary search, not a scan)."""
+    lo, hi = np.searchsorted(keys, [group * width, (group + 1) * width])
+    members: np.ndarray = keys[lo:hi] % width
+    return members
+
+
+def _periods_text(ctx: Context, periods: np.ndarray, months: int) -> tuple[str, str]:
+    zh = "、".join(ctx.period_label(int(p), months, "zh") for p in periods)
+    en = ", ".join(ctx.period_label(int(p), months, "en") for p in periods)
+    return zh, en
+
+
+def check_calendar(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector) -> pd.DataFrame:
+    """Rules 2–12; returns the minimums table."""
+    mins = Minimums()
+    leader_one_per_date(ctx, v, out)
+    leader_grassroots_days(ctx, v, out, mins)
+    leader_contact(ctx, v, links, out, mins)
+    all_offices_once(ctx, v, out, mins)
+    reception(ctx, v, out, mins)
+    unit_visits(ctx, v, links, out, mins)
+    cadre_visits(ctx, v, links, out, mins)
+    cadre_grassroots_days(ctx, v, out, mins)
+    cadre_one_community_per_date(ctx, v, out)
+    community_daily_cap(ctx, v, out)
+    office_daily_cap(ctx, v, out)
+    return mins.frame()
+
+
+def leader_one_per_date(ctx: Context, v: Visits, out: Collector) -> None:
+    """Rule 2: at most one row per leader per date (contact, research, reception all count)."""
+    sel = v.ok & (v.pk == LEADER)
+    keys, counts = np.unique(v.person[sel] * ctx.n_days + v.day[sel], return_counts=True)
+    out.count("calendar.leader_one_per_date", len(keys))
+    for key, n in zip(keys[counts > 1], counts[counts > 1], strict=True):
+        lid, d = ctx.leaders.ids[key // ctx.n_days], ctx.day_text[key % ctx.n_days]
+        out.add("calendar.leader_one_per_date", f"领导 {lid} 在 {d} 有 {n} 项活动，每日至多 1 项",
+                f"leader {lid} has {n} activities on {d}, at most 1 a day", (lid, d), int(n) - 1)
+
+
+def leader_grassroots_days(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
+    """Rule 3: distinct dates with contact or research ≥ grassroots_days.<tier>."""
+    sel = v.ok & (v.pk == LEADER) & ((v.act == CONTACT) | (v.act == RESEARCH))
+    days = _distinct_per(v.person[sel], v.day[sel], len(ctx.leaders), ctx.n_days)
+    need = np.asarray([ctx.rules.grassroots_days.for_tier(t) for t in ctx.leader_tier], dtype=np.int64)
+    out.count("calendar.leader_grassroots_days", len(ctx.leaders))
+    mins.add("leader", ctx.leaders.ids, "grassroots_days", "", None, days, need)
+    for i in np.flatnonzero(days < need):
+        lid = ctx.leaders.ids[i]
+        out.add("calendar.leader_grassroots_days", f"领导 {lid}（{ctx.leader_tier[i]}）基层调研 {days[i]} 天，应≥{need[i]} 天",
+                f"leader {lid} ({ctx.leader_tier[i]}) has {days[i]} grassroots days, needs ≥ {need[i]}", (lid,),
+                int(need[i] - days[i]))
+
+
+def leader_contact(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector, mins: Minimums) -> None:
+    """Rule 4: per linked office ≥ leader_contact contact dates; ≥1 contact in every required period."""
+    lo = links.leader_offices
+    need = ctx.rules.visits.leader_contact
+    sel = v.linked & (v.pk == LEADER) & (v.act == CONTACT)
+    pair = lo.index_of(v.person[sel], v.target[sel])
+    days = _distinct_per(pair, v.day[sel], len(lo), ctx.n_days)
+    out.count("calendar.leader_contact_visits", len(lo))
+    mins.add("leader", ctx.leaders.ids[lo.a], "contact_days", "office", ctx.offices.ids[lo.b], days, need)
+    for p in np.flatnonzero(days < need):
+        lid, oid = ctx.leaders.ids[lo.a[p]], ctx.offices.ids[lo.b[p]]
+        out.add("calendar.leader_contact_visits", f"领导 {lid} 到联系点办事处 {oid} {days[p]} 天，应≥{need} 天",
+                f"leader {lid} visits linked office {oid} on {days[p]} dates, needs ≥ {need}", (lid, oid),
+                int(need - days[p]))
+    months = ctx.rules.visits.leader_period_months
+    n_leaders = len(ctx.leaders)
+    required = ctx.required_periods("leader", n_leaders, months)
+    covered = np.zeros_like(required)
+    covered[v.person[sel], ctx.day_period(v.day[sel], months)] = True
+    has_office = np.bincount(lo.a, minlength=n_leaders) > 0
+    out.count("calendar.leader_contact_spread", int(has_office.sum()))
+    mins.add("leader", ctx.leaders.ids[has_office], "contact_periods", "", None,
+             (required & covered).sum(axis=1)[has_office], required.sum(axis=1)[has_office])
+    missing = required & ~covered & has_office[:, None]
+    for i in np.flatnonzero(missing.any(axis=1)):
+        lid = ctx.leaders.ids[i]
+        zh, en = _periods_text(ctx, np.flatnonzero(missing[i]), months)
+        out.add("calendar.leader_contact_spread", f"领导 {lid} 在 {zh} 没有到联系点", f"leader {lid} has no contact visit "
+                f"in {en}", (lid,), int(missing[i].sum()))
+
+
+def all_offices_once(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
+    """Rule 5 (三走遍): every leader has a contact or research row targeting each office."""
+    if not ctx.rules.visits.all_offices_once:
+        return
+    sel = v.ok & (v.pk == LEADER) & ((v.act == CONTACT) | (v.act == RESEARCH)) & (v.tk == T_OFFICE)
+    visited = np.zeros((len(ctx.leaders), len(ctx.offices)), dtype=bool)
+    visited[v.person[sel], v.target[sel]] = True
+    out.count("calendar.all_offices_once", len(ctx.leaders))
+    mins.add("leader", ctx.leaders.ids, "offices_visited", "", None, visited.sum(axis=1), len(ctx.offices))
+    for i in np.flatnonzero(~visited.all(axis=1)):
+        lid = ctx.leaders.ids[i]
+        missing = ctx.offices.ids[~visited[i]]
+        names = ", ".join(missing)
+        out.add("calendar.all_offices_once", f"三走遍未完成：领导 {lid} 未到过办事处 {names}",
+                f"三走遍 incomplete: leader {lid} has not visited office(s) {names}", (lid, *missing), len(missing))
+
+
+def reception(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
+    """Rule 6: reception days per ISO week; one A and one B per day; main leaders A monthly; fair A rotation."""
+    rr = ctx.rules.reception
+    sel = v.ok & (v.pk == LEADER) & (v.act == RECEPTION)
+    leader, day, role = v.person[sel], v.day[sel], v.role[sel]
+    is_rec = np.zeros(ctx.n_days, dtype=bool)
+    is_rec[day] = True
+    rec_days = np.flatnonzero(is_rec)
+
+    weeks = ctx.day_week
+    workdays_per_week = np.bincount(weeks, weights=ctx.is_workday).astype(np.int64)
+    rec_per_week = np.bincount(weeks, weights=is_rec, minlength=len(workdays_per_week)).astype(np.int64)
+    need = np.minimum(rr.per_week, workdays_per_week)
+    counted = workdays_per_week > 0
+    out.count("calendar.reception_week_days", int(counted.sum()))
+    for w in np.flatnonzero(counted & (rec_per_week != need)):
+        first = ctx.day_text[int(np.flatnonzero(weeks == w)[0])]
+        out.add("calendar.reception_week_days", f"{first} 所在周有 {rec_per_week[w]} 个信访接待日，应为 {need[w]} 个",
+                f"the week of {first} has {rec_per_week[w]} reception days, must have {need[w]}", (first,),
+                abs(int(rec_per_week[w] - need[w])))
+
+    n_leaders = len(ctx.leaders)
+    rows = np.bincount(day, minlength=ctx.n_days)
+    n_a = np.bincount(day[role == ROLE_A], minlength=ctx.n_days)
+    n_b = np.bincount(day[role == ROLE_B], minlength=ctx.n_days)
+    people = _distinct_per(day, leader, ctx.n_days, max(n_leaders, 1))
+    out.count("calendar.reception_roles", len(rec_days))
+    bad = rec_days[(rows[rec_days] != 2) | (n_a[rec_days] != 1) | (n_b[rec_days] != 1) | (people[rec_days] != 2)]
+    for d in bad:
+        who = ", ".join(f"{ctx.leaders.ids[l_]}({'A' if r == ROLE_A else 'B' if r == ROLE_B else '-'})"
+                        for l_, r in zip(leader[day == d], role[day == d], strict=True))
+        text = ctx.day_text[d]
+        out.add("calendar.reception_roles", f"信访接待日 {text}：{who}，应恰有一名 A 角和一名 B 角且为不同领导",
+                f"reception day {text}: {who}; needs exactly one A and one B, different leaders", (text,),
+                abs(int(n_a[d]) - 1) + abs(int(n_b[d]) - 1) + abs(int(rows[d]) - 2))
+
+    a_leader, a_day = leader[role == ROLE_A], day[role == ROLE_A]
+    mains = np.flatnonzero(np.isin(ctx.leader_tier, MAIN_TIERS))
+    required = ctx.required_periods("leader", n_leaders, 1)
+    per_month = rr.main_leader_a_per_month
+    out.count("calendar.main_leader_monthly_a", len(mains))
+    a_keys = np.unique(a_leader * ctx.n_days + a_day)
+    a_months = np.zeros((n_leaders, 12), dtype=np.int64)
+    np.add.at(a_months, (a_keys // ctx.n_days, ctx.day_month[a_keys % ctx.n_days]), 1)
+    for m in mains:
+        code = ctx.person_codes("leader", np.asarray([m]))[0]
+        available_rec = np.bincount(ctx.day_month[rec_days], weights=ctx.available[code, rec_days], minlength=12) > 0
+        due = required[m] & available_rec
+        short = due & (a_months[m] < per_month)
+        mins.add("leader", ctx.leaders.ids[[m]], "reception_a_months", "", None,
+                 np.asarray([int((due & ~short).sum())]), np.asarray([int(due.sum())]))
+        if short.any():
+            lid = ctx.leaders.ids[m]
+            zh, en = _periods_text(ctx, np.flatnonzero(short), 1)
+            out.add("calendar.main_leader_monthly_a", f"领导 {lid}（{ctx.leader_tier[m]}）在 {zh} 担任 A 角少于 {per_month} 次",
+                    f"leader {lid} ({ctx.leader_tier[m]}) is A fewer than {per_month} times in {en}", (lid,),
+                    int((per_month - a_months[m][short]).sum()))
+
+    others = np.flatnonzero(np.isin(ctx.leader_tier, OTHER_TIERS))
+    out.count("calendar.reception_fairness", 1 if len(others) > 1 else 0)
+    if len(others) > 1:
+        a_count = np.bincount(a_leader, minlength=n_leaders)[others]
+        spread = int(a_count.max() - a_count.min())
+        if spread > rr.fairness_max_diff:
+            hi, lo = others[int(np.argmax(a_count))], others[int(np.argmin(a_count))]
+            lh, ll = ctx.leaders.ids[hi], ctx.leaders.ids[lo]
+            out.add("calendar.reception_fairness",
+                    f"A 角轮换不均：领导 {lh} {a_count.max()} 次，领导 {ll} {a_count.min()} 次（相差应≤{rr.fairness_max_diff}）",
+                    f"A turns uneven: leader {lh} {a_count.max()}, leader {ll} {a_count.min()} (difference must be ≤ "
+                    f"{rr.fairness_max_diff})", (lh, ll), spread - rr.fairness_max_diff)
+
+
+def _pair_visits(ctx: Context, v: Visits, sel: np.ndarray, pairs_index: np.ndarray, n_pairs: int,
+                 months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, distinct days and covered periods (pairs × periods) per linked pair."""
+    day = v.day[sel]
+    rows = np.bincount(pairs_index, minlength=n_pairs)
+    days = _distinct_per(pairs_index, day, n_pairs, ctx.n_days)
+    covered = np.zeros((n_pairs, ctx.n_periods(months)), dtype=bool)
+    covered[pairs_index, ctx.day_period(day, months)] = True
+    return rows, days, covered
+
+
+def unit_visits(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector, mins: Minimums) -> None:
+    """Rule 7: per linked community ≥ unit_community rows on ≥ unit_community_days dates, every required period."""
+    uc = links.unit_communities
+    vr = ctx.rules.visits
+    months = vr.unit_period_months
+    sel = v.linked & (v.pk == UNIT) & (v.act == COMMUNITY)
+    pair = uc.index_of(v.person[sel], v.target[sel])
+    rows, days, covered = _pair_visits(ctx, v, sel, pair, len(uc), months)
+    required = ctx.required_periods("unit", len(ctx.units), months)[uc.a]
+    uid, cid = ctx.units.ids[uc.a], ctx.communities.ids[uc.b]
+    mins.add("unit", uid, "community_visits", "community", cid, rows, vr.unit_community)
+    mins.add("unit", uid, "community_days", "community", cid, days, vr.unit_community_days)
+    mins.add("unit", uid, "community_periods", "community", cid, (required & covered).sum(axis=1),
+             required.sum(axis=1))
+    out.count("calendar.unit_min_visits", len(uc))
+    for p in np.flatnonzero((rows < vr.unit_community) | (days < vr.unit_community_days)):
+        out.add("calendar.unit_min_visits",
+                f"单位 {uid[p]} 进社区 {cid[p]} {rows[p]} 次、{days[p]} 天，应≥{vr.unit_community} 次、≥{vr.unit_community_days} 天",
+                f"unit {uid[p]} visits community {cid[p]} {rows[p]} times on {days[p]} dates, needs ≥ "
+                f"{vr.unit_community} times on ≥ {vr.unit_community_days} dates", (uid[p], cid[p]),
+                int(max(vr.unit_community - rows[p], vr.unit_community_days - days[p])))
+    missing = required & ~covered
+    out.count("calendar.unit_spread", len(uc))
+    for p in np.flatnonzero(missing.any(axis=1)):
+        zh, en = _periods_text(ctx, np.flatnonzero(missing[p]), months)
+        out.add("calendar.unit_spread", f"单位 {uid[p]} 在 {zh} 没有进社区 {cid[p]}",
+                f"unit {uid[p]} does not visit community {cid[p]} in {en}", (uid[p], cid[p]), int(missing[p].sum()))
+
+
+def cadre_visits(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector, mins: Minimums) -> None:
+    """Rule 8: per linked household ≥ cadre_household rows on ≥ cadre_household_days dates, every required
+    period, ≥ talks_per_household talks."""
+    ch = links.cadre_households
+    vr = ctx.rules.visits
+    months = vr.cadre_period_months
+    sel = v.linked & (v.pk == CADRE) & (v.act == HOUSEHOLD)
+    pair = ch.index_of(v.person[sel], v.target[sel])
+    rows, days, covered = _pair_visits(ctx, v, sel, pair, len(ch), months)
+    talks = np.bincount(pair[v.talk[sel] == 1], minlength=len(ch))
+    required = ctx.required_periods("cadre", len(ctx.cadres), months)[ch.a]
+    gid, hid = ctx.cadres.ids[ch.a], ctx.households.ids[ch.b]
+    mins.add("cadre", gid, "household_visits", "household", hid, rows, vr.cadre_household)
+    mins.add("cadre", gid, "household_days", "household", hid, days, vr.cadre_household_days)
+    mins.add("cadre", gid, "household_periods", "household", hid, (required & covered).sum(axis=1),
+             required.sum(axis=1))
+    mins.add("cadre", gid, "talks", "household", hid, talks, vr.talks_per_household)
+    out.count("calendar.cadre_min_visits", len(ch))
+    for p in np.flatnonzero((rows < vr.cadre_household) | (days < vr.cadre_household_days)):
+        out.add("calendar.cadre_min_visits",
+                f"干部 {gid[p]} 入户 {hid[p]} {rows[p]} 次、{days[p]} 天，应≥{vr.cadre_household} 次、≥{vr.cadre_household_days} 天",
+                f"cadre {gid[p]} visits household {hid[p]} {rows[p]} times on {days[p]} dates, needs ≥ "
+                f"{vr.cadre_household} times on ≥ {vr.cadre_household_days} dates", (gid[p], hid[p]),
+                int(max(vr.cadre_household - rows[p], vr.cadre_household_days - days[p])))
+    missing = required & ~covered
+    out.count("calendar.cadre_spread", len(ch))
+    for p in np.flatnonzero(missing.any(axis=1)):
+        zh, en = _periods_text(ctx, np.flatnonzero(missing[p]), months)
+        out.add("calendar.cadre_spread", f"干部 {gid[p]} 在 {zh} 没有入户 {hid[p]}",
+                f"cadre {gid[p]} does not visit household {hid[p]} in {en}", (gid[p], hid[p]), int(missing[p].sum()))
+    out.count("calendar.cadre_talks", len(ch))
+    for p in np.flatnonzero(talks < vr.talks_per_household):
+        out.add("calendar.cadre_talks", f"干部 {gid[p]} 与联系户 {hid[p]} 谈心谈话 {talks[p]} 次，应≥{vr.talks_per_household} 次",
+                f"cadre {gid[p]} has {talks[p]} talks with household {hid[p]}, needs ≥ {vr.talks_per_household}",
+                (gid[p], hid[p]), int(vr.talks_per_household - talks[p]))
+
+
+def cadre_grassroots_days(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
+    """Rule 9: distinct dates with household or research rows ≥ grassroots_days.for_rank(rank)."""
+    sel = v.ok & (v.pk == CADRE) & ((v.act == HOUSEHOLD) | (v.act == RESEARCH))
+    days = _distinct_per(v.person[sel], v.day[sel], len(ctx.cadres), ctx.n_days)
+    need = np.asarray([ctx.rules.grassroots_days.for_rank(r) for r in ctx.cadre_rank], dtype=np.int64)
+    due = need > 0
+    out.count("calendar.cadre_grassroots_days", int(due.sum()))
+    mins.add("cadre", ctx.cadres.ids[due], "grassroots_days", "", None, days[due], need[due])
+    for i in np.flatnonzero(due & (days < need)):
+        gid = ctx.cadres.ids[i]
+        out.add("calendar.cadre_grassroots_days", f"干部 {gid}（{ctx.cadre_rank[i]}）基层调研 {days[i]} 天，应≥{need[i]} 天",
+                f"cadre {gid} ({ctx.cadre_rank[i]}) has {days[i]} grassroots days, needs ≥ {need[i]}", (gid,),
+                int(need[i] - days[i]))
+
+
+def cadre_one_community_per_date(ctx: Context, v: Visits, out: Collector) -> None:
+    """Rule 10: a cadre's household and research rows on one date lie in one community."""
+    sel = v.ok & (v.pk == CADRE)
+    community = v.community(ctx)[sel]
+    n_comm = max(len(ctx.communities), 1)
+    group = v.person[sel] * ctx.n_days + v.day[sel]
+    keys = np.unique(group * n_comm + community)
+    groups, counts = np.unique(keys // n_comm, return_counts=True)
+    out.count("calendar.cadre_one_community_per_date", len(groups))
+    for g in groups[counts > 1]:
+        gid, d = ctx.cadres.ids[g // ctx.n_days], ctx.day_text[g % ctx.n_days]
+        names = ctx.communities.ids[_members(keys, n_comm, g)]
+        out.add("calendar.cadre_one_community_per_date", f"干部 {gid} 在 {d} 去了 {len(names)} 个社区（{', '.join(names)}），应只去一个",
+                f"cadre {gid} is in {len(names)} communities on {d} ({', '.join(names)}), must be one", (gid, d),
+                len(names) - 1)
+
+
+def _party_codes(ctx: Context, v: Visits) -> np.ndarray:
+    codes = np.full(v.n, -1, dtype=np.int64)
+    for kind, name in ((LEADER, "leader"), (UNIT, "unit"), (CADRE, "cadre")):
+        m = (v.pk == kind) & (v.person >= 0)
+        codes[m] = ctx.person_codes(name, v.person[m])
+    return codes
+
+
+def _party_name(ctx: Context, code: int) -> str:
+    nl, nu = len(ctx.leaders), len(ctx.units)
+    if code < nl:
+        return f"leader {ctx.leaders.ids[code]}"
+    if code < nl + nu:
+        return f"unit {ctx.units.ids[code - nl]}"
+    return f"cadre {ctx.cadres.ids[code - nl - nu]}"
+
+
+def community_daily_cap(ctx: Context, v: Visits, out: Collector) -> None:
+    """Rule 11: distinct parties with a row in a community (itself or one of its households) per date ≤ cap."""
+    cap = ctx.rules.visits.community_daily_cap
+    community = v.community(ctx)
+    sel = v.ok & (community >= 0)
+    parties = max(ctx.n_people, 1)
+    group = community[sel] * ctx.n_days + v.day[sel]
+    keys = np.unique(group * parties + _party_codes(ctx, v)[sel])
+    groups, counts = np.unique(keys // parties, return_counts=True)
+    out.count("calendar.community_daily_cap", len(groups))
+    for g, n in zip(groups[counts > cap], counts[counts > cap], strict=True):
+        cid, d = ctx.communities.ids[g // ctx.n_days], ctx.day_text[g % ctx.n_days]
+        who = ", ".join(_party_name(ctx, int(p)) for p in _members(keys, parties, g))
+        out.add("calendar.community_daily_cap", f"社区 {cid} 在 {d} 有 {n} 方到访（{who}），上限 {cap}",
+                f"community {cid} on {d} has {n} visiting parties ({who}), cap {cap}", (cid, d), int(n - cap))
+
+
+def office_daily_cap(ctx: Context, v: Visits, out: Collector) -> None:
+    """Rule 12: distinct leaders with contact/research in an office (itself or one of its communities) per date."""
+    cap = ctx.rules.visits.office_daily_cap
+    sel = v.ok & (v.pk == LEADER) & ((v.act == CONTACT) | (v.act == RESEARCH))
+    office = np.full(v.n, -1, dtype=np.int64)
+    m = sel & (v.tk == T_OFFICE)
+    office[m] = v.target[m]
+    m = sel & (v.tk == T_COMMUNITY)
+    office[m] = ctx.community_office[v.target[m]]
+    sel &= office >= 0
+    n_leaders = max(len(ctx.leaders), 1)
+    keys = np.unique((office[sel] * ctx.n_days + v.day[sel]) * n_leaders + v.person[sel])
+    groups, counts = np.unique(keys // n_leaders, return_counts=True)
+    out.count("calendar.office_daily_cap", len(groups))
+    for g, n in zip(groups[counts > cap], counts[counts > cap], strict=True):
+        oid, d = ctx.offices.ids[g // ctx.n_days], ctx.day_text[g % ctx.n_days]
+        who = ", ".join(ctx.leaders.ids[_members(keys, n_leaders, g)])
+        out.add("calendar.office_daily_cap", f"办事处 {oid} 在 {d} 有 {n} 名领导到访（{who}），上限 {cap}",
+                f"office {oid} on {d} has {n} visiting leaders ({who}), cap {cap}", (oid, d), int(n - cap))
