@@ -1,0 +1,83 @@
+"""Mid-year replanning: keep what already happened, re-plan the rest of the year with the fewest changes.
+
+Visits dated before `since` are history: they are handed to the engines as `frozen_visits` (only those whose
+person and target still exist in the changed input), and the latest version's plan is the `previous` plan, so the
+assignment keeps surviving pairs (continuity weight) and the calendar re-plans from `since` on. The result is
+saved as a new version of kind "replan" (its base version and `since` recorded) and compared with the base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from planner.plan import Plan
+from planner.problem import Problem
+from planner.progress import SolveControl
+from planner.store.api import NotFoundError, Store
+from planner.store.diff import PlanDiff, compare_plans, visit_dates
+
+PERSON_TABLES = {"leader": ("leaders", "leader_id"), "unit": ("units", "unit_id"), "cadre": ("cadres", "cadre_id")}
+TARGET_TABLES = {"office": ("offices", "office_id"), "community": ("communities", "community_id"),
+                 "household": ("households", "household_id")}
+
+
+@dataclass(frozen=True)
+class ReplanResult:
+    version: int
+    base_version: int
+    frozen: int              # visits before `since` kept as history
+    dropped_history: int     # visits before `since` whose person or target no longer exists
+    diff: PlanDiff
+    plan: Plan
+
+
+def frozen_history(plan: Plan, problem: Problem, since: date) -> tuple[pd.DataFrame, int]:
+    """(visits before `since` whose person and target still exist, dates as datetime.date; count left out)."""
+    visits = plan.visits
+    if not len(visits):
+        return visits.copy(), 0
+    dates = visit_dates(visits)
+    early = visits.loc[(dates < since).to_numpy()].copy()
+    early["date"] = dates.loc[early.index]
+    keep = pd.Series(True, index=early.index)
+    for kind, (table, column) in PERSON_TABLES.items():
+        ids = set(getattr(problem, table)[column].astype(str))
+        rows = early["person_kind"] == kind
+        keep &= ~rows | early["person_id"].astype(str).isin(ids)
+    for kind, (table, column) in TARGET_TABLES.items():
+        ids = set(getattr(problem, table)[column].astype(str))
+        rows = early["target_kind"] == kind
+        keep &= ~rows | early["target_id"].astype(str).isin(ids)
+    frozen = early.loc[keep].reset_index(drop=True)
+    if "talk" in frozen.columns:
+        frozen["talk"] = pd.to_numeric(frozen["talk"], errors="coerce").fillna(0).astype(int)
+    if "role" in frozen.columns:
+        frozen["role"] = frozen["role"].fillna("").astype(str)
+    return frozen, int((~keep).sum())
+
+
+def replan_scenario(store: Store, scenario: str, since: date, *, author: str, problem: Problem | None = None,
+                    control: SolveControl | None = None, on_event: Callable[[Any], None] | None = None,
+                    note: str = "") -> ReplanResult:
+    """Replan `scenario` from `since` on the changed `problem` (default: the scenario's current input)."""
+    from planner.solve import solve_plan
+
+    base = store.latest_version(scenario)
+    if base is None:
+        raise NotFoundError(f"方案“{scenario}”还没有任何版本，无法年中调整",
+                            f"scenario '{scenario}' has no version to replan from")
+    previous = store.load_plan(scenario, base)
+    problem = problem if problem is not None else store.load_problem(scenario)
+    frozen, dropped = frozen_history(previous, problem, since)
+    plan = solve_plan(problem, previous=previous, control=control, on_event=on_event, frozen_visits=frozen,
+                      since=since)
+    version = store.save_solved(scenario, problem, plan, author, kind="replan", since=since, base_version=base,
+                                note=note)
+    diff = compare_plans(previous, plan, problem, since=since)
+    return ReplanResult(version=version, base_version=base, frozen=len(frozen), dropped_history=dropped, diff=diff,
+                        plan=plan)

@@ -1,0 +1,122 @@
+"""The store's tables (SQLAlchemy Core), the single source the Alembic migrations are checked against.
+
+Layout, and why:
+- `blobs`: content-addressed Parquet bytes (sha256 key). Tables are stored as Parquet because `to_sql` loses
+  dtypes (ids with leading zeros, Int64, dates); content addressing means an edit of the rules does not copy
+  15,000 households again.
+- `personal_data`: the ONE place where household names and coordinates live (a Parquet blob per distinct content,
+  per scenario), so `purge_personal_data` can erase them without touching anything else.
+- `inputs`: an immutable input snapshot (tables by blob hash, rules JSON, link to its personal data).
+- `scenarios.revision`: the optimistic-locking counter of the scenario's *current* input (`current_input_id`).
+- `versions`: immutable solved plans; each points at the input snapshot it was solved from.
+- `audit`: one row per change of data, rules, locks, restore, purge and each saved version.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+blobs = Table(
+    "blobs", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+scenarios = Table(
+    "scenarios", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("current_input_id", Integer, nullable=True),  # inputs.id; no FK because inputs points back here
+    Column("last_version", Integer, nullable=False, default=0),
+)
+
+personal_data = Table(
+    "personal_data", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, ForeignKey("scenarios.id", ondelete="CASCADE"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=True),  # NULL once purged
+    Column("purged_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("scenario_id", "sha256", name="uq_personal_data_scenario_sha"),
+)
+
+inputs = Table(
+    "inputs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, ForeignKey("scenarios.id", ondelete="CASCADE"), nullable=False),
+    Column("sha256", String(64), nullable=False),  # of the whole input (tables, personal data, rules)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("tables", JSON, nullable=False),  # {stem: blob sha256}
+    Column("rules", JSON, nullable=False),   # Rules.to_dict()
+    Column("personal_id", Integer, ForeignKey("personal_data.id"), nullable=True),
+    Column("source", Text, nullable=False, default=""),
+    Index("ix_inputs_scenario_sha", "scenario_id", "sha256"),
+)
+
+versions = Table(
+    "versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, ForeignKey("scenarios.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("input_id", Integer, ForeignKey("inputs.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),  # solve | replan
+    Column("status", String(20), nullable=False),
+    Column("objective", Float, nullable=True),
+    Column("bound", Float, nullable=True),
+    Column("gap", Float, nullable=True),
+    Column("seconds", Float, nullable=True),
+    Column("since", Date, nullable=True),
+    Column("base_version", Integer, nullable=True),
+    Column("tables", JSON, nullable=False),  # {plan table: blob sha256}
+    Column("report", JSON, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    UniqueConstraint("scenario_id", "number", name="uq_versions_scenario_number"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, ForeignKey("scenarios.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("action", String(40), nullable=False),   # create | data | rules | locks | restore | version | purge
+    Column("what", Text, nullable=False),            # short human summary (never personal data)
+    Column("revision", Integer, nullable=True),       # scenario revision after the change
+    Column("version", Integer, nullable=True),
+    Column("input_id", Integer, nullable=True),       # the scenario's current input after the change
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_scenario", "scenario_id", "id"),
+)
