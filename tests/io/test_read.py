@@ -13,7 +13,7 @@ from planner.errors import InputError
 from planner.io.read import decode_csv, read_problem, read_tables, read_upload, read_upload_problem
 from planner.model import TABLE_BY_STEM
 from planner.problem import Problem
-from tests.fixtures import TINY_YEAR, tiny_problem, tiny_tables
+from tests.fixtures import TINY_YEAR, tiny_tables
 
 STEMS = ("offices", "communities", "households", "leaders", "units", "cadres", "unavailability", "pins",
          "forbidden", "holidays")
