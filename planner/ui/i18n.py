@@ -8,6 +8,7 @@ through `rule_label` / `rule_help`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
@@ -308,6 +309,19 @@ def current_lang() -> Lang:
 
     lang = st.session_state.get(LANG_KEY, "zh")
     return "en" if lang == "en" else "zh"
+
+
+def labels(prefix: str) -> Callable[[str], str]:
+    """A format_func for translated option labels, bound to the language of this run (format functions may be
+    called again outside the script run, where the session's language is not at hand)."""
+    lang = current_lang()
+    return lambda value: tr(lang, f"{prefix}{value}")
+
+
+def lkey(base: str) -> str:
+    """A widget key per language, for select boxes whose option labels are translated: the widget remembers
+    its choice by label, so a label that changes with the language must not meet the old remembered one."""
+    return f"{base}.{current_lang()}"
 
 
 def t(key: str, **values: Any) -> str:

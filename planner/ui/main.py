@@ -10,7 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from planner.ui.components import progress_fragment
-from planner.ui.i18n import LANG_KEY, LANGS, t
+from planner.ui.i18n import LANG_KEY, LANGS, labels, t
 from planner.ui.pages import data, export, locks, results, rules, solve
 from planner.ui.state import Workspace, workspace
 
@@ -31,7 +31,7 @@ def _sidebar(ws: Workspace) -> str:
         st.segmented_control(t("app.lang"), LANGS, format_func=LANG_NAMES.__getitem__, key=LANG_KEY,
                              selection_mode="single")
         st.markdown(f"**{t('app.short')}**")
-        page = st.radio(t("app.nav"), list(PAGES), format_func=lambda p: t(f"page.{p}"), key=NAV_KEY)
+        page = st.radio(t("app.nav"), list(PAGES), format_func=labels("page."), key=NAV_KEY)
         st.divider()
         if ws.problem is not None:
             st.caption(t("app.data_status", source=ws.problem.source or "—"))

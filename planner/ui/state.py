@@ -47,9 +47,9 @@ def new_key() -> str:
 class SolveJob:
     """One solve in a thread. Only plain attributes are written from the thread; the page polls them."""
 
-    problem: Problem
-    previous: Plan | None
-    control: SolveControl = field(default_factory=SolveControl)
+    problem: Problem = field(repr=False)
+    previous: Plan | None = field(repr=False)
+    control: SolveControl = field(default_factory=SolveControl, repr=False)
     plan: Plan | None = None
     violations: list[tuple[str, str]] | None = None
     error: BaseException | None = None
@@ -122,13 +122,20 @@ class Workspace:
     persistence: Persistence | None = None
 
     # -- changes: each one persists what it changed ------------------------------------------------------------
-    def set_problem(self, problem: Problem, keep_rules: bool = False, persist: bool = True) -> None:
+    def set_problem(self, problem: Problem, keep_rules: bool = False, persist: bool = True,
+                    new_data: bool = False) -> None:
+        """Take a validated Problem. `new_data` (an upload, the demo) drops the current plan, which no longer fits
+        the tables; a lock change keeps it (marked stale) so that the re-solve can start from it."""
         self.problem = problem
         self.problem_key = new_key()
         if not keep_rules:
             self.rules = problem.rules
         self.upload_issues = []
-        if self.plan is not None:
+        if new_data and self.plan is not None:
+            self.plan, self.plan_key, self.violations, self.stale = None, "", None, False
+            if persist and self.persistence:
+                self.persistence.save_plan("plan", None)
+        elif self.plan is not None:
             self.stale = True
         if persist and self.persistence:
             self.persistence.save_problem(problem, self.rules)
@@ -319,7 +326,7 @@ def new_workspace() -> Workspace:
     if ws.persistence is not None and ws.persistence.load(ws):
         return ws
     try:
-        ws.set_problem(load_demo())
+        ws.set_problem(load_demo(), new_data=True)
     except (InputError, OSError) as exc:
         ws.upload_issues = exc.issues if isinstance(exc, InputError) else [
             Issue(str(demo_path()), None, None, str(exc), str(exc))]

@@ -13,7 +13,7 @@ from planner.errors import InputError
 from planner.model import TABLES
 from planner.ui.components import issues_table, paginate
 from planner.ui.downloads import read_plan_zip, template_bytes
-from planner.ui.i18n import current_lang, t
+from planner.ui.i18n import current_lang, lkey, t
 from planner.ui.state import Workspace, load_demo
 
 UPLOAD_SEEN = "data_upload_seen"
@@ -32,13 +32,13 @@ def load_upload(ws: Workspace, name: str, data: bytes) -> bool:
     except InputError as exc:
         ws.upload_issues = exc.issues
         return False
-    ws.set_problem(problem)
+    ws.set_problem(problem, new_data=True)
     return True
 
 
-def _table_name(stem: str) -> str:
-    spec = next(s for s in TABLES if s.stem == stem)
-    return f"{spec.zh}（{stem}）" if current_lang() == "zh" else stem
+def _table_names() -> dict[str, str]:
+    zh = current_lang() == "zh"
+    return {spec.stem: f"{spec.zh}（{spec.stem}）" if zh else spec.stem for spec in TABLES}
 
 
 def render(ws: Workspace) -> None:
@@ -61,7 +61,7 @@ def render(ws: Workspace) -> None:
                            key="data_template", width="stretch")
         if b2.button(t("data.load_demo"), key="data_demo", width="stretch"):
             try:
-                ws.set_problem(load_demo())
+                ws.set_problem(load_demo(), new_data=True)
                 st.session_state.pop(UPLOAD_SEEN, None)
             except (InputError, OSError):
                 st.error(t("data.demo_missing"))
@@ -73,10 +73,11 @@ def render(ws: Workspace) -> None:
         st.subheader(t("data.current"))
         st.caption(t("data.source", source=ws.problem.source or "—"))
         counts = ws.problem.counts()
-        frame = pd.DataFrame({t("data.counts_table"): [_table_name(s) for s in counts],
+        names = _table_names()
+        frame = pd.DataFrame({t("data.counts_table"): [names[s] for s in counts],
                               t("data.counts_rows"): list(counts.values())})
         st.dataframe(frame, hide_index=True, width="stretch", height=390)
-        stem = st.selectbox(t("data.preview"), [s.stem for s in TABLES], format_func=_table_name, key="data_table")
+        stem = st.selectbox(t("data.preview"), [s.stem for s in TABLES], format_func=names.__getitem__, key=lkey("data_table"))
         table = ws.problem.raw_tables()[stem]
         st.dataframe(paginate(table, key=f"data_page_{stem}"), hide_index=True, width="stretch", height=300)
 

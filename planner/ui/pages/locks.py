@@ -14,10 +14,11 @@ from planner.errors import InputError
 from planner.model import LOCK_TARGETS, LockKind
 from planner.ui import frames
 from planner.ui.components import issues_table, office_options, paginate
-from planner.ui.i18n import t
+from planner.ui.i18n import labels, lkey, t
 from planner.ui.state import Workspace
 
 LOCK_COLUMNS = ["kind", "subject_id", "target_id"]
+EDITOR_KEY = "locks_editor_key"
 # kind → (pairs frame builder, subject column, subject name, target column, target name, searchable columns)
 PAIR_VIEWS = {
     "leader_office": ("leader_pairs", "leader_id", "name", "office_id", "office_name"),
@@ -64,7 +65,7 @@ def render(ws: Workspace) -> None:
     if ws.problem is None:
         st.info(t("common.need_data"))
         return
-    kind = st.radio(t("locks.kind"), [k.value for k in LockKind], format_func=lambda k: t(f"kind.{k}"),
+    kind = st.radio(t("locks.kind"), [k.value for k in LockKind], format_func=labels("kind."),
                     horizontal=True, key="locks_kind")
     if ws.plan is not None:
         _from_plan(ws, kind)
@@ -86,7 +87,7 @@ def _from_plan(ws: Workspace, kind: str) -> None:
     search = c1.text_input(t("common.search"), key=f"locks_search_{kind}")
     options, names = office_options(ws)
     office = c2.selectbox(t("common.office_filter"), options, format_func=names.__getitem__,
-                          key=f"locks_office_{kind}")
+                          key=lkey(f"locks_office_{kind}"))
     shown = frames.filter_frame(pairs, search, office or None, [subject, subject_name, target, target_name])
     page = paginate(shown, key=f"locks_page_{kind}_{search}_{office}")
     pins, forbidden = lock_keys(ws.problem.pins, kind), lock_keys(ws.problem.forbidden, kind)
@@ -100,7 +101,8 @@ def _from_plan(ws: Workspace, kind: str) -> None:
         "target_name": page[target_name].astype(str).to_numpy(),
         "office": page["office_id"].astype(str).to_numpy(),
     })
-    editor_key = f"locks_editor_{kind}_{search}_{office}_{ws.problem_key}_{len(page)}_{keys[:1]}"
+    editor_key = f"locks_editor_{kind}_{ws.problem_key}_{abs(hash((search, office, tuple(keys[:1]), len(keys))))}"
+    st.session_state[EDITOR_KEY] = editor_key  # which editor is on screen (tests drive it through session state)
     edited = st.data_editor(
         view, key=editor_key, hide_index=True, width="stretch", height=320,
         disabled=["subject", "subject_name", "target", "target_name", "office"],
@@ -151,7 +153,7 @@ def _add_by_hand(ws: Workspace, kind: str) -> None:
         target = st.text_input(t("locks.add_target"), key="locks_add_target",
                                placeholder=_first_id(getattr(ws.problem, target_table)))
         action = st.radio(t("locks.add_action"), ["pin", "forbid"], horizontal=True, key="locks_add_action",
-                          format_func=lambda a: t(f"locks.action_{a}"))
+                          format_func=labels("locks.action_"))
         submitted = st.form_submit_button(t("locks.add_button"))
     if submitted and subject.strip() and target.strip():
         row = pd.DataFrame([(kind, subject.strip(), target.strip())], columns=LOCK_COLUMNS)

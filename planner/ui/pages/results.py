@@ -13,7 +13,7 @@ import streamlit as st
 
 from planner.ui import frames
 from planner.ui.components import fmt_pct, office_options, paginate
-from planner.ui.i18n import current_lang, t
+from planner.ui.i18n import current_lang, labels, lkey, t
 from planner.ui.state import Workspace
 
 MAP_MAX_POINTS = 5000
@@ -89,12 +89,12 @@ def _translate(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 def _pairs(ws: Workspace) -> None:
     c1, c2, c3 = st.columns([2, 2, 2])
-    kind = c1.selectbox(t("assign.which"), list(PAIR_TABLES), format_func=lambda k: t(f"kind.{k}"),
-                        key="res_pairs_kind")
+    kind = c1.selectbox(t("assign.which"), list(PAIR_TABLES), format_func=labels("kind."),
+                        key=lkey("res_pairs_kind"))
     builder, searchable, columns = PAIR_TABLES[kind]
     search = c2.text_input(t("common.search"), key="res_pairs_search")
     options, names = office_options(ws)
-    office = c3.selectbox(t("common.office_filter"), options, format_func=names.__getitem__, key="res_pairs_office")
+    office = c3.selectbox(t("common.office_filter"), options, format_func=names.__getitem__, key=lkey("res_pairs_office"))
     pairs = _get(ws, builder)
     assert isinstance(pairs, pd.DataFrame)
     shown = frames.filter_frame(pairs, search, office or None, searchable)
@@ -134,7 +134,7 @@ def _map(ws: Workspace) -> None:
         st.info(t("map.no_coords"))
         return
     options, names = office_options(ws)
-    office = st.selectbox(t("map.office"), options, format_func=names.__getitem__, key="res_map_office")
+    office = st.selectbox(t("map.office"), options, format_func=names.__getitem__, key=lkey("res_map_office"))
     if office:
         points = points[points["office_id"] == office]
     households = points[points["kind"] == "household"]
@@ -173,19 +173,19 @@ def _calendar(ws: Workspace) -> None:
     visits = _get(ws, "visits")
     assert isinstance(visits, pd.DataFrame)
     c1, c2 = st.columns([1, 3])
-    kind = c1.radio(t("cal.person_kind"), ["leader", "unit", "cadre"], format_func=lambda k: t(f"person.{k}"),
+    kind = c1.radio(t("cal.person_kind"), ["leader", "unit", "cadre"], format_func=labels("person."),
                     key="res_cal_kind")
     table = {"leader": ws.problem.leaders, "unit": ws.problem.units, "cadre": ws.problem.cadres}[kind]
     ids = table[f"{kind}_id"].astype(str).tolist()
-    labels = dict(zip(ids, table[f"{kind}_id"].astype(str) + " " + table["name"].astype(str), strict=True))
-    person = c2.selectbox(t("cal.person"), ids, format_func=labels.__getitem__, key=f"res_cal_person_{kind}")
+    people = dict(zip(ids, table[f"{kind}_id"].astype(str) + " " + table["name"].astype(str), strict=True))
+    person = c2.selectbox(t("cal.person"), ids, format_func=people.__getitem__, key=f"res_cal_person_{kind}")
     if person is None:
         return
     mine = visits[(visits["person_kind"] == kind) & (visits["person_id"] == person)].sort_values("date")
     if mine.empty:
         st.info(t("cal.empty"))
         return
-    st.caption(t("cal.summary", name=labels[person], visits=len(mine), days=mine["date"].nunique()))
+    st.caption(t("cal.summary", name=people[person], visits=len(mine), days=mine["date"].nunique()))
     grid = mine.assign(day=mine["date"].dt.day, activity_label=mine["activity"].map(lambda a: t(f"activity.{a}")),
                        date_text=mine["date"].dt.strftime("%Y-%m-%d"))
     chart = alt.Chart(grid).mark_square(size=140).encode(
@@ -221,10 +221,10 @@ def _burden(ws: Workspace) -> None:
             "parties": t("col.parties")}), hide_index=True, width="stretch", height=220)
     assert ws.problem is not None
     communities = ws.problem.communities
-    labels = dict(zip(communities["community_id"], communities["community_id"] + " " + communities["name"],
-                      strict=True))
+    named = dict(zip(communities["community_id"], communities["community_id"] + " " + communities["name"],
+                     strict=True))
     community = st.selectbox(t("burden.community"), communities["community_id"].tolist(),
-                             format_func=labels.__getitem__, key="res_burden_comm")
+                             format_func=named.__getitem__, key="res_burden_comm")
     one = burden[burden["community_id"] == community]
     if not one.empty:
         chart = alt.Chart(one).mark_bar().encode(x=alt.X("date:T", title=t("col.date")),
@@ -242,7 +242,7 @@ def _diff(ws: Workspace) -> None:
                           share_kept=summary["share_kept"].map(fmt_pct))
     st.dataframe(view.rename(columns={"kind": t("locks.kind"), "kept": t("col.kept"), "changed": t("col.changed"),
                                       "share_kept": t("col.share_kept")}), hide_index=True, width="stretch")
-    kind = st.radio(t("diff.show_kind"), list(changed), format_func=lambda k: t(f"kind.{k}"), horizontal=True,
+    kind = st.radio(t("diff.show_kind"), list(changed), format_func=labels("kind."), horizontal=True,
                     key="res_diff_kind")
     rows = changed[kind].rename(columns={"before": t("col.before"), "after": t("col.after")})
     st.caption(t("diff.changed_pairs"))

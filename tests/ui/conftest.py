@@ -1,0 +1,58 @@
+"""AppTest fixtures: each test gets its own persistence folder, so tests never see each other's state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+# Small solver budget for tests: the demo solves in a few seconds with it.
+FAST_SOLVER = {"rule:solver.time_limit": 3.0, "rule:solver.workers": 2}
+
+
+@pytest.fixture
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "app_home"
+    monkeypatch.setenv("PLANNER_APP_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def make_app(app_home: Path) -> Callable[[], AppTest]:
+    def make() -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return make
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.sidebar.radio(key="nav").set_value(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def set_fast_solver(at: AppTest) -> None:
+    goto(at, "rules")
+    for key, value in FAST_SOLVER.items():
+        at.number_input(key=key).set_value(value)
+    at.run()
+    assert not at.exception, at.exception
+
+
+def solve(at: AppTest, timeout: float = 240) -> AppTest:
+    """Click Solve, wait for the background thread, rerun so the page collects the plan."""
+    goto(at, "solve")
+    at.button(key="solve_start").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["workspace"].job
+    if job is not None:
+        assert job.wait(timeout), "solve did not finish"
+    at.run()
+    assert not at.exception, at.exception
+    return at

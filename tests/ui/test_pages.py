@@ -1,0 +1,125 @@
+"""AppTest for the pages that need no solve: data (demo, uploads, errors), rules, locks by hand, language."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from tests.ui.conftest import goto
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+
+
+def demo_zip(replace: dict[str, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(DEMO.iterdir()):
+            text = path.read_text(encoding="utf-8-sig")
+            archive.writestr(f"district/{path.name}", (replace or {}).get(path.name, text))
+    return buffer.getvalue()
+
+
+def test_opens_on_demo_data(make_app):
+    at = make_app()
+    ws = at.session_state["workspace"]
+    assert ws.problem is not None and ws.problem.n_households > 0
+    assert at.header[0].value == "数据"
+    assert any("data/demo" in c.value for c in at.caption)
+    assert at.get("download_button")[0].label.startswith("下载空白模板")
+
+
+def test_bad_upload_lists_problems_and_keeps_data(make_app):
+    at = make_app()
+    ws = at.session_state["workspace"]
+    before = ws.problem
+    households = (DEMO / "households.csv").read_text(encoding="utf-8-sig").splitlines()
+    fields = households[1].split(",")
+    fields[1] = "C999"  # a community that does not exist
+    households[1] = ",".join(fields)
+    at.file_uploader(key="data_upload").upload("bad.zip", demo_zip({"households.csv": "\n".join(households)}))
+    at.run()
+    assert not at.exception
+    assert ws.problem is before
+    assert ws.upload_issues and any("C999" in (i.message_en + str(i.value)) or i.column == "community_id"
+                                    for i in ws.upload_issues)
+    assert at.error and "未载入" in at.error[0].value
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["工作表/文件", "行", "列", "问题"]
+    assert "2" in set(table["行"].astype(str))
+
+
+def test_good_upload_replaces_data(make_app):
+    at = make_app()
+    at.file_uploader(key="data_upload").upload("district.zip", demo_zip())
+    at.run()
+    ws = at.session_state["workspace"]
+    assert not ws.upload_issues
+    assert ws.problem.source.endswith("district.zip")
+    assert at.success
+
+
+def test_edit_rule_and_reset(make_app):
+    at = make_app()
+    goto(at, "rules")
+    ws = at.session_state["workspace"]
+    assert ws.rules.visits.cadre_household == 6
+    widget = at.number_input(key="rule:visits.cadre_household")
+    assert widget.help and "6次" in widget.help  # the policy sentence is the help text
+    widget.set_value(8).run()
+    assert ws.rules.visits.cadre_household == 8
+    assert ws.rules.year == ws.problem.rules.year
+    at.toggle(key="rule:visits.all_offices_once").set_value(False).run()
+    assert ws.rules.visits.all_offices_once is False
+    at.button(key="rules_reset").click().run()
+    assert ws.rules.visits.cadre_household == 6 and ws.rules.visits.all_offices_once is True
+    assert at.number_input(key="rule:visits.cadre_household").value == 6
+
+
+def test_every_rule_has_a_widget(make_app):
+    from planner.rules import rule_fields
+
+    at = make_app()
+    goto(at, "rules")
+    keys = {w.key for kind in ("number_input", "toggle", "selectbox") for w in at.get(kind)}
+    assert {f"rule:{name}" for name, _ in rule_fields()} <= keys
+
+
+def test_lock_by_hand_and_unknown_id(make_app):
+    at = make_app()
+    goto(at, "locks")
+    ws = at.session_state["workspace"]
+    n_forbidden = len(ws.problem.forbidden)
+    at.radio(key="locks_kind").set_value("unit_community").run()
+    at.text_input(key="locks_add_subject").input("U002")
+    at.text_input(key="locks_add_target").input("C005")
+    at.radio(key="locks_add_action").set_value("forbid")
+    at.button[-1].click().run()  # the form's submit button
+    assert not at.exception
+    forbidden = ws.problem.forbidden
+    assert len(forbidden) == n_forbidden + 1
+    assert ((forbidden["subject_id"] == "U002") & (forbidden["target_id"] == "C005")).any()
+    # a lock naming an id that does not exist is refused, the locks stay as they were
+    at.text_input(key="locks_add_subject").input("U999")
+    at.text_input(key="locks_add_target").input("C005")
+    at.button[-1].click().run()
+    assert len(ws.problem.forbidden) == n_forbidden + 1
+    assert at.error
+
+
+def test_english_switch(make_app):
+    at = make_app()
+    at.sidebar.button_group[0].set_value("en").run()
+    assert at.header[0].value == "Data"
+    goto(at, "rules")
+    assert at.header[0].value == "Rules"
+    assert at.tabs[0].label == "Assignment"
+    at.sidebar.button_group[0].set_value("zh").run()
+    assert at.header[0].value == "规则"
+
+
+def test_pages_without_plan_say_what_to_do(make_app):
+    at = make_app()
+    for page in ("results", "export"):
+        goto(at, page)
+        assert any("求解" in i.value for i in at.info)
