@@ -1,0 +1,116 @@
+"""AppTest for the solve workflow on the bundled demo: solve, results, lock from the plan, re-solve, export,
+persistence across sessions, an infeasible rule set and a cancelled solve."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner.ui.downloads import plan_zip_bytes, read_plan_zip
+from planner.ui.pages.locks import EDITOR_KEY
+from tests.ui.conftest import APP, goto, set_fast_solver, solve
+
+
+def pair_set(plan, name):
+    frame = plan.cadre_households if name == "cadre_households" else getattr(plan, name)
+    return set(map(tuple, frame.astype(str).to_numpy()))
+
+
+@pytest.mark.slow
+def test_solve_results_lock_resolve_export_and_reopen(make_app, app_home):
+    at = make_app()
+    set_fast_solver(at)
+    ws = at.session_state["workspace"]
+    assert ws.rules.solver.time_limit == 3.0
+    solve(at)
+    assert ws.plan is not None, ws.last_outcome
+    assert at.success and "求解完成" in at.success[0].value
+    assert ws.violations is not None
+    first = ws.plan
+
+    goto(at, "results")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["联系户覆盖率"] == "100.0%"
+    assert metrics["各项最低要求"] == ("全部满足" if not ws.violations else f"{len(ws.violations)} 处未满足")
+    assert "求解用时" in metrics and "最优性差距" in metrics
+    assert [t.label for t in at.tabs][:3] == ["结对表", "工作量", "地图"]
+    # the pair table filters by office
+    office = ws.problem.offices["office_id"].iloc[0]
+    at.selectbox(key="res_pairs_office.zh").set_value(office).run()
+    shown = at.dataframe[0].value
+    assert len(shown) and set(shown["办事处"]) == {office}
+
+    # lock the first cadre pair shown on the Locks page
+    goto(at, "locks")
+    at.radio(key="locks_kind").set_value("cadre_household").run()
+    editor = at.session_state[EDITOR_KEY]
+    at.session_state[editor] = {"edited_rows": {"0": {"pin": True}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="locks_save").click().run()
+    assert not at.exception
+    pins = ws.problem.pins
+    locked = pins[pins["kind"] == "cadre_household"]
+    assert len(locked) == 1
+    pair = (locked["subject_id"].iloc[0], locked["target_id"].iloc[0])
+    assert ws.stale
+    # the lock shows as locked in the results table
+    goto(at, "results")
+    at.selectbox(key="res_pairs_kind.zh").set_value("cadre_household").run()
+    at.text_input(key="res_pairs_search").input(pair[1]).run()
+    table = at.dataframe[0].value
+    assert list(table["锁定"]) == ["🔒"]
+
+    # re-solve starts from the current plan: the pin holds and almost every other pair stays
+    solve(at)
+    assert ws.plan is not first and not ws.stale
+    after = pair_set(ws.plan, "cadre_households")
+    assert pair in after
+    before = pair_set(first, "cadre_households")
+    assert len(before & after) >= 0.99 * len(before) - 1
+
+    goto(at, "export")
+    keys = {b.key for b in at.get("download_button")}
+    assert {"export_xlsx", "export_ics", "export_csv"} <= keys
+    again = read_plan_zip("plan.zip", plan_zip_bytes(ws.plan))
+    assert pair_set(again, "cadre_households") == after
+
+    # closing the browser and reopening shows the last state
+    reopened = AppTest.from_file(APP, default_timeout=60).run()
+    restored = reopened.session_state["workspace"]
+    assert restored.plan is not None
+    assert pair_set(restored.plan, "cadre_households") == after
+    assert len(restored.problem.pins) == len(ws.problem.pins)
+    assert restored.rules.solver.time_limit == 3.0
+
+
+@pytest.mark.slow
+def test_infeasible_rules_are_explained(make_app):
+    at = make_app()
+    set_fast_solver(at)
+    at.number_input(key="rule:assign.cadre_max_households").set_value(1).run()
+    ws = at.session_state["workspace"]
+    assert ws.rules.assign.cadre_max_households == 1
+    solve(at)
+    assert ws.plan is None
+    assert at.error and "规则无法同时满足" in at.error[0].value
+    assert any("可以这样调整" in i.value for i in at.info)
+    assert len(at.markdown) >= 1  # one line per conflict
+
+
+@pytest.mark.slow
+def test_cancel_stops_the_solve(make_app):
+    at = make_app()
+    goto(at, "rules")
+    at.number_input(key="rule:solver.workers").set_value(1).run()
+    goto(at, "solve")
+    at.button(key="solve_start").click().run()
+    ws = at.session_state["workspace"]
+    job = ws.job
+    assert job is not None
+    assert at.button(key="solve_cancel")  # the progress panel offers a stop button
+    assert [m.label for m in at.metric] == ["阶段", "当前最优目标值", "下界", "已用时间"]
+    at.button(key="solve_cancel").click().run()
+    assert job.wait(60)
+    at.run()
+    assert ws.plan is None
+    assert at.warning and "已停止" in at.warning[0].value
