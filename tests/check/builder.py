@@ -104,20 +104,21 @@ def build_visits(problem: Problem, lo: pd.DataFrame, uc: pd.DataFrame, ch: pd.Da
         per_month_contact = math.ceil(vr.leader_contact / 12)
         per_month = max(math.ceil(need / 12), per_month_contact)
         others = [o for o in offices if o != own] or [own]
-        research = 0
-        for m, days in enumerate(months):
-            for k in range(per_month):
-                target = own if k < per_month_contact else others[(i + research) % len(others)]
-                d = cal.pick(lid, days, cal.office_load, target, vr.office_daily_cap, avoid=cal.reception_days)
-                if d is None:
-                    continue
-                if k < per_month_contact:
-                    cal.add(d, "leader", lid, "contact", "office", target)
-                else:
-                    research += 1
-                    cal.add(d, "leader", lid, "research", "office", target)
-                cal.office_load[(target, d)] += 1
-            del m
+        research, contacts, grassroots = 0, 0, 0
+        for step in range(12 * per_month + 12 * 12):
+            m, k = (step // per_month, step % per_month) if step < 12 * per_month else (step % 12, per_month)
+            contact = k < per_month_contact or (k == per_month and contacts < vr.leader_contact)
+            if k == per_month and not contact and grassroots >= need:
+                break  # the top-up round (after absences) is done
+            target = own if contact else others[(i + research) % len(others)]
+            d = cal.pick(lid, months[m], cal.office_load, target, vr.office_daily_cap, avoid=cal.reception_days)
+            if d is None:
+                continue
+            cal.add(d, "leader", lid, "contact" if contact else "research", "office", target)
+            contacts += contact
+            research += not contact
+            grassroots += 1
+            cal.office_load[(target, d)] += 1
     for row in uc.itertuples():
         uid, cid = str(row.unit_id), str(row.community_id)
         per_month = max(math.ceil(vr.unit_community / 12), math.ceil(vr.unit_community_days / 12))
