@@ -28,7 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
@@ -115,7 +115,8 @@ class WorkCalendar:
 
 def work_calendar(year: int, overrides: pd.DataFrame | None = None) -> WorkCalendar:
     """The workdays of `year`: published schedule or estimate, then holidays.csv rows applied day by day."""
-    off, on, names, base_source, base_zh, published = _base_calendar(year)
+    base_off, base_on, base_names, base_source, base_zh, published = _base_calendar(year)
+    off, on, names = set(base_off), set(base_on), dict(base_names)
     override_rows = _override_rows(overrides, year)
     for d, kind in override_rows:
         if kind == "holiday":
@@ -146,6 +147,7 @@ def work_calendar(year: int, overrides: pd.DataFrame | None = None) -> WorkCalen
     )
 
 
+@lru_cache(maxsize=64)
 def spring_festival(year: int) -> date | None:
     """Lunar New Year's day of `year`, from the `holidays` package (None if it does not know the year)."""
     try:
@@ -210,8 +212,17 @@ def _pkg_version(name: str) -> str:
         return "?"
 
 
-def _base_calendar(year: int) -> tuple[set[date], set[date], dict[date, str], str, str, bool]:
-    """(weekdays off, weekend workdays, names, source, source_zh, published) before overrides."""
+@lru_cache(maxsize=64)
+def _base_calendar(year: int) -> tuple[frozenset[date], frozenset[date], tuple[tuple[date, str], ...], str, str, bool]:
+    """(weekdays off, weekend workdays, names, source, source_zh, published) before overrides.
+
+    Cached per year: the `holidays` package takes ~0.1 s per call and engines may ask for the calendar often.
+    """
+    off, on, names, source, source_zh, published = _base_calendar_uncached(year)
+    return frozenset(off), frozenset(on), tuple(sorted(names.items())), source, source_zh, published
+
+
+def _base_calendar_uncached(year: int) -> tuple[set[date], set[date], dict[date, str], str, str, bool]:
     names = _holiday_names_zh(year)
     try:
         import chinese_calendar as cc

@@ -75,6 +75,7 @@ def test_overrides_apply_both_ways() -> None:
     assert cal.is_workday(date(2026, 10, 1))
     assert len(cal.days) == len(base.days) + 1
     assert "holidays.csv" in cal.source
+    assert work_calendar(2026) == base            # overrides never leak into the per-year cache
 
 
 def test_overrides_accept_strings_and_ignore_other_years() -> None:
