@@ -1,0 +1,145 @@
+"""Per-person minimums for the printed summary: counts recomputed simply from the visits, against report["rules"].
+
+A display for the people who receive the workbook, not the checker: it shows the yearly minimums (visits per
+linked target, distinct days, talks, grassroots days, 三走遍) and leaves spread and availability rules to
+`planner check`, which verifies everything independently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from planner.export.common import PERSON_KIND_ZH, PERSON_KINDS, TIER_ZH, NameBook
+from planner.model import ENUM_LABELS_ZH
+from planner.plan import Plan
+from planner.rules import Rules
+
+LEADER_GRASSROOTS = ("contact", "research")
+CADRE_GRASSROOTS = ("household", "research")
+
+SUMMARY_HEADERS: tuple[str, ...] = (
+    "类型", "编号", "姓名", "职务/职级", "联系对象数", "走访总次数", "每对象最少次数", "要求次数",
+    "每对象最少天数", "要求天数", "每户最少谈心谈话", "要求谈心谈话", "基层天数", "要求基层天数", "备注", "达标",
+    "未达标项",
+)
+MET_ZH, NOT_MET_ZH = "是", "否"
+
+
+def _pair_minimums(pairs: pd.DataFrame, subject: str, target: str, visits: pd.DataFrame) -> pd.DataFrame:
+    """Per subject: linked targets, and the minimum over them of rows, distinct dates and talks."""
+    columns = ["targets", "min_rows", "min_days", "min_talks"]
+    if not len(pairs):
+        return pd.DataFrame(columns=columns)
+    links = pairs[[subject, target]].astype(str).drop_duplicates()
+    if len(visits):
+        stats = visits.groupby(["person_id", "target_id"]).agg(
+            rows=("date", "size"), days=("date", "nunique"), talks=("talk", "sum"))
+        links = links.merge(stats, left_on=[subject, target], right_index=True, how="left")
+    else:
+        links = links.assign(rows=0, days=0, talks=0)
+    links[["rows", "days", "talks"]] = links[["rows", "days", "talks"]].fillna(0).astype(int)
+    out = links.groupby(subject).agg(targets=(target, "nunique"), min_rows=("rows", "min"),
+                                     min_days=("days", "min"), min_talks=("talks", "min"))
+    return out[columns]
+
+
+def _distinct_days(visits: pd.DataFrame, kind: str, activities: tuple[str, ...]) -> pd.Series:
+    part = visits[(visits["person_kind"] == kind) & visits["activity"].isin(activities)]
+    return part.groupby("person_id")["date"].nunique()
+
+
+def _people(plan: Plan, book: NameBook, table: pd.DataFrame) -> list[tuple[str, str]]:
+    found: dict[tuple[str, str], None] = {}
+    for kind in PERSON_KINDS:
+        for ident in book.ids(kind):
+            found[(kind, ident)] = None
+    for kind, frame, column in (("leader", plan.leader_offices, "leader_id"), ("unit", plan.unit_communities,
+                                 "unit_id"), ("cadre", plan.cadre_households, "cadre_id")):
+        if column in frame:
+            for ident in frame[column].astype(str).unique():
+                found[(kind, ident)] = None
+    for kind, ident in zip(table["person_kind"], table["person_id"], strict=True):
+        found[(str(kind), str(ident))] = None
+    order = {k: i for i, k in enumerate(PERSON_KINDS)}
+    return sorted(found, key=lambda p: (order.get(p[0], len(order)), p[1]))
+
+
+def _int(value: Any) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook) -> list[list[Any]]:
+    """One row per person, columns SUMMARY_HEADERS. Numbers are plain ints; a blank means "no such rule"."""
+    v = table
+    contact = v[(v["person_kind"] == "leader") & (v["activity"] == "contact")]
+    leader_min = _pair_minimums(plan.leader_offices, "leader_id", "office_id", contact)
+    unit_min = _pair_minimums(plan.unit_communities, "unit_id", "community_id",
+                              v[(v["person_kind"] == "unit") & (v["activity"] == "community")])
+    cadre_min = _pair_minimums(plan.cadre_households, "cadre_id", "household_id",
+                               v[(v["person_kind"] == "cadre") & (v["activity"] == "household")])
+    leader_days = _distinct_days(v, "leader", LEADER_GRASSROOTS)
+    cadre_days = _distinct_days(v, "cadre", CADRE_GRASSROOTS)
+    totals = v.groupby(["person_kind", "person_id"]).size()
+    offices = set(book.ids("office")) | set(plan.leader_offices.get("office_id", pd.Series(dtype=str)).astype(str))
+    toured = v[(v["person_kind"] == "leader") & v["activity"].isin(LEADER_GRASSROOTS)
+               & (v["target_kind"] == "office")].groupby("person_id")["target_id"].nunique()
+    reception = v[v["activity"] == "reception"].groupby(["person_id", "role"]).size()
+    rank_zh = ENUM_LABELS_ZH["rank"]
+    vr = rules.visits
+
+    rows: list[list[Any]] = []
+    for kind, ident in _people(plan, book, table):
+        name = book.name(kind, ident)
+        total = int(totals.get((kind, ident), 0))
+        failed: list[str] = []
+        note = ""
+        role_zh = ""
+        targets = min_rows = min_days = min_talks = grassroots = None
+        need_rows = need_days = need_talks = need_grassroots = None
+        if kind == "leader":
+            tier = book.parent("leader", ident)
+            role_zh = TIER_ZH.get(tier, tier)
+            stats = leader_min.loc[ident] if ident in leader_min.index else None
+            targets = _int(stats["targets"]) if stats is not None else 0
+            min_rows = _int(stats["min_rows"]) if stats is not None else 0
+            min_days = _int(stats["min_days"]) if stats is not None else 0
+            need_days = vr.leader_contact  # contact visits count on distinct dates
+            grassroots = int(leader_days.get(ident, 0))
+            need_grassroots = rules.grassroots_days.for_tier(tier) if tier in TIER_ZH else None
+            seen = int(toured.get(ident, 0))
+            a_count, b_count = int(reception.get((ident, "A"), 0)), int(reception.get((ident, "B"), 0))
+            note = f"走遍办事处 {seen}/{len(offices)}；信访接待 A角{a_count}次 B角{b_count}次"
+            if vr.all_offices_once and seen < len(offices):
+                failed.append(f"三走遍（{seen}/{len(offices)}）")
+        elif kind == "unit":
+            stats = unit_min.loc[ident] if ident in unit_min.index else None
+            targets = _int(stats["targets"]) if stats is not None else 0
+            min_rows = _int(stats["min_rows"]) if stats is not None else 0
+            min_days = _int(stats["min_days"]) if stats is not None else 0
+            need_rows, need_days = vr.unit_community, vr.unit_community_days
+        elif kind == "cadre":
+            rank = book.extra.get("cadre", {}).get(ident, "")
+            role_zh = rank_zh.get(rank, "")
+            stats = cadre_min.loc[ident] if ident in cadre_min.index else None
+            targets = _int(stats["targets"]) if stats is not None else 0
+            min_rows = _int(stats["min_rows"]) if stats is not None else 0
+            min_days = _int(stats["min_days"]) if stats is not None else 0
+            min_talks = _int(stats["min_talks"]) if stats is not None else 0
+            need_rows, need_days, need_talks = vr.cadre_household, vr.cadre_household_days, vr.talks_per_household
+            grassroots = int(cadre_days.get(ident, 0))
+            need_grassroots = rules.grassroots_days.for_rank(rank) if rank in rank_zh else None
+        # Per-target minimums apply only when there are targets; grassroots days apply to the person.
+        checks = [("基层天数", grassroots, need_grassroots)]
+        if targets:
+            checks = [("次数", min_rows, need_rows), ("天数", min_days, need_days),
+                      ("谈心谈话", min_talks, need_talks), *checks]
+        failed.extend(f"{label} {have}<{need}" for label, have, need in checks
+                      if have is not None and need is not None and have < need)
+        if targets == 0 and kind in PERSON_KINDS:
+            note = (note + "；" if note else "") + "无联系对象"
+        rows.append([PERSON_KIND_ZH.get(kind, kind), ident, name, role_zh, targets, total, min_rows, need_rows,
+                     min_days, need_days, min_talks, need_talks, grassroots, need_grassroots, note,
+                     NOT_MET_ZH if failed else MET_ZH, "；".join(failed)])
+    return rows

@@ -1,0 +1,62 @@
+"""A hand-built plan with a few visits of every kind, so the exporters are tested without the engines."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planner.plan import NAMES_COLUMNS, Plan
+from planner.rules import Rules
+
+YEAR = 2027
+
+
+def _names(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(NAMES_COLUMNS))
+
+
+def make_plan(person_name: str = "王书记", community_name: str = "幸福里社区") -> Plan:
+    names = _names([
+        ("office", "B01", "东城办事处", ""),
+        ("office", "B02", "西城办事处", ""),
+        ("community", "C001", community_name, "B01"),
+        ("community", "C002", "和平社区", "B02"),
+        ("household", "H00012", "", "C001"),
+        ("household", "H00013", "", "C001"),
+        ("household", "H00020", "", "C002"),
+        ("leader", "L01", person_name, "secretary"),
+        ("leader", "L02", "李常委", "standing"),
+        ("unit", "U001", "区财政局", ""),
+        ("unit", "U002", "区教育局", ""),
+        ("cadre", "G0001", "张干部", "U001"),
+        ("cadre", "G0002", "赵干部", "U002"),
+    ])
+    visits = pd.DataFrame([
+        ("2027-01-05", "leader", "L01", "contact", "office", "B01", "", 0),
+        ("2027-02-03", "leader", "L01", "research", "office", "B02", "", 0),
+        ("2027-03-10", "leader", "L01", "reception", "district", "district", "A", 0),
+        ("2027-03-10", "leader", "L02", "reception", "district", "district", "B", 0),
+        ("2027-04-07", "leader", "L02", "contact", "office", "B02", "", 0),
+        ("2027-01-06", "unit", "U001", "community", "community", "C001", "", 0),
+        ("2027-02-08", "unit", "U001", "community", "community", "C001", "", 0),
+        ("2027-01-07", "unit", "U002", "community", "community", "C002", "", 0),
+        ("2027-01-11", "cadre", "G0001", "household", "household", "H00012", "", 1),
+        ("2027-01-11", "cadre", "G0001", "household", "household", "H00013", "", 0),
+        ("2027-03-15", "cadre", "G0001", "household", "household", "H00012", "", 0),
+        ("2027-05-12", "cadre", "G0001", "research", "community", "C001", "", 0),
+        ("2027-12-31", "cadre", "G0002", "household", "household", "H00020", "", 1),
+    ], columns=["date", "person_kind", "person_id", "activity", "target_kind", "target_id", "role", "talk"])
+    return Plan(
+        leader_offices=pd.DataFrame({"leader_id": ["L01", "L02"], "office_id": ["B01", "B02"]}),
+        unit_communities=pd.DataFrame({"unit_id": ["U001", "U002"], "community_id": ["C001", "C002"]}),
+        cadre_households=pd.DataFrame({"cadre_id": ["G0001", "G0001", "G0002"],
+                                       "household_id": ["H00012", "H00013", "H00020"]}),
+        visits=visits,
+        report={"year": YEAR, "rules": Rules(year=YEAR).to_dict()},
+        names=names,
+    )
+
+
+@pytest.fixture
+def small_plan() -> Plan:
+    return make_plan()
