@@ -23,7 +23,7 @@ from planner.calendar.days import Horizon, build_horizon, work_year
 from planner.calendar.frozen import Frozen, empty_visits, read_frozen
 from planner.calendar.leaders import leader_tasks, office_conflict
 from planner.calendar.people import cadre_tasks, community_conflict, community_precheck, unit_tasks
-from planner.calendar.reception import Roster, reception_days_of, solve_roster
+from planner.calendar.reception import SMALL_MODEL_WORKERS, Roster, reception_days_of, solve_roster
 from planner.calendar.tasks import Board, Placement, Task, assign_phases, place_all
 from planner.errors import InfeasibleError
 from planner.model import PLAN_COLUMNS
@@ -59,7 +59,7 @@ def solve_calendar(problem: Problem, assignment: Assignment, control: SolveContr
         raise InfeasibleError(conflicts, "calendar.leaders")
     l_board = Board(horizon.n, max(1, problem.n_leaders), np.full(problem.n_offices, rules.visits.office_daily_cap))
     assign_phases(l_tasks, rules.solver.seed)
-    l_place = place_all(l_tasks, l_board, horizon.avoid, seed=rules.solver.seed, workers=rules.solver.workers,
+    l_place = place_all(l_tasks, l_board, horizon.avoid, seed=rules.solver.seed, workers=SMALL_MODEL_WORKERS,
                         time_limit=rules.solver.time_limit, control=control, stage="calendar.leaders",
                         explain=lambda sub: InfeasibleError([office_conflict(problem, list(sub))], "calendar.leaders"))
     l_report = _stage("calendar.leaders", l_place, time.monotonic() - started)
@@ -79,7 +79,7 @@ def solve_calendar(problem: Problem, assignment: Assignment, control: SolveContr
     assign_phases(tasks, rules.solver.seed)
     built = time.monotonic() - started
     started = time.monotonic()
-    place = place_all(tasks, board, horizon.avoid, seed=rules.solver.seed, workers=rules.solver.workers,
+    place = place_all(tasks, board, horizon.avoid, seed=rules.solver.seed, workers=SMALL_MODEL_WORKERS,
                       time_limit=rules.solver.time_limit, control=control, stage="calendar.cadres",
                       explain=lambda sub: InfeasibleError([community_conflict(problem, list(sub))], "calendar.cadres"))
     seconds = built + time.monotonic() - started

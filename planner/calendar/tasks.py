@@ -218,7 +218,7 @@ class ExactResult:
 def solve_exact(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed: int, workers: int,
                 time_limit: float, register: Callable[[Any], None] | None = None,
                 unregister: Callable[[Any], None] | None = None,
-                hint: bool = True) -> ExactResult:
+                hint: bool = True, wall_limit: float | None = None) -> ExactResult:
     """One CP-SAT model, a boolean per (task, option, available day); commits the solution to `board`.
 
     The tasks' current placements (if any) are the hint and are removed from the board first, so the model
@@ -271,8 +271,10 @@ def solve_exact(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed:
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
-    solver.parameters.interleave_search = True
+    solver.parameters.interleave_search = workers > 1   # deterministic whatever the worker count
     solver.parameters.max_deterministic_time = time_limit
+    if wall_limit is not None:  # benchmarks only: wall-clock limits make results machine-dependent
+        solver.parameters.max_time_in_seconds = wall_limit
     if register:
         register(solver)
     try:
