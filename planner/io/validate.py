@@ -51,12 +51,12 @@ def _cell_text(value: Any) -> str:
 
 
 def as_text(series: pd.Series) -> pd.Series:
-    """A column as trimmed python strings ('' when empty), whatever the input dtype."""
+    """A column as trimmed strings ('' when empty), whatever the input dtype; string columns stay vectorised."""
     if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype):
-        return series.fillna("").astype(object).map(str.strip)
+        return series.fillna("").str.strip()
     if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype, pd.CategoricalDtype):
-        return series.astype("Int64").astype(object).map(_cell_text)
-    return series.astype(object).map(_cell_text)
+        return series.astype("Int64").astype(object).map(_cell_text).astype("str")
+    return series.astype(object).map(_cell_text).astype("str")
 
 
 def normalize_header(name: object) -> str:
@@ -186,7 +186,12 @@ def _convert_column(check: _Checker, spec: TableSpec, col: ColumnSpec, text: pd.
         default = str(col.default) if col.default is not None else ""
         return mapped.fillna(default).astype("str")
     if col.type in ("int", "float"):
-        numbers = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
+        cells = text.where(~empty, None)
+        try:  # fast path: every cell is a plain number
+            numbers = cells.astype("float64")
+        except (ValueError, TypeError):
+            numbers = pd.to_numeric(cells, errors="coerce").astype(float)
+        numbers = numbers.where(np.isfinite(numbers.to_numpy()) | empty)  # 'inf' and '1e400' are not numbers
         bad = numbers.isna().to_numpy() & ~empty
         if bad.any():
             check.add_rows(stem, rows[bad], text[bad], col.name, f"{zh}的值 “{{value}}” 不是数字",
@@ -344,6 +349,8 @@ def build_problem(tables: Mapping[str, pd.DataFrame], rules: Rules, source: str 
     for stem in ("pins", "forbidden"):
         if stem in typed:
             out[stem] = _locks(check, stem, typed[stem], texts[stem], rows[stem], id_index)
+    if "pins" in out and "forbidden" in out:
+        _pinned_and_forbidden(check, out["pins"], out["forbidden"], rows["forbidden"])
     if "holidays" in typed:
         out["holidays"] = _holidays(check, typed["holidays"], rows["holidays"])
 
@@ -420,6 +427,18 @@ def _locks(check: _Checker, stem: str, frame: pd.DataFrame, text: pd.DataFrame, 
     out["subject"] = subject
     out["target"] = target
     return out
+
+
+def _pinned_and_forbidden(check: _Checker, pins: pd.DataFrame, forbidden: pd.DataFrame, rows: np.ndarray) -> None:
+    """A pair both pinned and forbidden is a contradiction in the input itself, reported on the forbidden row."""
+    keys = ["kind", "subject_id", "target_id"]
+    pinned = pd.MultiIndex.from_frame(pins[keys].astype(object))
+    both = pd.MultiIndex.from_frame(forbidden[keys].astype(object)).isin(pinned) & (forbidden["kind"] != "").to_numpy()
+    if both.any():
+        shown = [f"{k} {s} → {t}" for k, s, t in forbidden.loc[both, keys].itertuples(index=False)]
+        check.add_rows("forbidden", rows[both], shown, "subject_id",
+                       f"结对 {{value}} 同时出现在锁定结对表（{check.label('pins')}）和禁止结对表中",
+                       f"pair {{value}} is both pinned ({check.label('pins')}) and forbidden")
 
 
 def _holidays(check: _Checker, frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:

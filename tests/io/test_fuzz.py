@@ -20,7 +20,7 @@ CELLS = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=st.lists(st.tuples(st.sampled_from(TABLE_NAMES), st.integers(0, 30), st.integers(0, 6), CELLS),
                       min_size=1, max_size=6))
 def test_garbage_cells_never_crash(edits: list[tuple[str, int, int, object]]) -> None:

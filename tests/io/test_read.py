@@ -268,3 +268,17 @@ def test_read_tables_gives_text_and_labels(tmp_path: Path) -> None:
     assert rules is None
     assert tables["households"]["priority"].iloc[0] == "3"
     assert tables["households"].attrs["label"] == "households.csv"
+
+
+def test_workbook_with_real_date_and_number_cells(tmp_path: Path) -> None:
+    """Excel users type dates and numbers as such: date cells, numeric ids and priorities still read right."""
+    from datetime import datetime
+
+    tables = tiny_tables()
+    tables["units"]["unit_id"] = [101, 102, 103]
+    tables["cadres"]["unit_id"] = [101, 101, 101, 102, 102, 102, 103, 103]
+    tables["unavailability"] = pd.DataFrame({"person_id": ["G1"], "start": [datetime(2026, 3, 2)],
+                                             "end": [datetime(2026, 3, 6)], "reason": ["病假"]})
+    p = read_problem(write_workbook(tmp_path / "in.xlsx", tables), year=TINY_YEAR)
+    assert p.units["unit_id"].tolist() == ["101", "102", "103"] and p.cadres["unit"].tolist()[-1] == 2
+    assert str(p.unavailability["start"].iloc[0]) == "2026-03-02" and p.households["priority"].iloc[0] == 3

@@ -258,6 +258,7 @@ def test_bad_enum(table: str, column: str, frame: pd.DataFrame | None) -> None:
     ("cadres", "max_households", 2.5),
     ("offices", "lat", 91),
     ("offices", "lat", "north"),
+    ("offices", "lon", "inf"),
     ("units", "lon", -180.5),
     ("communities", "lon", 181),
 ])
@@ -323,3 +324,13 @@ def test_city_size_validates_fast() -> None:
     seconds = time.perf_counter() - started
     assert p.n_households == n and p.households["office"].max() == 1
     assert seconds < 8, seconds
+
+
+def test_pair_both_pinned_and_forbidden() -> None:
+    pair = pd.DataFrame({"kind": ["cadre_household", "unit_community"], "subject_id": ["G1", "U1"],
+                         "target_id": ["H01", "C01"]})
+    tables = with_table("pins", pair.iloc[[0]])
+    tables["forbidden"] = pair
+    issue = only(issues_of(tables))
+    assert (issue.file, issue.row, issue.column) == ("forbidden.csv", 2, "subject_id")
+    assert "G1" in issue.message_zh and "pins.csv" in issue.message_zh
