@@ -200,7 +200,7 @@ def visit_table(plan: Plan, redact: bool = False) -> pd.DataFrame:
     return out.drop(columns="_order").reset_index(drop=True)
 
 
-_UNSAFE = re.compile(r"[^\w\-.]+", re.UNICODE)
+_UNSAFE = re.compile(r"[^\w\-.]+|\.{2,}", re.UNICODE)
 FILE_STEM_MAX = 80
 
 

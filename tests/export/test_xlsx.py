@@ -1,0 +1,136 @@
+"""The printable workbook opens in openpyxl, has the expected sheets, numbers that match the visits, no formulas."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from planner.export.xlsx import export_xlsx, sheet_names, xlsx_bytes
+from planner.io.safe import FORMULA_START
+from planner.plan import Plan
+from planner.rules import Rules
+from tests.export.conftest import make_plan
+
+FIXED = ["汇总", "月度统计", "信访接待"]
+
+
+def _book(plan: Plan, redact: bool = False) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(xlsx_bytes(plan, redact=redact)))
+
+
+def _records(ws: Any) -> list[dict[str, Any]]:
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_sheets_per_office_and_unit(small_plan: Plan, tmp_path: Path) -> None:
+    path = tmp_path / "out" / "plan.xlsx"
+    export_xlsx(small_plan, path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [*FIXED, "东城办事处", "西城办事处", "区财政局", "区教育局"]
+    assert [p.name for p in path.parent.iterdir()] == ["plan.xlsx"]  # no temporary file left behind
+    east = _records(book["东城办事处"])
+    assert [r["领导"] for r in east] == ["王书记"] * 3  # L01's whole schedule, incl. research and reception
+    finance = _records(book["区财政局"])
+    assert Counter(r["编号"] for r in finance) == {"U001": 2, "G0001": 4}
+    assert sum(r["谈心谈话"] == "是" for r in finance) == 1
+    roster = _records(book["信访接待"])
+    assert [(r["A角"], r["B角"]) for r in roster] == [("王书记", "李常委")]
+
+
+def test_summary_numbers_match_visits(small_plan: Plan) -> None:
+    rows = {r["编号"]: r for r in _records(_book(small_plan)["汇总"])}
+    visits = small_plan.visits
+    for person, count in Counter(visits["person_id"]).items():
+        assert rows[person]["走访总次数"] == count
+    g1 = rows["G0001"]
+    assert (g1["联系对象数"], g1["每对象最少次数"], g1["每户最少谈心谈话"], g1["基层天数"]) == (2, 1, 0, 3)
+    assert g1["要求次数"] == Rules().visits.cadre_household and g1["达标"] == "否"
+    l1 = rows["L01"]
+    assert (l1["基层天数"], l1["要求基层天数"]) == (2, Rules().grassroots_days.secretary)
+    assert "走遍办事处 2/2" in l1["备注"] and "三走遍" not in (l1["未达标项"] or "")
+    assert "三走遍（1/2）" in rows["L02"]["未达标项"]
+
+
+def test_summary_uses_rules_from_the_report(small_plan: Plan) -> None:
+    rules = Rules(year=2027).replace(visits={"cadre_household": 1, "cadre_household_days": 1,
+                                             "talks_per_household": 0, "unit_community": 1,
+                                             "unit_community_days": 1})
+    plan = Plan(small_plan.leader_offices, small_plan.unit_communities, small_plan.cadre_households,
+                small_plan.visits, {"year": 2027, "rules": rules.to_dict()}, small_plan.names)
+    rows = {r["编号"]: r for r in _records(_book(plan)["汇总"])}
+    assert rows["G0001"]["要求次数"] == 1
+    assert [rows[p]["达标"] for p in ("U001", "U002", "G0002")] == ["是", "是", "是"]
+
+
+def test_month_grid_counts_per_person_and_month(small_plan: Plan) -> None:
+    grid = {r["编号"]: r for r in _records(_book(small_plan)["月度统计"])}
+    assert grid["G0001"]["1月"] == 2 and grid["G0001"]["5月"] == 1 and grid["G0002"]["12月"] == 1
+    for person, count in Counter(small_plan.visits["person_id"]).items():
+        assert grid[person]["合计"] == count == sum(grid[person][f"{m}月"] for m in range(1, 13))
+
+
+def test_print_setup_and_frozen_header(small_plan: Plan) -> None:
+    book = _book(small_plan)
+    for ws in book.worksheets:
+        assert ws.freeze_panes in ("A2", "D2"), ws.title
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.print_title_rows == "$1:$1"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert book["东城办事处"]["A2"].is_date
+
+
+def _all_text(book: openpyxl.Workbook) -> list[str]:
+    return [c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+
+
+def test_formula_names_are_guarded() -> None:
+    plan = make_plan(person_name="=cmd|' /C calc'!A0", community_name="+SUM(A1)")
+    text = _all_text(_book(plan))
+    assert not [t for t in text if t.startswith(FORMULA_START)]
+    assert "'=cmd|' /C calc'!A0" in text and "'+SUM(A1)" in text
+    # the same names in a sheet title are made valid too (no : * ? / \ [ ])
+    assert sheet_names(["=a:b", "-x"]) == ["=a_b", "-x"]
+
+
+def test_redact_hides_household_ids(small_plan: Plan) -> None:
+    text = _all_text(_book(small_plan, redact=True))
+    joined = "\n".join(text)
+    for household in small_plan.cadre_households["household_id"]:
+        assert household not in joined
+    assert sum(t.startswith("户-") for t in text) == 4  # the four household visit rows
+    assert "H00012" in "\n".join(_all_text(_book(small_plan)))
+
+
+@pytest.mark.parametrize(("wanted", "expected"), [
+    (["a/b", "A/B"], ["a_b", "A_B(2)"]),
+    (["x" * 40, "x" * 40], ["x" * 31, "x" * 28 + "(2)"]),
+    (["History", "[q]*?"], ["History_", "_q___"]),
+    (["'quoted'", ""], ["quoted", "_"]),
+    (["汇总"], ["汇总(2)"]),
+])
+def test_sheet_names_valid_and_unique(wanted: list[str], expected: list[str]) -> None:
+    assert sheet_names(wanted, taken=FIXED) == expected
+
+
+def test_empty_plan_still_gives_a_workbook(small_plan: Plan) -> None:
+    empty = Plan(small_plan.leader_offices, small_plan.unit_communities, small_plan.cadre_households,
+                 small_plan.visits.iloc[0:0], small_plan.report, small_plan.names)
+    book = _book(empty)
+    assert book.sheetnames[:3] == FIXED
+    rows = _records(book["汇总"])
+    assert len(rows) == 6 and all(r["走访总次数"] == 0 for r in rows)
+
+
+def test_cadre_without_names_lands_in_its_unit_via_communities(small_plan: Plan) -> None:
+    names = small_plan.names[small_plan.names["kind"] != "cadre"]
+    plan = Plan(small_plan.leader_offices, small_plan.unit_communities, small_plan.cadre_households,
+                small_plan.visits, small_plan.report, pd.DataFrame(names))
+    finance = _records(_book(plan)["区财政局"])
+    assert Counter(r["编号"] for r in finance)["G0001"] == 4
