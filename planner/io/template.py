@@ -38,7 +38,7 @@ def _allowed(col: ColumnSpec) -> str:
 
 def _column_help(col: ColumnSpec) -> str:
     parts = [f"{col.zh}（{col.name}）", "必填" if col.required else "可空", TYPE_ZH[col.type]]
-    if col.help_zh:
+    if col.help_zh and not col.enum:  # an enum's help repeats its allowed values
         parts.append(col.help_zh)
     if col.enum:
         parts.append("可选：" + _allowed(col))

@@ -50,13 +50,23 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+# The apostrophe our CSV writers put before = + - @ (planner.io.safe) so that Excel shows text, not a formula.
+_GUARDED = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
 def as_text(series: pd.Series) -> pd.Series:
     """A column as trimmed strings ('' when empty), whatever the input dtype; string columns stay vectorised."""
     if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype):
-        return series.fillna("").str.strip()
+        return _unguard(series.fillna("").str.strip())
     if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype, pd.CategoricalDtype):
         return series.astype("Int64").astype(object).map(_cell_text).astype("str")
-    return series.astype(object).map(_cell_text).astype("str")
+    return _unguard(series.astype(object).map(_cell_text).astype("str"))
+
+
+def _unguard(text: pd.Series) -> pd.Series:
+    if text.str.startswith("'").any():
+        return text.str.replace(_GUARDED, "", regex=True)
+    return text
 
 
 def normalize_header(name: object) -> str:

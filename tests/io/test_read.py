@@ -282,3 +282,19 @@ def test_workbook_with_real_date_and_number_cells(tmp_path: Path) -> None:
     p = read_problem(write_workbook(tmp_path / "in.xlsx", tables), year=TINY_YEAR)
     assert p.units["unit_id"].tolist() == ["101", "102", "103"] and p.cadres["unit"].tolist()[-1] == 2
     assert str(p.unavailability["start"].iloc[0]) == "2026-03-02" and p.households["priority"].iloc[0] == 3
+
+
+def test_formula_guard_apostrophe_is_removed(tmp_path: Path) -> None:
+    """Files written by planner.io.safe.write_csv (text columns guarded with ') read back as the original."""
+    from planner.io.safe import write_csv
+
+    tables = {stem: frame.astype(str) for stem, frame in tiny_tables().items()}
+    tables["units"]["lon"] = ["-113.63", "-113.65", "-113.67"]
+    tables["leaders"].loc[0, "name"] = "=SUM(A1)"
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for stem, frame in tables.items():
+        write_csv(frame.replace("nan", ""), folder / f"{stem}.csv")
+    assert "'-113.63" in (folder / "units.csv").read_text(encoding="utf-8-sig")
+    p = read_problem(folder, year=TINY_YEAR)
+    assert p.units["lon"].tolist() == [-113.63, -113.65, -113.67] and p.leaders["name"].iloc[0] == "=SUM(A1)"
