@@ -17,24 +17,24 @@ from planner.store.api import Store, make_engine, open_store
 PG_ENV = "PLANNER_TEST_PG_URL"
 
 
-def _reset_pg(url: str) -> None:
-    """Drop the store's tables once per session so the migration runs from scratch."""
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema per test session (and per xdist worker), dropped at the end."""
     from sqlalchemy import text
 
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        for table in ("audit", "versions", "inputs", "personal_data", "scenarios", "blobs", "alembic_version"):
-            conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> str:
     url = os.environ.get(PG_ENV)
     if not url:
         pytest.skip(f"{PG_ENV} not set")
-    _reset_pg(url)
-    return url
+    schema = f"planner_test_{uuid.uuid4().hex[:12]}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

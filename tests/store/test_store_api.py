@@ -221,3 +221,34 @@ def test_scenarios_listed_and_created_once(store: Store, scenario: str) -> None:
 
     with pytest.raises(StoreError):
         store.create_scenario(scenario, "bob")
+
+
+def test_redaction_pseudonymises_names_and_blanks_coordinates() -> None:
+    from planner.store.privacy import redact_tables
+
+    tables = tiny_problem().raw_tables()
+    once, again = redact_tables(tables, salt="s1"), redact_tables(tables, salt="s1")
+    households = once["households"]
+    assert not set(households["name"]) & set(tables["households"]["name"])
+    assert households["name"].is_unique and list(households["name"]) == list(again["households"]["name"])
+    assert households["lat"].isna().all() and households["lon"].isna().all()
+    assert list(households["household_id"]) == list(tables["households"]["household_id"])
+    assert list(redact_tables(tables, salt="s2")["households"]["name"]) != list(households["name"])
+    pd.testing.assert_frame_equal(once["cadres"], tables["cadres"])
+
+
+def test_logs_never_carry_household_names(store: Store, scenario: str, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    problem = tiny_problem()
+    with caplog.at_level(logging.DEBUG):
+        store.save_solved(scenario, problem, fake_plan(problem), author="alice")
+        current = store.load_input(scenario)
+        households = current.tables["households"].copy()
+        households.loc[2, "name"] = "新户主"
+        store.save_input(scenario, author="bob", expected_revision=current.revision, tables={"households": households})
+        store.purge_personal_data(scenario, author="dpo")
+    assert caplog.records, "the store logs its actions"
+    text = caplog.text + "".join(e.what + json.dumps(e.details, ensure_ascii=False) for e in store.list_audit(scenario))
+    for name in [*problem.households["name"], "新户主"]:
+        assert name not in text
