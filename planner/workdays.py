@@ -13,9 +13,10 @@ Sources, in order of authority:
    Saturdays/Sundays for such a year (used by `planner demo` to write a realistic holidays.csv).
 4. A year neither library knows: plain Monday–Friday, estimated.
 
-`estimated` rule (the simplest honest one): a year is estimated when it is not covered by the published table AND
-no holidays.csv row falls in that year. Once the user adds rows for the year, we trust they transcribed the
-published schedule.
+`estimated` rule: a year is estimated whenever the published table does not cover it, even when holidays.csv has
+rows for it — those rows correct the estimate day by day, but nothing tells us they are the complete published
+schedule (`planner demo` itself writes guessed make-up days there). The source text then says how many rows were
+applied, so the user sees both facts: "estimated calendar, corrected by N holidays.csv rows".
 
 `spring_festival` is the Lunar New Year's day (正月初一) from the `holidays` package's lunisolar calendar; it feeds the
 soft goal "avoid the first working days after Spring Festival". None when the package cannot tell.
@@ -135,10 +136,10 @@ def work_calendar(year: int, overrides: pd.DataFrame | None = None) -> WorkCalen
     if override_rows:
         source += f" + holidays.csv ({len(override_rows)} rows)"
         source_zh += f" + holidays.csv（{len(override_rows)} 行）"
-    estimated = not published and not override_rows
+    estimated = not published
     if estimated:
-        source += " — ESTIMATE: make-up workdays unknown, add the published schedule as holidays.csv"
-        source_zh += " —— 估算：调休上班日未知，请按国务院公布的放假安排填写 holidays.csv"
+        source += " — ESTIMATED calendar: check make-up workdays against the published schedule (holidays.csv)"
+        source_zh += " —— 估算日历：请按国务院公布的放假安排核对 holidays.csv 中的调休"
     return WorkCalendar(
         year=year, days=days, estimated=estimated, source=source, source_zh=source_zh,
         spring_festival=spring_festival(year),

@@ -84,9 +84,10 @@ def test_overrides_accept_strings_and_ignore_other_years() -> None:
     assert "1 rows" in cal.source
 
 
-def test_overrides_for_estimated_year_make_it_exact() -> None:
+def test_overrides_correct_an_estimated_year_which_stays_flagged() -> None:
     cal = work_calendar(2027, _overrides((date(2027, 2, 13), "workday")))
-    assert not cal.estimated
+    assert cal.estimated, "rows in holidays.csv are not proof of the complete published schedule"
+    assert "holidays.csv (1 rows)" in cal.source and "ESTIMATED" in cal.source
     assert cal.is_workday(date(2027, 2, 13))
 
 
