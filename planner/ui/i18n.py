@@ -74,8 +74,8 @@ T: dict[str, tuple[str, str]] = {
                        "Note: the {year} holiday calendar is an estimate: correct make-up days with the holidays table."),
     # -- rules page ----------------------------------------------------------------------------------------------
     "rules.title": ("规则", "Rules"),
-    "rules.intro": ("每一项默认值都来自政策原文（鼠标移到 ❔ 上可查看原文）。修改后重新求解即生效。",
-                    "Every default comes from the policy text (hover the ❔ to read the sentence). Changes take effect "
+    "rules.intro": ("每一项默认值都来自政策原文（鼠标移到各项右侧的问号上可查看原文）。修改后重新求解即生效。",
+                    "Every default comes from the policy text (hover the question mark next to each rule to read the sentence). Changes take effect "
                     "at the next solve."),
     "rules.reset": ("恢复默认值", "Reset to defaults"),
     "rules.reset_done": ("已恢复为政策默认值。", "Rules reset to the policy defaults."),
@@ -105,7 +105,7 @@ T: dict[str, tuple[str, str]] = {
     "kind.cadre_household": ("党员干部 → 联系户", "Cadre → household"),
     "locks.from_plan": ("从当前计划中锁定或禁止", "Pin or forbid from the current plan"),
     "locks.col_pin": ("🔒 锁定", "🔒 Pin"),
-    "locks.col_forbid": ("⛔ 禁止", "⛔ Forbid"),
+    "locks.col_forbid": ("× 禁止", "× Forbid"),
     "locks.col_subject": ("联系人", "Subject"),
     "locks.col_subject_name": ("联系人名称", "Subject name"),
     "locks.col_target": ("联系对象", "Target"),
@@ -129,7 +129,7 @@ T: dict[str, tuple[str, str]] = {
     "locks.col_remove": ("删除", "Remove"),
     "locks.invalid": ("锁定无法保存：", "Locks could not be saved:"),
     "locks.pin": ("🔒 锁定", "🔒 pinned"),
-    "locks.forbid": ("⛔ 禁止", "⛔ forbidden"),
+    "locks.forbid": ("× 禁止", "× forbidden"),
     # -- solve page ----------------------------------------------------------------------------------------------
     "solve.title": ("求解", "Solve"),
     "solve.intro": ("一键生成全年计划：先分配结对，再排全年走访日历。已有计划时会尽量保持原有结对不变。",
@@ -191,6 +191,7 @@ T: dict[str, tuple[str, str]] = {
     "kpi.visits": ("全年走访", "Visits in the year"),
     "results.violations": ("核验发现的问题", "Problems found by the check"),
     "results.stale": ("提示：计划生成后数据、规则或锁定有改动。", "Note: data, rules or locks changed after this plan was made."),
+    "results.view": ("查看", "View"),
     "tab.assign": ("结对表", "Pairs"),
     "tab.workload": ("工作量", "Workload"),
     "tab.map": ("地图", "Map"),

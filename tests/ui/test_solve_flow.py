@@ -33,40 +33,56 @@ def test_solve_results_lock_resolve_export_and_reopen(make_app, app_home):
     assert metrics["联系户覆盖率"] == "100.0%"
     assert metrics["各项最低要求"] == ("全部满足" if not ws.violations else f"{len(ws.violations)} 处未满足")
     assert "求解用时" in metrics and "最优性差距" in metrics
-    assert [t.label for t in at.tabs][:3] == ["结对表", "工作量", "地图"]
+    views = at.button_group(key="res_view")
+    assert views.options[:3] == ["结对表", "工作量", "地图"] or views.value == "assign"
     # the pair table filters by office
     office = ws.problem.offices["office_id"].iloc[0]
     at.selectbox(key="res_pairs_office.zh").set_value(office).run()
     shown = at.dataframe[0].value
     assert len(shown) and set(shown["办事处"]) == {office}
 
-    # lock the first cadre pair shown on the Locks page
+    # every view draws without error
+    for view in ("assign", "workload", "map", "heatmap", "calendar", "burden", "diff"):
+        at.button_group(key="res_view").set_value(view).run()
+        assert not at.exception, (view, at.exception)
+    at.button_group(key="res_view").set_value("assign").run()
+
+    # forbid the first cadre pair shown on the Locks page (e.g. a conflict of interest)
     goto(at, "locks")
     at.radio(key="locks_kind").set_value("cadre_household").run()
     editor = at.session_state[EDITOR_KEY]
-    at.session_state[editor] = {"edited_rows": {"0": {"pin": True}}, "added_rows": [], "deleted_rows": []}
+    at.session_state[editor] = {"edited_rows": {"0": {"forbid": True}}, "added_rows": [], "deleted_rows": []}
     at.run()
     at.button(key="locks_save").click().run()
     assert not at.exception
-    pins = ws.problem.pins
-    locked = pins[pins["kind"] == "cadre_household"]
-    assert len(locked) == 1
-    pair = (locked["subject_id"].iloc[0], locked["target_id"].iloc[0])
+    forbidden = ws.problem.forbidden
+    locked = forbidden[forbidden["kind"] == "cadre_household"]
+    pair = next(p for p in zip(locked["subject_id"], locked["target_id"], strict=True)
+                if p in pair_set(first, "cadre_households"))
     assert ws.stale
-    # the lock shows as locked in the results table
+    # the lock shows as such in the results table
     goto(at, "results")
     at.selectbox(key="res_pairs_kind.zh").set_value("cadre_household").run()
     at.text_input(key="res_pairs_search").input(pair[1]).run()
     table = at.dataframe[0].value
-    assert list(table["锁定"]) == ["🔒"]
+    assert list(table["锁定"]) == ["×"]
 
-    # re-solve starts from the current plan: the pin holds and almost every other pair stays
+    # keep this plan as "last year's" to see the differences after the re-solve
+    goto(at, "data")
+    at.button(key="data_prev_current").click().run()
+    assert ws.previous is first
+
+    # re-solve starts from the current plan: the forbidden pair goes, almost every other pair stays
     solve(at)
     assert ws.plan is not first and not ws.stale
     after = pair_set(ws.plan, "cadre_households")
-    assert pair in after
+    assert pair not in after
     before = pair_set(first, "cadre_households")
     assert len(before & after) >= 0.99 * len(before) - 1
+    goto(at, "results")
+    at.button_group(key="res_view").set_value("diff").run()
+    summary = at.dataframe[0].value
+    assert int(summary.loc[summary["结对类型"] == "党员干部 → 联系户", "有变化"].iloc[0]) >= 1
 
     goto(at, "export")
     keys = {b.key for b in at.get("download_button")}

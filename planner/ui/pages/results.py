@@ -11,12 +11,14 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from planner.model import ENUM_LABELS_ZH
 from planner.ui import frames
 from planner.ui.components import fmt_pct, office_options, paginate
 from planner.ui.i18n import current_lang, labels, lkey, t
 from planner.ui.state import Workspace
 
-MAP_MAX_POINTS = 5000
+MAP_MAX_POINTS = 4000
+VIEW_KEY = "res_view"
 TABLE_HEIGHT = 360
 
 PAIR_TABLES = {
@@ -43,12 +45,14 @@ def render(ws: Workspace) -> None:
     if ws.stale:
         st.warning(t("results.stale"))
     _kpis(ws)
-    names = ["assign", "workload", "map", "heatmap", "calendar", "burden", "diff"]
-    tabs = st.tabs([t(f"tab.{n}") for n in names])
-    drawers = [_pairs, _workload, _map, _heatmap, _calendar, _burden, _diff]
-    for tab, draw in zip(tabs, drawers, strict=True):
-        with tab:
-            draw(ws)
+    # A view switch rather than st.tabs: tabs run every view on every rerun, this draws only the one shown.
+    drawers = {"assign": _pairs, "workload": _workload, "map": _map, "heatmap": _heatmap, "calendar": _calendar,
+               "burden": _burden, "diff": _diff}
+    if st.session_state.get(VIEW_KEY) not in drawers:
+        st.session_state[VIEW_KEY] = "assign"
+    view = st.segmented_control(t("results.view"), list(drawers), format_func=labels("tab."), key=VIEW_KEY,
+                                label_visibility="collapsed")
+    drawers[view or "assign"](ws)
 
 
 def _get(ws: Workspace, name: str) -> object:
@@ -67,9 +71,9 @@ def _kpis(ws: Workspace) -> None:
     if ws.violations is None:
         cols[1].metric(t("kpi.minimums"), t("kpi.not_checked"))
     elif ws.violations:
-        cols[1].metric(t("kpi.minimums"), t("kpi.violations", n=len(ws.violations)), delta="✗", delta_color="inverse")
+        cols[1].metric(t("kpi.minimums"), t("kpi.violations", n=len(ws.violations)))
     else:
-        cols[1].metric(t("kpi.minimums"), t("kpi.all_met"), delta="✓")
+        cols[1].metric(t("kpi.minimums"), t("kpi.all_met"))
     cols[2].metric(t("kpi.time"), t("solve.seconds", s=float(report.get("seconds", 0.0))))
     cols[3].metric(t("kpi.gap"), fmt_pct(report.get("gap")), help=t("kpi.gap_help"))
     cols[4].metric(t("kpi.visits"), f"{len(ws.plan.visits):,}")
@@ -83,7 +87,11 @@ def _kpis(ws: Workspace) -> None:
 def _translate(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     out = frame.copy()
     if "lock" in out.columns:
-        out["lock"] = out["lock"].map({"pin": "🔒", "forbid": "⛔"}).fillna("")
+        out["lock"] = out["lock"].map({"pin": "🔒", "forbid": "×"}).fillna("")
+    if current_lang() == "zh":
+        for column, enum in (("tier", "tier"), ("rank", "rank")):
+            if column in out.columns:
+                out[column] = out[column].map(ENUM_LABELS_ZH[enum]).fillna(out[column])
     return out.rename(columns={c: t(k) for c, k in columns.items()})
 
 
@@ -149,7 +157,7 @@ def _map(ws: Workspace) -> None:
                   get_line_color="[40, 40, 40]", stroked=True, line_width_min_pixels=1, get_radius="radius",
                   radius_min_pixels=5, pickable=True),
     ]
-    view = pdk.ViewState(latitude=float(points["lat"].mean()), longitude=float(points["lon"].mean()), zoom=11.5)
+    view = pdk.data_utils.compute_view(points[["lon", "lat"]].to_numpy().tolist(), view_proportion=0.95)
     st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view, map_style=None,
                              tooltip={"text": "{kind} {id}\n{name}\n" + t("col.unit") + " {unit_id}"}),
                     height=430)
