@@ -18,12 +18,13 @@ CSV encodings: UTF-8 with or without BOM, GB18030/GBK (what Excel writes on Chin
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import tomllib
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -187,10 +188,15 @@ def _rules_from_bytes(content: bytes, label: str) -> Rules:
 
 
 # -- xlsx -------------------------------------------------------------------------------------------------------
+def excel_engine() -> Literal["calamine", "openpyxl"]:
+    """calamine (Rust) reads a city-size workbook about 7× faster than openpyxl; openpyxl is the fallback."""
+    return "calamine" if importlib.util.find_spec("python_calamine") is not None else "openpyxl"
+
+
 def _read_workbook(source: Path | bytes, name: str, found: _Read) -> None:
     try:
         sheets = pd.read_excel(io.BytesIO(source) if isinstance(source, bytes) else source, sheet_name=None,
-                               dtype=str, keep_default_na=False, na_filter=False, engine="openpyxl")
+                               dtype=str, keep_default_na=False, na_filter=False, engine=excel_engine())
     except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) on a corrupt workbook
         found.issues.append(Issue(name, None, None, f"无法打开工作簿（须为 .xlsx）：{exc}",
                                   f"cannot open workbook (must be .xlsx): {exc}"))

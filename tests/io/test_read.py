@@ -298,3 +298,18 @@ def test_formula_guard_apostrophe_is_removed(tmp_path: Path) -> None:
     assert "'-113.63" in (folder / "units.csv").read_text(encoding="utf-8-sig")
     p = read_problem(folder, year=TINY_YEAR)
     assert p.units["lon"].tolist() == [-113.63, -113.65, -113.67] and p.leaders["name"].iloc[0] == "=SUM(A1)"
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_both_excel_engines_read_the_same(tmp_path: Path, reference: Problem, engine: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """calamine is the fast path when installed; openpyxl the fallback: both give the same Problem."""
+    import importlib.util
+
+    if engine == "calamine" and importlib.util.find_spec("python_calamine") is None:
+        pytest.skip("python-calamine not installed")
+    monkeypatch.setattr("planner.io.read.excel_engine", lambda: engine)
+    tables = _extended_tables()
+    tables["leaders"] = pd.concat([tables["leaders"], pd.DataFrame({"leader_id": [""]})], ignore_index=True)
+    path = write_workbook(tmp_path / "in.xlsx", tables)
+    assert_same_tables(reference, read_problem(path, year=TINY_YEAR))
