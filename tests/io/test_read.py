@@ -313,3 +313,29 @@ def test_both_excel_engines_read_the_same(tmp_path: Path, reference: Problem, en
     tables["leaders"] = pd.concat([tables["leaders"], pd.DataFrame({"leader_id": [""]})], ignore_index=True)
     path = write_workbook(tmp_path / "in.xlsx", tables)
     assert_same_tables(reference, read_problem(path, year=TINY_YEAR))
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_workbook_row_numbers_count_blank_rows(tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    import openpyxl
+
+    if engine == "calamine" and importlib.util.find_spec("python_calamine") is None:
+        pytest.skip("python-calamine not installed")
+    monkeypatch.setattr("planner.io.read.excel_engine", lambda: engine)
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for stem, frame in tiny_tables().items():
+        sheet = book.create_sheet(stem)
+        sheet.append(list(frame.columns))
+        for i, row in enumerate(frame.astype(object).where(frame.notna(), None).itertuples(index=False)):
+            if stem == "leaders" and i == 1:
+                sheet.append([])
+                sheet.append([])
+            sheet.append(list(row))
+    book["leaders"]["C6"] = "emperor"
+    book.save(tmp_path / "blank.xlsx")
+    with pytest.raises(InputError) as err:
+        read_problem(tmp_path / "blank.xlsx", year=TINY_YEAR)
+    assert [(i.file, i.row, i.column) for i in err.value.issues] == [("blank.xlsx[leaders]", 6, "tier")]
