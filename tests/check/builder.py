@@ -176,7 +176,8 @@ def _reception(problem: Problem, year: _Year, cal: _Calendar) -> None:
     by_month: dict[int, list[date]] = defaultdict(list)
     for d in reception:
         by_month[d.month].append(d)
-    rotation_a, rotation_b = 0, 0
+    rotation_b = 0
+    a_count: Counter[str] = Counter()
     for days in by_month.values():
         owed = [m for m in mains for _ in range(rr.main_leader_a_per_month)]
         for d in days:
@@ -185,8 +186,8 @@ def _reception(problem: Problem, year: _Year, cal: _Calendar) -> None:
                 owed.remove(a)
             else:
                 pool = [o for o in others if year.free(o, d)] or [m for m in mains if year.free(m, d)]
-                a = pool[rotation_a % len(pool)]
-                rotation_a += 1
+                a = min(pool, key=lambda lid: (a_count[lid], leaders.index(lid)))  # fair: fewest A turns first
+            a_count[a] += 1
             pool_b = [lid for lid in leaders if lid != a and year.free(lid, d)]
             b = pool_b[rotation_b % len(pool_b)]
             rotation_b += 1
