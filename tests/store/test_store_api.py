@@ -252,3 +252,32 @@ def test_logs_never_carry_household_names(store: Store, scenario: str, caplog: p
     text = caplog.text + "".join(e.what + json.dumps(e.details, ensure_ascii=False) for e in store.list_audit(scenario))
     for name in [*problem.households["name"], "新户主"]:
         assert name not in text
+
+
+def test_racing_sessions_on_one_revision_exactly_one_wins(store_url: str, scenario: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    writers = 4
+    setup = open_store(store_url)
+    setup.create_scenario(scenario, "setup", tiny_problem())
+    base = setup.load_input(scenario)
+    sessions = [open_store(store_url) for _ in range(writers)]
+
+    def save(i: int) -> str:
+        try:
+            sessions[i].save_rules(scenario, base.rules.replace(visits={"cadre_household": 7 + i}), author=f"u{i}",
+                                   expected_revision=base.revision)
+            return "saved"
+        except ConflictError:
+            return "conflict"
+
+    with ThreadPoolExecutor(writers) as pool:
+        outcomes = list(pool.map(save, range(writers)))
+    assert sorted(outcomes) == ["conflict"] * (writers - 1) + ["saved"]
+    final = setup.load_input(scenario)
+    assert final.revision == base.revision + 1
+    winner = outcomes.index("saved")
+    assert final.rules.visits.cadre_household == 7 + winner
+    assert [e.author for e in setup.list_audit(scenario) if e.action == "rules"][-1] == f"u{winner}"
+    for s in [setup, *sessions]:
+        s.close()
