@@ -7,6 +7,7 @@ so the user sees every problem in one pass.
 
 Where tables are found:
 - folder: `<stem>.csv` (any case) or the template's Chinese table name (`联系户.csv`); `rules.toml` next to them.
+  A folder with no table CSVs and exactly one workbook is read as that workbook.
 - workbook: a sheet named by file stem (`households`) or the template's Chinese sheet name (`联系户`); rules from
   a `rules.toml` in the workbook's folder, or from a sheet `rules` / `规则` with columns key / value
   (规则项 / 值; dotted keys such as `visits.cadre_household`; rows with an empty value are ignored).
@@ -261,6 +262,10 @@ def _read_path(path: Path) -> _Read:
     if not path.exists():
         found.issues.append(Issue(str(path), None, None, "找不到输入：路径不存在", "input not found: no such path"))
     elif path.is_dir():
+        books = sorted(p for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
+        has_csv = any(table_for_name(p.stem) for p in path.glob("*.csv"))
+        if not has_csv and len(books) == 1:  # a folder holding just the filled-in template
+            return _read_path(books[0])
         _read_folder(path, found)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         _read_workbook(path, path.name, found)

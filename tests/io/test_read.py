@@ -339,3 +339,9 @@ def test_workbook_row_numbers_count_blank_rows(tmp_path: Path, engine: str, monk
     with pytest.raises(InputError) as err:
         read_problem(tmp_path / "blank.xlsx", year=TINY_YEAR)
     assert [(i.file, i.row, i.column) for i in err.value.issues] == [("blank.xlsx[leaders]", 6, "tier")]
+
+
+def test_folder_with_only_a_workbook_reads_the_workbook(tmp_path: Path, reference: Problem) -> None:
+    (tmp_path / "in").mkdir()
+    write_workbook(tmp_path / "in" / "filled.xlsx", _extended_tables())
+    assert_same_tables(reference, read_problem(tmp_path / "in", year=TINY_YEAR))
