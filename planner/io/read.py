@@ -262,7 +262,8 @@ def _read_path(path: Path) -> _Read:
     if not path.exists():
         found.issues.append(Issue(str(path), None, None, "找不到输入：路径不存在", "input not found: no such path"))
     elif path.is_dir():
-        books = sorted(p for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
+        books = sorted(p for p in path.iterdir()
+                       if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
         has_csv = any(table_for_name(p.stem) for p in path.glob("*.csv"))
         if not has_csv and len(books) == 1:  # a folder holding just the filled-in template
             return _read_path(books[0])
