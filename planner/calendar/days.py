@@ -44,6 +44,8 @@ class Horizon:
     spread_min_workdays: int
     unavailable: dict[str, list[tuple[date, date]]] = field(default_factory=dict)
     avoid: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # periods of everyone without unavailability, by period length (the common case, computed once)
+    _common_periods: dict[int, list[tuple[int, np.ndarray]]] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -71,6 +73,15 @@ class Horizon:
         starts before `since` stays required only if the planned part alone still has ≥ spread_min_workdays
         available days (pro-rata choice); frozen visits inside it are handled by the caller.
         """
+        if not self.unavailable.get(person_id):
+            cached = self._common_periods.get(months)
+            if cached is None:
+                cached = self._compute_periods(person_id, months)
+                self._common_periods[months] = cached
+            return cached
+        return self._compute_periods(person_id, months)
+
+    def _compute_periods(self, person_id: str, months: int) -> list[tuple[int, np.ndarray]]:
         year_avail = self._available_dates(person_id, self.year_days) if self.unavailable.get(person_id) else None
         counts: dict[int, int] = {}
         for i, d in enumerate(self.year_days):

@@ -36,7 +36,14 @@ SORT_KEYS = ["date", "person_kind", "person_id", "activity", "target_id"]
 
 def solve_calendar(problem: Problem, assignment: Assignment, control: SolveControl | None = None,
                    frozen_visits: pd.DataFrame | None = None, since: date | None = None) -> Calendar:
-    """Every person's visits for `problem.rules.year`; raises InfeasibleError or planner.progress.Cancelled."""
+    """Every person's visits for `problem.rules.year`; raises InfeasibleError or planner.progress.Cancelled.
+
+    Mid-year replanning: rows of `frozen_visits` dated before `since` are kept unchanged and count toward every
+    minimum (counts, distinct days, talks, 三走遍, grassroots days, reception weeks, A turns and fairness); only
+    workdays ≥ since are planned. Spread: periods starting on/after `since` are required as usual; a period
+    that started before `since` is required only if it has no frozen visit and its remaining part still has
+    ≥ spread_min_workdays available workdays for the person (pro rata); earlier periods are history.
+    """
     rules = problem.rules
     year = work_year(problem)
     horizon = build_horizon(problem, year, since)

@@ -82,7 +82,7 @@ def test_verifier_catches_a_broken_plan(solved: tuple[Problem, Assignment, pd.Da
 
 
 def test_deterministic(solved: tuple[Problem, Assignment, pd.DataFrame]) -> None:
-    problem, assignment, visits = solved
+    _, assignment, visits = solved
     again = solve_calendar(tiny_problem(**FAST), assignment)
     pd.testing.assert_frame_equal(visits, again.visits)
 
