@@ -158,6 +158,10 @@ T: dict[str, tuple[str, str]] = {
                              "household limit)."),
     "solve.bad_input": ("数据有误，无法求解：", "The data has problems; cannot solve:"),
     "solve.failed": ("求解出错：{error}", "The solve failed: {error}"),
+    "solve.version": ("已存为方案“{scenario}”的第 {version} 版（命令行 planner history {scenario} 可查看历史版本）。",
+                      "Stored as version {version} of scenario '{scenario}' (`planner history {scenario}` lists them)."),
+    "solve.store_failed": ("未能存入版本库（计划本身不受影响）：{error}", "Could not store the version (the plan is "
+                           "unaffected): {error}"),
     "solve.stages_table": ("各阶段结果", "Stages"),
     "solve.col_stage": ("阶段", "Stage"),
     "solve.col_status": ("状态", "Status"),

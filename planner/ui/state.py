@@ -54,6 +54,9 @@ class SolveJob:
     violations: list[tuple[str, str]] | None = None
     error: BaseException | None = None
     checking: bool = False
+    scenario: str | None = None           # store scenario that receives each solved plan as a version
+    version: int | None = None
+    store_error: str | None = None
     started: float = field(default_factory=time.monotonic)
     finished_at: float | None = None
     _done: threading.Event = field(default_factory=threading.Event)
@@ -74,6 +77,8 @@ class SolveJob:
             self.checking = True
             self.violations = check_texts(self.problem, plan)
             self.plan = plan
+            if self.scenario:
+                self._save_version(plan)
         except (InfeasibleError, InputError, Cancelled) as exc:
             self.error = exc
         except Exception as exc:  # shown to the user, never swallowed silently
@@ -81,6 +86,20 @@ class SolveJob:
         finally:
             self.finished_at = time.monotonic()
             self._done.set()
+
+    def _save_version(self, plan: Plan) -> None:
+        """Keep every solved plan as an immutable version in the shared store (`planner history app` lists them).
+        The store is a convenience here: when it fails, the plan is still shown and kept in the folder."""
+        try:
+            from planner.store.api import open_store
+
+            store = open_store()
+            try:
+                self.version = store.save_solved(self.scenario or "app", self.problem, plan, author="app")
+            finally:
+                store.close()
+        except Exception as exc:
+            self.store_error = f"{type(exc).__name__}: {exc}"
 
     @property
     def done(self) -> bool:
@@ -118,6 +137,8 @@ class Workspace:
     stale: bool = False
     upload_issues: list[Issue] = field(default_factory=list)
     job: SolveJob | None = None
+    version: int | None = None
+    store_error: str | None = None
     last_outcome: BaseException | None = None
     persistence: Persistence | None = None
 
@@ -192,7 +213,7 @@ class Workspace:
         problem = self.problem_for_solve()
         previous = self.plan if self.plan is not None else self.previous
         self.last_outcome = None
-        self.job = SolveJob(problem, previous).start()
+        self.job = SolveJob(problem, previous, scenario=store_scenario()).start()
         return self.job
 
     def collect_solve(self) -> bool:
@@ -204,6 +225,7 @@ class Workspace:
         if job.plan is not None:
             self.set_plan(job.plan, job.violations)
             self.last_outcome = None
+            self.version, self.store_error = job.version, job.store_error
         else:
             self.last_outcome = job.error
         return True
@@ -312,6 +334,12 @@ def default_persistence() -> Persistence | None:
     if home == "-":
         return None
     return FolderPersistence(Path(home))
+
+
+def store_scenario() -> str | None:
+    """The store scenario solved plans go to (`PLANNER_APP_SCENARIO`, default "app"; "-" for none)."""
+    name = os.environ.get("PLANNER_APP_SCENARIO", "app")
+    return None if name == "-" else name
 
 
 def load_demo() -> Problem:

@@ -52,7 +52,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     home = tmp_path_factory.mktemp("app_home")
     port = _free_port()
-    env = {**os.environ, "PLANNER_APP_HOME": str(home)}
+    env = {**os.environ, "PLANNER_APP_HOME": str(home), "PLANNER_DB_URL": f"sqlite:///{home / 'store.db'}"}
     log = open(home / "streamlit.log", "wb")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",

@@ -17,6 +17,7 @@ FAST_SOLVER = {"rule:solver.time_limit": 3.0, "rule:solver.workers": 2}
 def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "app_home"
     monkeypatch.setenv("PLANNER_APP_HOME", str(home))
+    monkeypatch.setenv("PLANNER_DB_URL", f"sqlite:///{tmp_path / 'store.db'}")
     return home
 
 

@@ -26,6 +26,7 @@ def test_solve_results_lock_resolve_export_and_reopen(make_app, app_home):
     assert ws.plan is not None, ws.last_outcome
     assert at.success and "求解完成" in at.success[0].value
     assert ws.violations is not None
+    assert ws.version == 1 and ws.store_error is None  # each solved plan is also a version in the store
     first = ws.plan
 
     goto(at, "results")
@@ -75,6 +76,7 @@ def test_solve_results_lock_resolve_export_and_reopen(make_app, app_home):
     # re-solve starts from the current plan: the forbidden pair goes, almost every other pair stays
     solve(at)
     assert ws.plan is not first and not ws.stale
+    assert ws.version == 2
     after = pair_set(ws.plan, "cadre_households")
     assert pair not in after
     before = pair_set(first, "cadre_households")

@@ -13,7 +13,7 @@ from planner.errors import InfeasibleError, InputError
 from planner.progress import Cancelled
 from planner.ui.components import fmt_pct, issues_table, progress_fragment, stage_label
 from planner.ui.i18n import current_lang, t
-from planner.ui.state import Workspace
+from planner.ui.state import Workspace, store_scenario
 
 
 def render(ws: Workspace) -> None:
@@ -65,6 +65,10 @@ def _outcome(ws: Workspace) -> None:
             st.warning(t("app.stale"))
         else:
             st.success(t("solve.done", seconds=float(report.get("seconds", 0.0))))
+            if ws.version is not None:
+                st.caption(t("solve.version", scenario=store_scenario() or "", version=ws.version))
+            if ws.store_error:
+                st.caption(t("solve.store_failed", error=ws.store_error))
         _stages(report.get("stages", []))
 
 
