@@ -273,6 +273,15 @@ def _resolve(check: _Checker, spec: TableSpec, column: str, values: pd.Series, r
     return positions.astype(np.int64)
 
 
+def _unique_index(ids: pd.Series) -> pd.Index:
+    """Ids → Index whose positions are row positions; later duplicates (already reported) become unmatchable."""
+    dup = ids.duplicated(keep="first").to_numpy()
+    if dup.any():
+        ids = ids.astype(object).copy()
+        ids[dup] = [f"\0duplicate-{i}" for i in np.flatnonzero(dup)]
+    return pd.Index(ids)
+
+
 def _empty_frame(spec: TableSpec, extra: Mapping[str, str]) -> pd.DataFrame:
     columns: dict[str, pd.Series] = {}
     for col in spec.columns:
@@ -322,7 +331,7 @@ def build_problem(tables: Mapping[str, pd.DataFrame], rules: Rules, source: str 
         if spec.id_column:
             _check_duplicates(check, spec, spec.id_column, text[spec.id_column], table_rows)
 
-    id_index = {stem: pd.Index(texts[stem][TABLE_BY_STEM[stem].id_column]) for stem in texts
+    id_index = {stem: _unique_index(texts[stem][TABLE_BY_STEM[stem].id_column]) for stem in texts
                 if TABLE_BY_STEM[stem].id_column}
 
     def resolve(stem: str, column: str, target: str) -> np.ndarray:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError
@@ -23,6 +23,7 @@ CELLS = st.one_of(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=st.lists(st.tuples(st.sampled_from(TABLE_NAMES), st.integers(0, 30), st.integers(0, 6), CELLS),
                       min_size=1, max_size=6))
+@example(edits=[("communities", 0, 0, ""), ("communities", 1, 0, "")])  # found once: empty duplicate ids
 def test_garbage_cells_never_crash(edits: list[tuple[str, int, int, object]]) -> None:
     tables = {name: frame.astype(object) for name, frame in tiny_tables().items()}
     for name, row, col, value in edits:

@@ -334,3 +334,11 @@ def test_pair_both_pinned_and_forbidden() -> None:
     issue = only(issues_of(tables))
     assert (issue.file, issue.row, issue.column) == ("forbidden.csv", 2, "subject_id")
     assert "G1" in issue.message_zh and "pins.csv" in issue.message_zh
+
+
+def test_duplicate_target_ids_do_not_stop_reference_checks() -> None:
+    tables = with_cell("offices", 1, "office_id", "B01")  # Z01 is gone, B01 twice
+    issues = issues_of(tables)
+    where = {(i.file, i.row, i.column) for i in issues}
+    assert ("offices.csv", 3, "office_id") in where
+    assert {("communities.csv", 4, "office_id"), ("communities.csv", 5, "office_id")} <= where
