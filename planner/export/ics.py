@@ -12,6 +12,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ PRODID = "-//planner//District Contact and Service Plan//ZH"
 UID_DOMAIN = "planner.local"
 UID_HEX = 32
 ONE_DAY = timedelta(days=1)
+CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
 def _dated(day: date) -> vDate:
@@ -51,15 +53,15 @@ def _calendar_header(title: str, description: str, tz: Timezone) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", title)
-    cal.add("x-wr-caldesc", description)
-    cal.add("x-wr-timezone", TZID)
+    cal["x-wr-calname"] = vText(title)
+    cal["x-wr-caldesc"] = vText(description)
+    cal["x-wr-timezone"] = vText(TZID)
     cal.add_component(tz)
     return cal
 
 
 def _description(row: dict[str, object]) -> str:
-    """Only what the summary does not already say: kept short because folding long CJK lines dominates export time."""
+    """Only what the summary does not already say (the household, the talk, the reception role)."""
     lines = []
     if row["target_kind"] == "household":
         lines.append(f"联系户：{row['target_label']}")
@@ -70,13 +72,111 @@ def _description(row: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def build_calendars(plan: Plan, redact: bool = False) -> Iterator[tuple[str, bytes]]:
-    """(file name, .ics bytes) for every person with at least one visit, ordered leader, unit, cadre, then id."""
+FOLD_LIMIT = 75  # octets per content line (RFC 5545 3.1); icalendar breaks before reaching it
+
+
+def _escape(text: str) -> str:
+    """RFC 5545 3.3.11 TEXT escaping, in icalendar's order (its own helper is deprecated for outside use)."""
+    return (text.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 3.1 folding exactly as icalendar does it (never inside a UTF-8 character or a backslash escape)."""
+    if len(line) * 4 < FOLD_LIMIT or len(line.encode("utf-8")) < FOLD_LIMIT:
+        return line
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if current and size + width >= FOLD_LIMIT:
+            if len(current) > 1 and current[-1] in "\\^":
+                carry = current.pop()
+                parts.append("".join(current))
+                current, size = [carry], len(carry.encode("utf-8"))
+            else:
+                parts.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+@dataclass(frozen=True)
+class _EventSpec:
+    uid: str
+    day: date
+    summary: str
+    place: str
+    description: str
+
+
+def _icalendar_event(spec: _EventSpec, stamp: vDatetime) -> Event:
+    """The event as an icalendar component: the reference the fast writer below must reproduce byte for byte."""
+    event = Event()
+    event["uid"] = vText(spec.uid)
+    event["dtstamp"] = stamp
+    event["dtstart"] = _dated(spec.day)
+    event["dtend"] = _dated(spec.day + ONE_DAY)
+    event["summary"] = vText(spec.summary)
+    if spec.place:
+        event["location"] = vText(spec.place)
+    if spec.description:
+        event["description"] = vText(spec.description)
+    return event
+
+
+def _fast_event(spec: _EventSpec, stamp: str) -> str:
+    """The same VEVENT as `_icalendar_event(...).to_ical()`, written directly (escaping and folding as icalendar).
+
+    Why: icalendar builds a parameter object and folds character by character for every property, which costs
+    ~17 s of CPU for a district's 100,000 events; this writes the seven fixed properties directly (3-4x faster).
+    Property order follows icalendar's (required first, then alphabetical); a test checks byte equality.
+    """
+    end = spec.day + ONE_DAY
+    lines = [
+        "BEGIN:VEVENT",
+        _fold("SUMMARY:" + _escape(spec.summary)),
+        f"DTSTART;VALUE=DATE:{spec.day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+        f"DTSTAMP:{stamp}",
+        _fold("UID:" + _escape(spec.uid)),
+    ]
+    if spec.description:
+        lines.append(_fold("DESCRIPTION:" + _escape(spec.description)))
+    if spec.place:
+        lines.append(_fold("LOCATION:" + _escape(spec.place)))
+    lines.append("END:VEVENT\r\n")
+    return "\r\n".join(lines)
+
+
+def _event_specs(year: int, kind: str, pid: str, rows: list[dict[str, object]]) -> list[_EventSpec]:
+    specs: list[_EventSpec] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        day: date = row["date"]  # type: ignore[assignment]
+        key = "|".join(str(x) for x in (year, kind, pid, day.isoformat(), row["activity"], row["target_kind"],
+                                        row["target_label"], row["role"], row["talk"]))
+        seen[key] = seen.get(key, 0) + 1  # identical rows (should not happen) still get distinct UIDs
+        uid = hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:UID_HEX]
+        specs.append(_EventSpec(f"{uid}@{UID_DOMAIN}", day, str(row["summary"]), str(row["place"] or ""),
+                                _description(row)))
+    return specs
+
+
+def build_calendars(plan: Plan, redact: bool = False, fast: bool = True) -> Iterator[tuple[str, bytes]]:
+    """(file name, .ics bytes) for every person with at least one visit, ordered leader, unit, cadre, then id.
+
+    `fast=False` serialises every event through icalendar components (the reference; slower).
+    """
     table = visit_table(plan, redact=redact)
     if not len(table):
         return
     year = plan_year(plan, table)
     stamp = vDatetime(datetime(year, 1, 1, tzinfo=UTC))
+    stamp_text = stamp.to_ical().decode("ascii")
     tz = _timezone(year)
     book = name_book(plan)
     groups = list(table.groupby(["person_kind", "person_id"], sort=False))
@@ -89,27 +189,16 @@ def build_calendars(plan: Plan, redact: bool = False) -> Iterator[tuple[str, byt
         title = f"{year}年联系服务群众计划：{person_name}"
         desc = f"{PERSON_KIND_ZH.get(kind, kind)} {pid} {person_name}，共 {len(part)} 项活动"
         cal = _calendar_header(title, desc, tz)
-        seen: dict[str, int] = {}
-        for index in part.index:
-            row = records[index]
-            day: date = row["date"]
-            key = "|".join(str(x) for x in (year, kind, pid, day.isoformat(), row["activity"], row["target_kind"],
-                                            row["target_label"], row["role"], row["talk"]))
-            seen[key] = seen.get(key, 0) + 1
-            uid = hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:UID_HEX]
-            event = Event()
-            event["uid"] = vText(f"{uid}@{UID_DOMAIN}")
-            event["dtstamp"] = stamp
-            event["dtstart"] = _dated(day)
-            event["dtend"] = _dated(day + ONE_DAY)
-            event["summary"] = vText(str(row["summary"]))
-            if row["place"]:
-                event["location"] = vText(str(row["place"]))
-            description = _description(row)
-            if description:
-                event["description"] = vText(description)
-            cal.add_component(event)
-        yield f"{stem}.ics", cal.to_ical()
+        specs = _event_specs(year, kind, pid, [records[i] for i in part.index])
+        if not fast:
+            for spec in specs:
+                cal.add_component(_icalendar_event(spec, stamp))
+            yield f"{stem}.ics", cal.to_ical()
+            continue
+        head = cal.to_ical()
+        assert head.endswith(CALENDAR_END)
+        body = "".join(_fast_event(spec, stamp_text) for spec in specs).encode("utf-8")
+        yield f"{stem}.ics", head[:-len(CALENDAR_END)] + body + CALENDAR_END
 
 
 def export_ics(plan: Plan, out_dir: Path, redact: bool = False) -> int:

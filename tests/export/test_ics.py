@@ -9,9 +9,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
+from icalendar.parser.string import _escape_char, _foldline, _unescape_char
 
-from planner.export.ics import build_calendars, export_ics, ics_zip_bytes
+from planner.export.ics import _escape, _fold, build_calendars, export_ics, ics_zip_bytes
 from planner.plan import Plan, read_plan, write_plan
 from tests.export.conftest import make_plan
 
@@ -21,7 +24,8 @@ def _parse_dir(folder: Path) -> dict[str, Calendar]:
 
 
 def _person_of(cal: Calendar) -> str:
-    return str(cal["X-WR-CALNAME"]).split("：", 1)[1]
+    """The person's name from X-WR-CALNAME (icalendar parses X- properties without unescaping them)."""
+    return str(_unescape_char(str(cal["X-WR-CALNAME"]))).split("：", 1)[1]
 
 
 def test_one_calendar_per_person_with_one_event_per_visit(small_plan: Plan, tmp_path: Path) -> None:
@@ -124,3 +128,27 @@ def test_no_visits_writes_no_calendar(tmp_path: Path) -> None:
                  plan.report, plan.names)
     assert export_ics(empty, tmp_path / "none") == 0
     assert (tmp_path / "none").is_dir() and not list((tmp_path / "none").iterdir())
+
+
+def test_fast_writer_matches_icalendar_byte_for_byte() -> None:
+    # commas, semicolons, backslashes, a newline and a name long enough to fold: all escaped/folded by icalendar
+    tricky = make_plan(person_name='a,b;c\\d\ne "x" ' + "很长的名字" * 20, community_name="社区;,\\" + "长" * 40)
+    for plan in (make_plan(), tricky):
+        for redact in (False, True):
+            assert dict(build_calendars(plan, redact=redact)) == dict(build_calendars(plan, redact, fast=False))
+    leader = next(data for name, data in build_calendars(tricky) if name.startswith("leader-L01"))
+    cal = Calendar.from_ical(leader)
+    assert _person_of(cal) == 'a,b;c\\d\ne "x" ' + "很长的名字" * 20
+    assert all(len(line) <= 75 for line in leader.split(b"\r\n"))
+    summaries = {str(e["SUMMARY"]) for e in Calendar.from_ical(
+        next(data for name, data in build_calendars(tricky) if name.startswith("unit-U001"))).events}
+    assert summaries == {"进社区：社区;,\\" + "长" * 40}  # event TEXT is unescaped on parsing
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab,;:\\^\n\r\"N 社区很长名字🙂")), max_size=120))
+def test_escape_and_fold_agree_with_icalendar(text: str) -> None:
+    escaped = _escape(text)
+    assert escaped == _escape_char(text)
+    line = "SUMMARY:" + escaped
+    assert _fold(line) == _foldline(line)
