@@ -377,6 +377,9 @@ class Store:
                 personal_sha = codec.sha256(data)
                 self._insert_ignore(conn, t.personal_data, {"scenario_id": scenario_id, "sha256": personal_sha,
                                                             "data": data}, ["scenario_id", "sha256"])
+                conn.execute(update(t.personal_data).where(   # given again after a purge: keep it again
+                    t.personal_data.c.scenario_id == scenario_id, t.personal_data.c.sha256 == personal_sha,
+                    t.personal_data.c.data.is_(None)).values(data=data, purged_at=None))
                 personal_id = conn.execute(select(t.personal_data.c.id).where(
                     t.personal_data.c.scenario_id == scenario_id, t.personal_data.c.sha256 == personal_sha)
                 ).scalar_one()
@@ -432,8 +435,11 @@ class Store:
 
     def _make_current(self, conn: Connection, row: Any, old: ScenarioInput | None, new_tables: Mapping[str, Any],
                       rules: Rules, source: str, author: str, action: str | None = None, what: str = "",
-                      extra: dict[str, Any] | None = None) -> int:
-        """Write the snapshot, move the scenario to it (guarded by its revision), audit each changed part."""
+                      extra: dict[str, Any] | None = None, stale_ok: bool = False) -> int:
+        """Write the snapshot, move the scenario to it (guarded by its revision), audit each changed part.
+
+        When the revision moved meanwhile: ConflictError, or with `stale_ok` leave the other edit current.
+        """
         input_id = self._put_input(conn, row.id, new_tables, rules, source, author)
         if input_id == row.current_input_id and action is None:
             return int(row.revision)
@@ -442,6 +448,8 @@ class Store:
                                                       t.scenarios.c.revision == row.revision)
                             .values(revision=revision, current_input_id=input_id, updated_at=_now(),
                                     updated_by=author))
+        if done.rowcount != 1 and stale_ok:
+            return int(row.revision)
         if done.rowcount != 1:
             current = conn.execute(select(t.scenarios.c.revision).where(t.scenarios.c.id == row.id)).scalar_one()
             raise ConflictError(row.name, int(row.revision), int(current),
@@ -590,19 +598,15 @@ class Store:
         All of it is one transaction: no half version is ever visible.
         """
         report = _jsonable(plan.report)
+        self._ensure_scenario(scenario, author)
         with self._tx() as conn:
-            row = conn.execute(select(t.scenarios).where(t.scenarios.c.name == scenario)).first()
-            if row is None:
-                try:
-                    with conn.begin_nested():
-                        row = self._create_row(conn, scenario, author)
-                except IntegrityError:   # created concurrently
-                    row = self._scenario_row(conn, scenario)
+            row = self._scenario_row(conn, scenario)
             input_id = self._put_input(conn, row.id, problem.raw_tables(), problem.rules, problem.source, author)
             if input_id != row.current_input_id and expected_revision in (None, row.revision):
                 old = (self._get_input(conn, row.current_input_id, row.revision)
                        if row.current_input_id is not None else None)
-                self._make_current(conn, row, old, problem.raw_tables(), problem.rules, problem.source, author)
+                self._make_current(conn, row, old, problem.raw_tables(), problem.rules, problem.source, author,
+                                   stale_ok=True)
             refs = {name: self._put_blob(conn, self._plan_frame(plan, name)) for name in PLAN_TABLES}
             conn.execute(update(t.scenarios).where(t.scenarios.c.id == row.id)
                          .values(last_version=t.scenarios.c.last_version + 1))
@@ -620,6 +624,17 @@ class Store:
                         {"kind": kind, "since": since, "base_version": base_version})
         log.info("scenario %s: version %d saved by %s", scenario, number, author)
         return number
+
+    def _ensure_scenario(self, name: str, author: str) -> None:
+        """Create the scenario in its own short transaction if absent (a concurrent creation is fine)."""
+        with self.engine.connect() as conn:
+            if conn.execute(select(t.scenarios.c.id).where(t.scenarios.c.name == name)).first():
+                return
+        try:
+            with self._tx() as conn:
+                self._create_row(conn, name, author)
+        except IntegrityError:
+            pass
 
     @staticmethod
     def _plan_frame(plan: Plan, name: str) -> pd.DataFrame:

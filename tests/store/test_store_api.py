@@ -281,3 +281,27 @@ def test_racing_sessions_on_one_revision_exactly_one_wins(store_url: str, scenar
     assert [e.author for e in setup.list_audit(scenario) if e.action == "rules"][-1] == f"u{winner}"
     for s in [setup, *sessions]:
         s.close()
+
+
+def test_a_solve_is_kept_even_when_the_input_was_edited_meanwhile(store: Store, scenario: str) -> None:
+    problem = tiny_problem()
+    store.create_scenario(scenario, "alice", problem)
+    started_on = store.load_input(scenario).revision            # the app starts a solve on revision 1
+    households = store.load_input(scenario).tables["households"].copy()
+    households.loc[3, "priority"] = 3
+    store.save_input(scenario, author="bob", expected_revision=started_on, tables={"households": households})
+    solved = problem.with_rules(problem.rules.replace(visits={"talks_per_household": 3}))
+    number = store.save_solved(scenario, solved, fake_plan(solved), author="alice", expected_revision=started_on)
+    assert number == 1
+    current = store.load_input(scenario)
+    assert current.revision == 2 and current.tables["households"].loc[3, "priority"] == 3   # bob's edit stays
+    assert current.rules.visits.talks_per_household == 2
+    assert store.load_version_input(scenario, 1).rules.visits.talks_per_household == 3    # the version's own input
+
+
+def test_personal_data_given_again_after_a_purge_is_kept_again(store: Store, scenario: str) -> None:
+    problem = tiny_problem()
+    store.save_solved(scenario, problem, fake_plan(problem), author="alice")
+    store.purge_personal_data(scenario, author="dpo")
+    store.save_solved(scenario, problem, fake_plan(problem), author="alice")
+    assert list(store.load_input(scenario).tables["households"]["name"]) == list(problem.households["name"])
