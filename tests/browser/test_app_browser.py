@@ -27,6 +27,12 @@ def goto(page, label: str, header: str) -> None:
     page.get_by_role("heading", name=header, exact=True).wait_for(timeout=30_000)
 
 
+def view(page, label: str) -> None:
+    """Pick a Results view (a segmented control: one button per view)."""
+    page.locator("[data-testid='stButtonGroup']").get_by_text(label, exact=True).click()
+    page.wait_for_timeout(800)
+
+
 def set_number(page, label: str, value: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(value)
@@ -62,11 +68,11 @@ def test_demo_solve_kpis_and_workbook(page, app_url, tmp_path):
     page.wait_for_timeout(800)
     page.screenshot(path=str(DOCS / "results_laptop.png"))
     shot(page, "results")
-    page.get_by_role("tab", name="地图").click()
-    page.wait_for_timeout(1500)
-    shot(page, "results_map")
-    page.get_by_role("tab", name="月度热力图").click()
-    shot(page, "results_heatmap")
+    for label, name in (("工作量", "results_workload"), ("地图", "results_map"), ("月度热力图", "results_heatmap"),
+                        ("个人日历", "results_calendar"), ("基层负担", "results_burden")):
+        view(page, label)
+        page.wait_for_timeout(700)
+        shot(page, name)
 
     goto(page, "3 锁定", "锁定")
     shot(page, "locks")

@@ -44,6 +44,8 @@ def render(ws: Workspace) -> None:
         return
     if ws.stale:
         st.warning(t("results.stale"))
+    if ws.plan.report.get("estimated_calendar"):
+        st.warning(t("data.estimated", year=ws.plan.report.get("year", ws.rules.year)))
     _kpis(ws)
     # A view switch rather than st.tabs: tabs run every view on every rerun, this draws only the one shown.
     drawers = {"assign": _pairs, "workload": _workload, "map": _map, "heatmap": _heatmap, "calendar": _calendar,
