@@ -21,7 +21,7 @@ from planner.io.safe import unguard_text, write_csv
 from planner.model import PLAN_COLUMNS
 
 PAIR_FILES = ("leader_offices", "unit_communities", "cadre_households")
-NAMES_COLUMNS = ("kind", "id", "name", "parent_id")
+NAMES_COLUMNS = ("kind", "id", "name", "parent_id", "rank")
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,7 +31,8 @@ class Plan:
     cadre_households: pd.DataFrame
     visits: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PLAN_COLUMNS["visits"])))
     report: dict[str, Any] = field(default_factory=dict)
-    # kind, id, name, parent_id: display names so that exports need no input folder (no household names: privacy)
+    # kind, id, name, parent_id: display names so that exports need no input folder (no household names: privacy);
+    # rank (cadres only) lets the printed summary show each cadre's grassroots-day minimum
     names: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(NAMES_COLUMNS)))
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -123,6 +124,6 @@ def names_frame(problem: Any) -> pd.DataFrame:
                       "parent_id": problem.leaders["tier"]}),
         pd.DataFrame({"kind": "unit", "id": problem.units["unit_id"], "name": problem.units["name"], "parent_id": ""}),
         pd.DataFrame({"kind": "cadre", "id": problem.cadres["cadre_id"], "name": problem.cadres["name"],
-                      "parent_id": problem.cadres["unit_id"]}),
+                      "parent_id": problem.cadres["unit_id"], "rank": problem.cadres["rank"]}),
     ]
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True).fillna({"rank": ""})

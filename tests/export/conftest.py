@@ -11,8 +11,10 @@ from planner.rules import Rules
 YEAR = 2027
 
 
-def _names(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(NAMES_COLUMNS))
+def _names(rows: list[tuple[str, str, str, str]], ranks: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["kind", "id", "name", "parent_id"])
+    frame["rank"] = frame["id"].map(ranks).fillna("")
+    return frame.reindex(columns=list(NAMES_COLUMNS))
 
 
 def make_plan(person_name: str = "王书记", community_name: str = "幸福里社区") -> Plan:
@@ -30,7 +32,7 @@ def make_plan(person_name: str = "王书记", community_name: str = "幸福里�
         ("unit", "U002", "区教育局", ""),
         ("cadre", "G0001", "张干部", "U001"),
         ("cadre", "G0002", "赵干部", "U002"),
-    ])
+    ], ranks={"G0001": "head", "G0002": "staff"})
     visits = pd.DataFrame([
         ("2027-01-05", "leader", "L01", "contact", "office", "B01", "", 0),
         ("2027-02-03", "leader", "L01", "research", "office", "B02", "", 0),

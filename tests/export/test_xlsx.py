@@ -52,6 +52,9 @@ def test_summary_numbers_match_visits(small_plan: Plan) -> None:
     g1 = rows["G0001"]
     assert (g1["联系对象数"], g1["每对象最少次数"], g1["每户最少谈心谈话"], g1["基层天数"]) == (2, 1, 0, 3)
     assert g1["要求次数"] == Rules().visits.cadre_household and g1["达标"] == "否"
+    assert (g1["职务/职级"], g1["要求基层天数"]) == ("主要负责人", Rules().grassroots_days.unit_head)
+    assert "基层天数 3<20" in g1["未达标项"]
+    assert (rows["G0002"]["职务/职级"], rows["G0002"]["要求基层天数"]) == ("一般干部", 0)
     l1 = rows["L01"]
     assert (l1["基层天数"], l1["要求基层天数"]) == (2, Rules().grassroots_days.secretary)
     assert "走遍办事处 2/2" in l1["备注"] and "三走遍" not in (l1["未达标项"] or "")
@@ -126,6 +129,13 @@ def test_empty_plan_still_gives_a_workbook(small_plan: Plan) -> None:
     assert book.sheetnames[:3] == FIXED
     rows = _records(book["汇总"])
     assert len(rows) == 6 and all(r["走访总次数"] == 0 for r in rows)
+
+
+def test_plan_without_rank_column_leaves_the_requirement_blank(small_plan: Plan) -> None:
+    plan = Plan(small_plan.leader_offices, small_plan.unit_communities, small_plan.cadre_households,
+                small_plan.visits, small_plan.report, small_plan.names.drop(columns=["rank"]))
+    rows = {r["编号"]: r for r in _records(_book(plan)["汇总"])}
+    assert rows["G0001"]["要求基层天数"] is None and "基层天数" not in rows["G0001"]["未达标项"]
 
 
 def test_cadre_without_names_lands_in_its_unit_via_communities(small_plan: Plan) -> None:
