@@ -149,9 +149,6 @@ def test_missing_column_is_located(data: Path, tmp_path: Path, capsys: pytest.Ca
     assert "households.csv" in err and "community_id" in err
 
 
-@pytest.mark.xfail(reason="planner/io/validate.py _unavailability: get_indexer on a non-unique id index raises "
-                          "InvalidIndexError when a person id is duplicated (bug reported to the io owner)",
-                   raises=Exception, strict=False)
 def test_duplicate_id_is_located(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cadres = _csv(data, "cadres")
     cadres.loc[4, "cadre_id"] = cadres.loc[3, "cadre_id"]
