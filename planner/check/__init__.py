@@ -7,6 +7,7 @@ calendar (planner.workdays) and the rules, so a bug in an engine cannot hide its
     plan_is_valid(problem, plan) -> bool
     run_check(problem, plan) -> CheckReport               # violations + per-rule summary + minimums table
     check_summary(problem, plan) -> pd.DataFrame          # per rule: checked, violations, amount, ok
+    minimums_table(problem, plan) -> pd.DataFrame         # per person/target: actual vs required, met
 
 A plan without visits (an empty visits table) is checked on the calendar too — every minimum then fails; pass
 `calendar=False` to check the assignment alone (the report then says the calendar was not checked). `planner
@@ -20,13 +21,13 @@ import pandas as pd
 from planner.check.assignment import check_assignment
 from planner.check.context import Context
 from planner.check.schedule import check_calendar
-from planner.check.violation import RULES, CheckReport, Collector, RuleInfo, Violation
+from planner.check.violation import MINIMUM_COLUMNS, RULES, CheckReport, Collector, RuleInfo, Violation
 from planner.check.visits import check_rows, decode_visits
 from planner.plan import Plan
 from planner.problem import Problem
 
-__all__ = ["RULES", "CheckReport", "RuleInfo", "Violation", "check_plan", "check_summary", "plan_is_valid",
-           "run_check"]
+__all__ = ["MINIMUM_COLUMNS", "RULES", "CheckReport", "RuleInfo", "Violation", "check_plan", "check_summary",
+           "minimums_table", "plan_is_valid", "run_check"]
 
 
 def run_check(problem: Problem, plan: Plan, calendar: bool = True) -> CheckReport:
@@ -56,3 +57,14 @@ def plan_is_valid(problem: Problem, plan: Plan, calendar: bool = True) -> bool:
 def check_summary(problem: Problem, plan: Plan, calendar: bool = True) -> pd.DataFrame:
     """Per rule: checked count, violations, total amount, ok — for the app's "every minimum met" KPI."""
     return run_check(problem, plan, calendar).summary()
+
+
+def minimums_table(problem: Problem, plan: Plan) -> pd.DataFrame:
+    """One row per (person, requirement, target): actual, required, met (columns MINIMUM_COLUMNS).
+
+    Requirements: leader grassroots_days, contact_days (per linked office), contact_periods, offices_visited,
+    reception_a_months (secretary/head); unit community_visits, community_days, community_periods (per linked
+    community); cadre household_visits, household_days, household_periods, talks (per linked household) and
+    grassroots_days (head/section). Periods are counted over the person's required periods only.
+    """
+    return run_check(problem, plan).minimums

@@ -1,0 +1,24 @@
+"""End to end: the engines' plan for the small demo district passes the independent checker."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.check import run_check
+from planner.demo import generate_demo
+from planner.io.read import read_problem
+from planner.plan import read_plan, write_plan
+from planner.solve import solve_plan
+
+
+@pytest.mark.slow
+def test_demo_small_solved_plan_passes_the_checker(tmp_path):
+    generate_demo(tmp_path / "data", size="small", seed=0)
+    problem = read_problem(tmp_path / "data", overrides={"solver": {"time_limit": 20.0, "workers": 2}})
+    plan = solve_plan(problem)
+    report = run_check(problem, plan)
+    assert [v.render("en") for v in report.violations] == []
+    assert report.every_minimum_met
+    assert set(report.minimums["requirement"]) >= {"grassroots_days", "contact_days", "household_visits", "talks"}
+    back = read_plan(write_plan(plan, tmp_path / "plan"), require_visits=True)
+    assert run_check(problem, back).valid
