@@ -210,6 +210,9 @@ class Workspace:
 
     # -- the solve ---------------------------------------------------------------------------------------------
     def start_solve(self) -> SolveJob:
+        """Start a solve in the background; a second click while one runs returns the running one."""
+        if self.job is not None and not self.job.done:
+            return self.job
         problem = self.problem_for_solve()
         previous = self.plan if self.plan is not None else self.previous
         self.last_outcome = None
