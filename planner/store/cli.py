@@ -51,12 +51,12 @@ def history(args: argparse.Namespace) -> int:
     if not versions:
         print(_say(args, "（还没有版本）", "(no versions yet)"))
         return EXIT_OK
-    header = _say(args, "版本  时间              作者          类型     状态       目标值          差距     联系户   走访",
-                  "ver   when              who           kind     status     objective       gap      househ.  visits")
+    header = _say(args, "版本  时间              作者          类型          状态       目标值          差距     联系户   走访",
+                  "ver   when              who           kind          status     objective       gap      househ.  visits")
     print(header)
     for v in versions:
         kind = v.kind if v.since is None else f"{v.kind}>{v.since:%m-%d}"
-        print(f"{v.number:<5} {v.created_at.astimezone():%Y-%m-%d %H:%M}  {v.author[:12]:<13} {kind:<8} "
+        print(f"{v.number:<5} {v.created_at.astimezone():%Y-%m-%d %H:%M}  {v.author[:12]:<13} {kind:<13} "
               f"{v.status:<10} {_fmt(v.objective, '<15.6g')} {_fmt(v.gap, '<8.2%')} "
               f"{v.counts.get('households', '-')!s:<8} {v.counts.get('visits', '-')!s}")
     return EXIT_OK
