@@ -34,10 +34,26 @@ def solve_plan(
     control = control or SolveControl(on_event=on_event)
     started = time.monotonic()
     assignment = solve_assignment(problem, previous=previous.pairs() if previous else None, control=control)
-    calendar = solve_calendar(problem, assignment, control=control, frozen_visits=frozen_visits, since=since)
+    calendar = solve_calendar(problem, assignment, control=control, frozen_visits=frozen_visits, since=since,
+                              previous_visits=same_year_visits(previous, problem))
     report = build_report(problem, assignment, calendar, time.monotonic() - started)
+    if since is not None:
+        report["since"] = since.isoformat()
     frames = assignment.frames(problem)
     return Plan(visits=calendar.visits, report=report, names=names_frame(problem), **frames)
+
+
+def same_year_visits(previous: Plan | None, problem: Problem) -> pd.DataFrame | None:
+    """The previous plan's visits when they are for the year being planned (kept where still valid), else None.
+
+    The year comes from the previous report; without one, from the visits' dates."""
+    if previous is None or not len(previous.visits):
+        return None
+    year: Any = previous.report.get("year") if previous.report else None
+    if year is None:
+        dates = pd.to_datetime(previous.visits["date"].astype(str), errors="coerce")
+        year = dates.dt.year.mode().iat[0] if dates.notna().any() else None
+    return previous.visits if year is not None and int(year) == problem.rules.year else None
 
 
 def build_report(problem: Problem, assignment: Assignment, calendar: Calendar, seconds: float) -> dict[str, Any]:

@@ -30,6 +30,10 @@ def leader_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, fro
     extra_links: dict[int, list[int]] = {}
     for lead, office in getattr(assignment, "extra_leader_offices", ()):
         extra_links.setdefault(int(lead), []).append(int(office))
+    leader_ids = [str(x) for x in problem.leaders["leader_id"]]
+    office_leaders: dict[int, set[str]] = {}
+    for lead, office in [*enumerate(assignment.leader_office), *getattr(assignment, "extra_leader_offices", ())]:
+        office_leaders.setdefault(int(office), set()).add(leader_ids[int(lead)])
     for lead, (lid, tier) in enumerate(zip(problem.leaders["leader_id"], problem.leaders["tier"], strict=True)):
         lid = str(lid)
         home = int(assignment.leader_office[lead])
@@ -40,9 +44,10 @@ def leader_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, fro
         periods = [p for p in periods if len(p)]
         contact: dict[int, int] = {}
         for o in linked:
-            done = len(frozen.pair_dates(lid, "contact", offices[o]))
+            done = len(frozen.pair(lid, "contact", offices[o], office_leaders.get(o, ())).dates)
+            minimum = frozen.target_minimum(rules.visits.leader_contact, "contact", offices[o])
             # the spread (any linked office) is carried by the first linked office's task
-            contact[o] = max(rules.visits.leader_contact - done, len(periods) if o == home else 0, 0)
+            contact[o] = max(minimum - done, len(periods) if o == home else 0, 0)
         k_contact = sum(contact.values())
         research = dict.fromkeys(range(n_off), 0)
         seen = frozen.offices_seen.get(lid, set())
@@ -52,7 +57,7 @@ def leader_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, fro
                     continue
                 research[o] += 1
         have = len(frozen.grassroots.get(lid, set())) + k_contact + sum(research.values())
-        extra = max(0, rules.grassroots_days.for_tier(str(tier)) - have)
+        extra = max(0, frozen.person_minimum(rules.grassroots_days.for_tier(str(tier)), lid) - have)
         rotation = [(home + 1 + j) % n_off for j in range(n_off)]
         for j in range(extra):
             research[rotation[j % n_off]] += 1

@@ -28,7 +28,11 @@ def _uncovered(horizon: Horizon, person_id: str, months: int, done: set, mask: n
 
 
 def unit_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, frozen: Frozen,
-               group_offset: int) -> tuple[list[Task], list[Conflict]]:
+               group_offset: int, taken: np.ndarray | None = None) -> tuple[list[Task], list[Conflict]]:
+    """One task per (unit, linked community); its group is `group_offset + community` (kept visits use it too).
+
+    `taken`: groups × days already occupied by kept previous visits (left out of the task's available days).
+    """
     rules = problem.rules.visits
     communities = [str(x) for x in problem.communities["community_id"]]
     units = [str(x) for x in problem.units["unit_id"]]
@@ -40,20 +44,25 @@ def unit_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, froze
         u = int(assignment.community_unit[c])
         uid, cid = units[u], communities[c]
         mask = masks.setdefault(u, horizon.avail(uid))
-        dates = frozen.pair_dates(uid, "community", cid)
-        rows = frozen.rows_per_pair[(uid, "community", cid)]
-        periods = _uncovered(horizon, uid, rules.unit_period_months, dates, mask)
-        k = max(rules.unit_community - rows, rules.unit_community_days - len(dates), len(periods), 0)
-        if k > int(mask.sum()):
-            conflicts.append(_short(f"单位 {uid}", f"unit {uid}", uid, int(mask.sum()), k, f"社区 {cid}", f"community {cid}"))
+        group = group_offset + c
+        free = mask & ~taken[group] if taken is not None else mask
+        tally = frozen.pair(uid, "community", cid, (uid,))
+        periods = _uncovered(horizon, uid, rules.unit_period_months, tally.dates, mask)
+        periods = [p[free[p]] for p in periods]
+        k = max(frozen.target_minimum(rules.unit_community, "community", cid) - tally.rows,
+                frozen.target_minimum(rules.unit_community_days, "community", cid) - len(tally.dates),
+                len(periods), 0)
+        if k > int(free.sum()) or any(len(p) == 0 for p in periods):
+            conflicts.append(_short(f"单位 {uid}", f"unit {uid}", uid, int(free.sum()), k, f"社区 {cid}",
+                                    f"community {cid}"))
             continue
         if k > 0:
-            tasks.append(Task("unit", u, group_offset + len(tasks), (c,), k, periods, mask))
+            tasks.append(Task("unit", u, group, (c,), k, periods, free))
     return tasks, conflicts
 
 
-def cadre_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, frozen: Frozen
-                ) -> tuple[list[Task], list[Conflict]]:
+def cadre_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, frozen: Frozen,
+                taken: np.ndarray | None = None) -> tuple[list[Task], list[Conflict]]:
     rules = problem.rules
     v = rules.visits
     households = [str(x) for x in problem.households["household_id"]]
@@ -71,24 +80,26 @@ def cadre_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, froz
                                               problem.cadres["unit"], strict=True)):
         gid = str(gid)
         groups = by_cadre.get(g, {})
-        minimum = rules.grassroots_days.for_rank(str(rank))
+        minimum = frozen.person_minimum(rules.grassroots_days.for_rank(str(rank)), gid)
         if not groups and minimum <= len(frozen.grassroots.get(gid, ())):
             continue
         mask = horizon.avail(gid)
+        if taken is not None:
+            mask = mask & ~taken[g]
         mine: list[Task] = []
         for c in sorted(groups):
             hs = groups[c]
             k = 0
             periods: dict[int, np.ndarray] = {}
             for h in hs:
-                key = (gid, "household", households[h])
-                dates = frozen.dates_per_pair.get(key, set())
-                talks = frozen.talks[(gid, households[h])]
-                k = max(k, v.cadre_household - frozen.rows_per_pair[key], v.cadre_household_days - len(dates),
-                        v.talks_per_household - talks)
-                covered = {(d.month - 1) // v.cadre_period_months for d in dates}
+                hid = households[h]
+                tally = frozen.pair(gid, "household", hid, (gid,))
+                k = max(k, frozen.target_minimum(v.cadre_household, "household", hid) - tally.rows,
+                        frozen.target_minimum(v.cadre_household_days, "household", hid) - len(tally.dates),
+                        frozen.target_minimum(v.talks_per_household, "household", hid) - tally.talks)
+                covered = {(d.month - 1) // v.cadre_period_months for d in tally.dates}
                 for pkey, days in horizon.required_periods(gid, v.cadre_period_months):
-                    if pkey not in covered and mask[days].any():
+                    if pkey not in covered:
                         periods[pkey] = days[mask[days]]
             plist = [periods[p] for p in sorted(periods)]
             k = max(k, len(plist))
@@ -124,8 +135,10 @@ def _short(who_zh: str, who_en: str, pid: str, free: int, need: int, what_zh: st
         (pid,), "缩短不可安排时间或调整走访次数", "shorten the unavailability or lower the visit minimums")
 
 
-def community_precheck(problem: Problem, tasks: list[Task], n_days: int) -> list[Conflict]:
-    """Necessary condition per community: its parties' days fit under the daily cap on the days they can come."""
+def community_precheck(problem: Problem, tasks: list[Task], n_days: int,
+                       load: np.ndarray | None = None) -> list[Conflict]:
+    """Necessary condition per community: its parties' days fit under the daily cap (less the parties already
+    there: `load`, communities × days) on the days they can come."""
     cap = problem.rules.visits.community_daily_cap
     n = problem.n_communities
     demand = np.zeros(n, dtype=np.int64)
@@ -134,7 +147,7 @@ def community_precheck(problem: Problem, tasks: list[Task], n_days: int) -> list
         if len(t.options) == 1:
             demand[t.options[0]] += t.k
             present[t.options[0]] += t.avail
-    room = np.minimum(present, cap).sum(axis=1)
+    room = np.minimum(present, cap if load is None else np.maximum(cap - load, 0)).sum(axis=1)
     out = []
     for c in np.flatnonzero(demand > room):
         cid = str(problem.communities["community_id"].iat[int(c)])

@@ -38,8 +38,11 @@ class Roster:
     report: StageReport
 
 
-def reception_dates(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.ndarray) -> list[int]:
-    """Planned reception day indices: per ISO week, the missing number of dates nearest the preferred weekday."""
+def reception_dates(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.ndarray,
+                    previous: frozenset[int] = frozenset()) -> list[int]:
+    """Planned reception day indices: per ISO week, the missing number of dates — the previous plan's reception
+    dates first (fewest changes), then the workdays nearest the preferred weekday. A week under way at `since`
+    needs at most as many dates as it has planned workdays."""
     rules = problem.rules.reception
     year_weeks: dict[tuple[int, int], int] = {}
     for d in horizon.year_days:
@@ -53,10 +56,11 @@ def reception_dates(problem: Problem, horizon: Horizon, frozen: Frozen, avail: n
     conflicts: list[Conflict] = []
     for week in iso_weeks(horizon.days):
         key = horizon.days[week[0]].isocalendar()[:2]
-        need = min(rules.per_week, year_weeks[key]) - frozen_weeks.get(key, 0)
+        need = min(rules.per_week, year_weeks[key], frozen_weeks.get(key, 0) + len(week)) - frozen_weeks.get(key, 0)
         if need <= 0:
             continue
-        order = sorted(week, key=lambda i: (abs(horizon.days[i].isoweekday() - rules.weekday), horizon.days[i]))
+        order = sorted(week, key=lambda i: (i not in previous, abs(horizon.days[i].isoweekday() - rules.weekday),
+                                            horizon.days[i]))
         picks = [i for i in order if able[i]][:need]
         if len(picks) < need:
             first = horizon.days[week[0]]
@@ -74,13 +78,18 @@ def reception_dates(problem: Problem, horizon: Horizon, frozen: Frozen, avail: n
 
 
 def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.ndarray,
-                 control: SolveControl | None = None) -> Roster:
-    """avail: leaders × planned days availability. Raises InfeasibleError with the reason when impossible."""
+                 control: SolveControl | None = None,
+                 previous: frozenset[tuple[int, int, str]] = frozenset()) -> Roster:
+    """avail: leaders × planned days availability; previous: the previous plan's duties (day, leader, role) in the
+    horizon, kept wherever the rules allow (weighted above B fairness). Raises InfeasibleError when impossible.
+
+    A fairness among standing/other leaders counts the planned duties only (SEMANTICS "Mid-year replanning" 5);
+    the soft B rotation includes history so that people who served before `since` are not asked again first."""
     from ortools.sat.python import cp_model
 
     started = time.monotonic()
     rules = problem.rules
-    dates = reception_dates(problem, horizon, frozen, avail)
+    dates = reception_dates(problem, horizon, frozen, avail, frozenset(d for d, _, _ in previous))
     leaders = problem.leaders
     n_leaders = len(leaders)
     ids = [str(x) for x in leaders["leader_id"]]
@@ -108,8 +117,7 @@ def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.n
             done = sum(1 for d in frozen.a_dates.get(ids[lead], ()) if d.month == month)
             if need - done > 0:
                 model.add(sum(a[r, lead] for r in month_dates) >= need - done)
-    a_count = [sum(a[r, lead] for r in range(len(dates)) if (r, lead) in a) + frozen.role_count[(ids[lead], "A")]
-               for lead in range(n_leaders)]
+    a_count = [sum(a[r, lead] for r in range(len(dates)) if (r, lead) in a) for lead in range(n_leaders)]
     b_count = [sum(b[r, lead] for r in range(len(dates)) if (r, lead) in b) + frozen.role_count[(ids[lead], "B")]
                for lead in range(n_leaders)]
     others = [lead for lead in range(n_leaders) if tiers[lead] not in MAIN_TIERS]
@@ -132,6 +140,11 @@ def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.n
         model.add(n_leaders * b_hi >= b_total)
         model.add(n_leaders * b_lo <= b_total)
         terms.append(b_hi - b_lo)
+    row_of = {d: r for r, d in enumerate(dates)}
+    kept = [(a if role == "A" else b)[row_of[d], lead] for d, lead, role in sorted(previous)
+            if d in row_of and (row_of[d], lead) in a]
+    if kept:
+        terms = [(horizon_max + 1) * (len(kept) - sum(kept)), *terms]
     if terms:
         model.minimize(sum(terms))
     solver = cp_model.CpSolver()

@@ -13,6 +13,7 @@ every hard rule of SEMANTICS.md "Calendar" or an InfeasibleError naming who and 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,7 @@ from planner.calendar.days import Horizon, build_horizon, work_year
 from planner.calendar.frozen import Frozen, empty_visits, read_frozen
 from planner.calendar.leaders import leader_tasks, office_conflict
 from planner.calendar.people import cadre_tasks, community_conflict, community_precheck, unit_tasks
+from planner.calendar.previous import Previous, pin_leaders, pin_units_cadres, read_previous
 from planner.calendar.reception import SMALL_MODEL_WORKERS, Roster, reception_days_of, solve_roster
 from planner.calendar.tasks import Board, Placement, Task, assign_phases, place_all
 from planner.errors import InfeasibleError
@@ -35,54 +37,114 @@ SORT_KEYS = ["date", "person_kind", "person_id", "activity", "target_id"]
 
 
 def solve_calendar(problem: Problem, assignment: Assignment, control: SolveControl | None = None,
-                   frozen_visits: pd.DataFrame | None = None, since: date | None = None) -> Calendar:
+                   frozen_visits: pd.DataFrame | None = None, since: date | None = None,
+                   previous_visits: pd.DataFrame | None = None) -> Calendar:
     """Every person's visits for `problem.rules.year`; raises InfeasibleError or planner.progress.Cancelled.
 
-    Mid-year replanning: rows of `frozen_visits` dated before `since` are kept unchanged and count toward every
-    minimum (counts, distinct days, talks, 三走遍, grassroots days, reception weeks, A turns and fairness); only
-    workdays ≥ since are planned. Spread: periods starting on/after `since` are required as usual; a period
-    that started before `since` is required only if it has no frozen visit and its remaining part still has
-    ≥ spread_min_workdays available workdays for the person (pro rata); earlier periods are history.
+    Mid-year replanning (SEMANTICS "Mid-year replanning"): rows of `frozen_visits` dated before `since` are kept
+    verbatim and count (own rows, plus history rows to the same target by persons who no longer link it); targets
+    and persons without history get pro-rated minimums; only workdays ≥ since are planned. Spread: periods
+    starting on/after `since` are required as usual; one under way at `since` only if it has no counted visit
+    before `since` and its rest still has ≥ spread_min_workdays available workdays.
+
+    Fewest changes: `previous_visits` (the previous plan of the same year) are kept on their dates wherever still
+    valid (previous.py) and only what is missing is placed. If the kept visits make a stage impossible, that stage
+    is solved again without them (recorded in the stage details as previous_kept = 0).
     """
-    rules = problem.rules
     year = work_year(problem)
     horizon = build_horizon(problem, year, since)
-    frozen = read_frozen(frozen_visits, since)
+
+    def history() -> Frozen:
+        return read_frozen(frozen_visits, since, horizon.n, len(horizon.year_days))
+
+    frozen = history()
+    prev = read_previous(previous_visits, horizon)
     _check_cancel(control)
 
     # 2. reception
     leader_ids = [str(x) for x in problem.leaders["leader_id"]]
     leader_avail = np.array([horizon.avail(lid) for lid in leader_ids], dtype=bool).reshape(len(leader_ids), horizon.n)
-    roster = solve_roster(problem, horizon, frozen, leader_avail, control)
+    roster = solve_roster(problem, horizon, frozen, leader_avail, control, _previous_duties(problem, horizon, prev))
     _check_cancel(control)
 
     # 3. leaders
-    started = time.monotonic()
     blocked = reception_days_of(roster)
     for lead, days in blocked.items():
         leader_avail[lead, sorted(days)] = False
-    l_tasks, conflicts = leader_tasks(problem, assignment, horizon, frozen, leader_avail)
-    if conflicts:
-        raise InfeasibleError(conflicts, "calendar.leaders")
-    l_board = Board(horizon.n, max(1, problem.n_leaders), np.full(problem.n_offices, rules.visits.office_daily_cap))
-    assign_phases(l_tasks, rules.solver.seed)
-    l_place = place_all(l_tasks, l_board, horizon.avoid, seed=rules.solver.seed, workers=SMALL_MODEL_WORKERS,
-                        time_limit=rules.solver.time_limit, control=control, stage="calendar.leaders",
-                        explain=lambda sub: InfeasibleError([office_conflict(problem, list(sub))], "calendar.leaders"))
-    l_report = _stage("calendar.leaders", l_place, time.monotonic() - started)
+    l_pinned, l_tasks, _, l_report = _with_fallback(
+        lambda p: _leaders_stage(problem, assignment, horizon, history(), leader_avail, p, control), prev)
 
     # 4. units and cadres on one board (both count toward community_daily_cap)
+    pinned, tasks, place, (u_report, c_report) = _with_fallback(
+        lambda p: _people_stage(problem, assignment, horizon, history(), p, control), prev)
+
+    # 5. rows
+    visits = _rows(problem, horizon, frozen, roster, [*l_pinned, *l_tasks], [*pinned, *tasks], prev)
+    stages = (roster.report, l_report, u_report, c_report)
+    if control is not None:
+        control.report("calendar.cadres", f"{len(visits)} visits", place.objective, place.bound, 1, 1)
+    return Calendar(visits, stages, year.estimated, year.source)
+
+
+StageOut = tuple[list[Task], list[Task], Placement, Any]
+
+
+def _with_fallback(stage: Callable[[Previous | None], StageOut], prev: Previous | None) -> StageOut:
+    """Run a stage keeping the previous visits; if that is impossible, run it again from scratch."""
+    if prev is None:
+        return stage(None)
+    try:
+        return stage(prev)
+    except InfeasibleError:
+        return stage(None)
+
+
+def _previous_duties(problem: Problem, horizon: Horizon, prev: Previous | None) -> frozenset[tuple[int, int, str]]:
+    if prev is None:
+        return frozenset()
+    leaders = {str(x): i for i, x in enumerate(problem.leaders["leader_id"])}
+    day_of = {d: i for i, d in enumerate(horizon.days)}
+    rows = prev.of("leader", ("reception",))
+    return frozenset((day_of[d], leaders[pid], role) for d, pid, role in zip(rows["date"], rows["person_id"],
+                                                                            rows["role"], strict=True)
+                     if d in day_of and pid in leaders and role in ("A", "B"))
+
+
+def _leaders_stage(problem: Problem, assignment: Assignment, horizon: Horizon, frozen: Frozen,
+                   avail: np.ndarray, prev: Previous | None, control: SolveControl | None) -> StageOut:
+    rules = problem.rules
     started = time.monotonic()
-    c_tasks, conflicts = cadre_tasks(problem, assignment, horizon, frozen)
-    u_tasks, more = unit_tasks(problem, assignment, horizon, frozen, group_offset=problem.n_cadres)
+    board = Board(horizon.n, max(1, problem.n_leaders), np.full(problem.n_offices, rules.visits.office_daily_cap))
+    pinned = pin_leaders(problem, assignment, horizon, prev, frozen, avail, board) if prev is not None else []
+    free = avail & ~board.busy[: len(avail)]
+    tasks, conflicts = leader_tasks(problem, assignment, horizon, frozen, free)
+    if conflicts:
+        raise InfeasibleError(conflicts, "calendar.leaders")
+    assign_phases(tasks, rules.solver.seed)
+    place = place_all(tasks, board, horizon.avoid, seed=rules.solver.seed, workers=SMALL_MODEL_WORKERS,
+                      time_limit=rules.solver.time_limit, control=control, stage="calendar.leaders",
+                      explain=lambda sub: InfeasibleError([office_conflict(problem, list(sub))], "calendar.leaders"))
+    report = _stage("calendar.leaders", place, time.monotonic() - started, **_kept(pinned, prev))
+    return pinned, tasks, place, report
+
+
+def _people_stage(problem: Problem, assignment: Assignment, horizon: Horizon, frozen: Frozen,
+                  prev: Previous | None, control: SolveControl | None) -> StageOut:
+    rules = problem.rules
+    started = time.monotonic()
+    offset = problem.n_cadres
+    board = Board(horizon.n, offset + problem.n_communities + 1,
+                  np.full(problem.n_communities, rules.visits.community_daily_cap))
+    pinned = pin_units_cadres(problem, assignment, horizon, prev, frozen, board, offset) if prev is not None else []
+    taken = board.busy if prev is not None else None
+    c_tasks, conflicts = cadre_tasks(problem, assignment, horizon, frozen, taken)
+    u_tasks, more = unit_tasks(problem, assignment, horizon, frozen, group_offset=offset, taken=taken)
     conflicts += more
     if not conflicts:
-        conflicts = community_precheck(problem, [*u_tasks, *c_tasks], horizon.n)
+        conflicts = community_precheck(problem, [*u_tasks, *c_tasks], horizon.n, board.load)
     if conflicts:
         raise InfeasibleError(conflicts, "calendar.cadres")
     tasks: list[Task] = [*u_tasks, *c_tasks]
-    board = Board(horizon.n, problem.n_cadres + len(u_tasks) + 1,
-                  np.full(problem.n_communities, rules.visits.community_daily_cap))
     assign_phases(tasks, rules.solver.seed)
     built = time.monotonic() - started
     started = time.monotonic()
@@ -91,14 +153,15 @@ def solve_calendar(problem: Problem, assignment: Assignment, control: SolveContr
                       explain=lambda sub: InfeasibleError([community_conflict(problem, list(sub))], "calendar.cadres"))
     seconds = built + time.monotonic() - started
     share = len(u_tasks) / max(1, len(tasks))
-    u_report, c_report = _split_units_cadres(place, u_tasks, c_tasks, horizon, seconds, share)
+    reports = _split_units_cadres(place, u_tasks, c_tasks, horizon, seconds, share, **_kept(pinned, prev))
+    return pinned, tasks, place, reports
 
-    # 5. rows
-    visits = _rows(problem, horizon, frozen, roster, l_tasks, tasks)
-    stages = (roster.report, l_report, u_report, c_report)
-    if control is not None:
-        control.report("calendar.cadres", f"{len(visits)} visits", place.objective, place.bound, 1, 1)
-    return Calendar(visits, stages, year.estimated, year.source)
+
+def _kept(pinned: list[Task], prev: Previous | None) -> dict[str, Any]:
+    """Stage details: how many previous visit-days were kept (absent when no previous plan was given)."""
+    if prev is None:
+        return {}
+    return {"previous_kept": int(sum(len(t.days) for t in pinned))}
 
 
 def _check_cancel(control: SolveControl | None) -> None:
@@ -111,7 +174,7 @@ def _stage(name: str, place: Placement, seconds: float, **extra: Any) -> StageRe
 
 
 def _split_units_cadres(place: Placement, u_tasks: list[Task], c_tasks: list[Task], horizon: Horizon,
-                        seconds: float, share: float) -> tuple[StageReport, StageReport]:
+                        seconds: float, share: float, **extra: Any) -> tuple[StageReport, StageReport]:
     """One board solves both; report each family's own cost and bound (their sums are the board's)."""
     from planner.calendar.tasks import plan_cost, task_bound
 
@@ -121,13 +184,14 @@ def _split_units_cadres(place: Placement, u_tasks: list[Task], c_tasks: list[Tas
         bound = float(sum(task_bound(t, horizon.avoid) for t in family))
         status = Status.OPTIMAL if obj <= bound + 1e-9 else Status.FEASIBLE
         details = {"tasks": len(family), "greedy_failed": place.failed, "exact_components": place.components,
-                   "shared_board": "calendar.units+calendar.cadres"}
+                   "shared_board": "calendar.units+calendar.cadres", **extra}
         out.append(StageReport(name, status, obj, bound, seconds * part, details))
     return out[0], out[1]
 
 
 def _rows(problem: Problem, horizon: Horizon, frozen: Frozen, roster: Roster, l_tasks: list[Task],
-          tasks: list[Task]) -> pd.DataFrame:
+          tasks: list[Task], prev: Previous | None) -> pd.DataFrame:
+    """One row per visit; a household's talks: the kept previous talk days, then evenly spread over the rest."""
     days = horizon.days
     offices = problem.offices["office_id"].astype(str).to_numpy()
     communities = problem.communities["community_id"].astype(str).to_numpy()
@@ -148,6 +212,7 @@ def _rows(problem: Problem, horizon: Horizon, frozen: Frozen, roster: Roster, l_
         act = "contact" if t.kind == "leader_contact" else "research"
         for d, r in zip(t.days, t.res, strict=True):
             add(days[d], "leader", leaders[t.person], act, "office", offices[r])
+    household_days: dict[tuple[int, int], list[int]] = {}
     for t in tasks:
         if t.kind == "unit":
             for d, r in zip(t.days, t.res, strict=True):
@@ -156,14 +221,19 @@ def _rows(problem: Problem, horizon: Horizon, frozen: Frozen, roster: Roster, l_
             for d, r in zip(t.days, t.res, strict=True):
                 add(days[d], "cadre", cadres[t.person], "research", "community", communities[r])
         else:
-            gid = cadres[t.person]
-            n = len(t.days)
             for h in t.payload:
-                hid = households[h]
-                want = min(n, max(0, talks_rule - frozen.talks[(gid, hid)]))
-                talk_at = {int((j + 0.5) * n / want) for j in range(want)} if want else set()
-                for j, d in enumerate(t.days):
-                    add(days[d], "cadre", gid, "household", "household", hid, "", int(j in talk_at))
+                household_days.setdefault((t.person, h), []).extend(t.days)
+    kept_talks = prev.talk_days if prev is not None else set()
+    for (g, h), hdays in sorted(household_days.items()):
+        gid, hid = cadres[g], households[h]
+        hdays = sorted(set(hdays))
+        need = frozen.target_minimum(talks_rule, "household", hid) - frozen.pair(gid, "household", hid, (gid,)).talks
+        talk_at = {d for d in hdays if (gid, hid, d) in kept_talks}
+        rest = [d for d in hdays if d not in talk_at]
+        want = min(len(rest), max(0, need - len(talk_at)))
+        talk_at |= {rest[int((j + 0.5) * len(rest) / want)] for j in range(want)} if want else set()
+        for d in hdays:
+            add(days[d], "cadre", gid, "household", "household", hid, "", int(d in talk_at))
     new = pd.DataFrame(cols, columns=list(PLAN_COLUMNS["visits"]))
     parts = [p for p in (frozen.rows, new) if len(p)]
     frame = pd.concat(parts, ignore_index=True) if parts else empty_visits()

@@ -12,6 +12,10 @@ calendar (planner.workdays) and the rules, so a bug in an engine cannot hide its
 A plan without visits (an empty visits table) is checked on the calendar too — every minimum then fails; pass
 `calendar=False` to check the assignment alone (the report then says the calendar was not checked). `planner
 check` requires visits.csv (a plan folder always has one; a missing file is bad input, exit 2).
+
+A replan (report["since"] = S) is judged per SEMANTICS "Mid-year replanning": rows before S are history — never
+judged (even with departed persons or targets), they only count; minimums are pro-rated for targets and persons
+without history; spread periods before S are not judged.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ __all__ = ["MINIMUM_COLUMNS", "RULES", "CheckReport", "RuleInfo", "Violation", "
 def run_check(problem: Problem, plan: Plan, calendar: bool = True) -> CheckReport:
     """Check every assignment rule and (unless calendar=False) every calendar rule; the full report."""
     out = Collector()
-    ctx = Context(problem, calendar=calendar)
+    since = plan.report.get("since") if plan.report else None
+    ctx = Context(problem, calendar=calendar, since=since)
     links = check_assignment(ctx, plan, out)
     minimums = None
     if calendar:

@@ -44,6 +44,14 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def _parse_since(value: str | date | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 def text_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Factorize a column: codes (missing → last slot) and the text of each distinct value, so that per-value work
     (parsing dates, looking ids up) runs once per distinct value instead of once per row."""
@@ -78,9 +86,10 @@ class Ids:
 class Context:
     """Input facts shared by all rules. `calendar=False` skips the workday calendar (assignment-only check)."""
 
-    def __init__(self, problem: Problem, calendar: bool = True):
+    def __init__(self, problem: Problem, calendar: bool = True, since: str | date | None = None):
         self.problem = problem
         self.rules = problem.rules
+        self.since: date | None = _parse_since(since)
         self.offices = Ids.of(problem.offices, "office_id")
         self.communities = Ids.of(problem.communities, "community_id")
         self.households = Ids.of(problem.households, "household_id")
@@ -124,6 +133,16 @@ class Context:
         self.month_start = np.asarray([(date(year, m, 1) - self.first_day).days for m in range(1, 13)])
         self.available_per_month = np.add.reduceat(self.available.astype(np.int32), self.month_start, axis=1) \
             if self.n_people else np.zeros((0, 12), dtype=np.int32)
+        # mid-year replanning: day offset of `since` (0 = the whole year is judged), and what is left after it
+        since = self.since
+        self.since_day = 0 if since is None or since.year < year else \
+            self.n_days if since.year > year else (since - self.first_day).days
+        rest = self.available.copy()
+        rest[:, : self.since_day] = False
+        self.available_rest_per_month = np.add.reduceat(rest.astype(np.int32), self.month_start, axis=1) \
+            if self.n_people else np.zeros((0, 12), dtype=np.int32)
+        self.workdays_rest = int(self.is_workday[self.since_day:].sum())
+        self.workdays_year = int(self.is_workday.sum())
 
     def _availability(self) -> np.ndarray:
         """people × days: workday and not inside any of the person's unavailability rows (start..end inclusive)."""
@@ -169,6 +188,35 @@ class Context:
             np.zeros((0, self.n_periods(months)), dtype=np.int32)
         required: np.ndarray = periods >= self.rules.visits.spread_min_workdays
         return required
+
+    def required_since(self, kind: str, n: int, months: int, qualified: np.ndarray | None = None,
+                       rows: np.ndarray | None = None) -> np.ndarray:
+        """Spread with mid-year replanning (SEMANTICS "Mid-year replanning" 4): a period starting on/after `since`
+        is required as usual; one under way at `since` only when it has no qualifying visit before `since`
+        (`qualified`, people × periods — or pairs × periods when `rows` gives each pair's person) and its rest still
+        has ≥ spread_min_workdays available workdays; earlier periods are history. Without `since` this is
+        `required_periods`."""
+        required = self.required_periods(kind, n, months)
+        if self.since_day == 0:
+            return required if rows is None else required[rows]
+        starts = self.month_start[np.arange(0, 12, months)]
+        ends = np.append(starts[1:], self.n_days)
+        start = self.person_offset[kind]
+        rest = np.add.reduceat(self.available_rest_per_month[start:start + n], np.arange(0, 12, months), axis=1) \
+            if n else np.zeros_like(required, dtype=np.int32)
+        under_way = (starts < self.since_day) & (ends > self.since_day)
+        out = required & (starts >= self.since_day)[None, :]
+        ongoing = under_way[None, :] & (rest >= self.rules.visits.spread_min_workdays)
+        if rows is not None:
+            out, ongoing = out[rows], ongoing[rows]
+        if qualified is not None:
+            ongoing = ongoing & ~qualified
+        out |= ongoing
+        return out
+
+    def prorate(self, minimum: int | np.ndarray) -> np.ndarray:
+        """ceil(minimum × workdays ≥ since / workdays of the year) (SEMANTICS "Mid-year replanning" 3)."""
+        return -(-np.asarray(minimum, dtype=np.int64) * self.workdays_rest // max(self.workdays_year, 1))
 
     def period_label(self, period: int, months: int, lang: str) -> str:
         first = period * months + 1

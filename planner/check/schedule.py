@@ -74,6 +74,41 @@ def _members(keys: np.ndarray, width: int, group: int) -> np.ndarray:
     return members
 
 
+def _history_people(ctx: Context, v: Visits, kind: int, n: int) -> np.ndarray:
+    """People of one kind with ≥1 history row (their grassroots minimums are not pro-rated)."""
+    sel = v.hist & ~v.dup & (v.pk == kind) & (v.person >= 0)
+    out = np.zeros(n, dtype=bool)
+    out[v.person[sel]] = True
+    return out
+
+
+def _history_targets(v: Visits, act: int, n_targets: int) -> np.ndarray:
+    """Targets with ≥1 history row of this activity (the others get pro-rated minimums)."""
+    sel = v.ok & v.hist & (v.act == act)
+    out = np.zeros(n_targets, dtype=bool)
+    out[v.target[sel]] = True
+    return out
+
+
+def _counted_rows(v: Visits, own: np.ndarray, own_pair: np.ndarray, pairs_b: np.ndarray,
+                  others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row index, pair index) of every row that counts for a linked pair: the pair's own rows (`own`, mapped by
+    `own_pair`) and the history rows (`others`) to the pair's target by persons who do not link it now — each such
+    row counts for every pair with that target (SEMANTICS "Mid-year replanning" 2)."""
+    own_rows = np.flatnonzero(own)
+    extra = np.flatnonzero(others)
+    if not len(extra) or not len(pairs_b):
+        return own_rows, own_pair
+    order = np.argsort(pairs_b, kind="stable")
+    sorted_b = pairs_b[order]
+    lo = np.searchsorted(sorted_b, v.target[extra], "left")
+    hi = np.searchsorted(sorted_b, v.target[extra], "right")
+    counts = hi - lo
+    total = int(counts.sum())
+    start = np.repeat(lo, counts) + (np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
+    return np.concatenate([own_rows, np.repeat(extra, counts)]), np.concatenate([own_pair, order[start]])
+
+
 def _periods_text(ctx: Context, periods: np.ndarray, months: int) -> tuple[str, str]:
     zh = "、".join(ctx.period_label(int(p), months, "zh") for p in periods)
     en = ", ".join(ctx.period_label(int(p), months, "en") for p in periods)
@@ -99,7 +134,7 @@ def check_calendar(ctx: Context, v: Visits, links: AssignmentLinks, out: Collect
 
 def leader_one_per_date(ctx: Context, v: Visits, out: Collector) -> None:
     """Rule 2: at most one row per leader per date (contact, research, reception all count)."""
-    sel = v.ok & (v.pk == LEADER)
+    sel = v.ok & v.judged & (v.pk == LEADER)
     keys, counts = np.unique(v.person[sel] * ctx.n_days + v.day[sel], return_counts=True)
     out.count("calendar.leader_one_per_date", len(keys))
     for key, n in zip(keys[counts > 1], counts[counts > 1], strict=True):
@@ -110,9 +145,10 @@ def leader_one_per_date(ctx: Context, v: Visits, out: Collector) -> None:
 
 def leader_grassroots_days(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
     """Rule 3: distinct dates with contact or research ≥ grassroots_days.<tier>."""
-    sel = v.ok & (v.pk == LEADER) & ((v.act == CONTACT) | (v.act == RESEARCH))
+    sel = v.ok & (v.person >= 0) & (v.pk == LEADER) & ((v.act == CONTACT) | (v.act == RESEARCH))
     days = _distinct_per(v.person[sel], v.day[sel], len(ctx.leaders), ctx.n_days)
     need = np.asarray([ctx.rules.grassroots_days.for_tier(t) for t in ctx.leader_tier], dtype=np.int64)
+    need = np.where(_history_people(ctx, v, LEADER, len(ctx.leaders)), need, ctx.prorate(need))
     out.count("calendar.leader_grassroots_days", len(ctx.leaders))
     mins.add("leader", ctx.leaders.ids, "grassroots_days", "", None, days, need)
     for i in np.flatnonzero(days < need):
@@ -125,20 +161,26 @@ def leader_grassroots_days(ctx: Context, v: Visits, out: Collector, mins: Minimu
 def leader_contact(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector, mins: Minimums) -> None:
     """Rule 4: per linked office ≥ leader_contact contact dates; ≥1 contact in every required period."""
     lo = links.leader_offices
-    need = ctx.rules.visits.leader_contact
     sel = v.linked & (v.pk == LEADER) & (v.act == CONTACT)
     pair = lo.index_of(v.person[sel], v.target[sel])
-    days = _distinct_per(pair, v.day[sel], len(lo), ctx.n_days)
+    others = v.ok & v.hist & ~v.linked & (v.act == CONTACT) & (v.tk == T_OFFICE)
+    rows_all, pair_all = _counted_rows(v, sel, pair, lo.b, others)
+    days = _distinct_per(pair_all, v.day[rows_all], len(lo), ctx.n_days)
+    need = np.where(_history_targets(v, CONTACT, len(ctx.offices))[lo.b], ctx.rules.visits.leader_contact,
+                    ctx.prorate(ctx.rules.visits.leader_contact))
     out.count("calendar.leader_contact_visits", len(lo))
     mins.add("leader", ctx.leaders.ids[lo.a], "contact_days", "office", ctx.offices.ids[lo.b], days, need)
     for p in np.flatnonzero(days < need):
         lid, oid = ctx.leaders.ids[lo.a[p]], ctx.offices.ids[lo.b[p]]
-        out.add("calendar.leader_contact_visits", f"领导 {lid} 到联系点办事处 {oid} {days[p]} 天，应≥{need} 天",
-                f"leader {lid} visits linked office {oid} on {days[p]} dates, needs ≥ {need}", (lid, oid),
-                int(need - days[p]))
+        out.add("calendar.leader_contact_visits", f"领导 {lid} 到联系点办事处 {oid} {days[p]} 天，应≥{need[p]} 天",
+                f"leader {lid} visits linked office {oid} on {days[p]} dates, needs ≥ {need[p]}", (lid, oid),
+                int(need[p] - days[p]))
     months = ctx.rules.visits.leader_period_months
     n_leaders = len(ctx.leaders)
-    required = ctx.required_periods("leader", n_leaders, months)
+    before = v.ok & v.hist & (v.person >= 0) & (v.pk == LEADER) & (v.act == CONTACT)
+    qualified = np.zeros((n_leaders, ctx.n_periods(months)), dtype=bool)
+    qualified[v.person[before], ctx.day_period(v.day[before], months)] = True
+    required = ctx.required_since("leader", n_leaders, months, qualified)
     covered = np.zeros_like(required)
     covered[v.person[sel], ctx.day_period(v.day[sel], months)] = True
     has_office = np.bincount(lo.a, minlength=n_leaders) > 0
@@ -157,7 +199,7 @@ def all_offices_once(ctx: Context, v: Visits, out: Collector, mins: Minimums) ->
     """Rule 5 (三走遍): every leader has a contact or research row targeting each office."""
     if not ctx.rules.visits.all_offices_once:
         return
-    sel = v.ok & (v.pk == LEADER) & ((v.act == CONTACT) | (v.act == RESEARCH)) & (v.tk == T_OFFICE)
+    sel = v.ok & (v.person >= 0) & (v.pk == LEADER) & ((v.act == CONTACT) | (v.act == RESEARCH)) & (v.tk == T_OFFICE)
     visited = np.zeros((len(ctx.leaders), len(ctx.offices)), dtype=bool)
     visited[v.person[sel], v.target[sel]] = True
     out.count("calendar.all_offices_once", len(ctx.leaders))
@@ -173,17 +215,25 @@ def all_offices_once(ctx: Context, v: Visits, out: Collector, mins: Minimums) ->
 def reception(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
     """Rule 6: reception days per ISO week; one A and one B per day; main leaders A monthly; fair A rotation."""
     rr = ctx.rules.reception
-    sel = v.ok & (v.pk == LEADER) & (v.act == RECEPTION)
+    every = v.ok & (v.pk == LEADER) & (v.act == RECEPTION)
+    past = np.zeros(ctx.n_days, dtype=bool)
+    past[v.day[every & v.hist]] = True
+    sel = every & v.judged                     # history reception rows only count (toward the week's dates)
     leader, day, role = v.person[sel], v.day[sel], v.role[sel]
     is_rec = np.zeros(ctx.n_days, dtype=bool)
     is_rec[day] = True
     rec_days = np.flatnonzero(is_rec)
 
     weeks = ctx.day_week
+    rest = np.arange(ctx.n_days) >= ctx.since_day
     workdays_per_week = np.bincount(weeks, weights=ctx.is_workday).astype(np.int64)
-    rec_per_week = np.bincount(weeks, weights=is_rec, minlength=len(workdays_per_week)).astype(np.int64)
-    need = np.minimum(rr.per_week, workdays_per_week)
-    counted = workdays_per_week > 0
+    n_weeks = len(workdays_per_week)
+    rest_workdays = np.bincount(weeks, weights=ctx.is_workday & rest, minlength=n_weeks).astype(np.int64)
+    past_per_week = np.bincount(weeks, weights=past, minlength=n_weeks).astype(np.int64)
+    rec_per_week = np.bincount(weeks, weights=is_rec, minlength=n_weeks).astype(np.int64)
+    # a week under way at `since` needs only what its history lacks, on the workdays it has left
+    need = np.clip(np.minimum(rr.per_week, workdays_per_week) - past_per_week, 0, rest_workdays)
+    counted = (workdays_per_week > 0) & (np.bincount(weeks, weights=rest, minlength=n_weeks) > 0)
     out.count("calendar.reception_week_days", int(counted.sum()))
     for w in np.flatnonzero(counted & (rec_per_week != need)):
         first = ctx.day_text[int(np.flatnonzero(weeks == w)[0])]
@@ -206,12 +256,16 @@ def reception(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
                 f"reception day {text}: {who}; needs exactly one A and one B, different leaders", (text,),
                 abs(int(n_a[d]) - 1) + abs(int(n_b[d]) - 1) + abs(int(rows[d]) - 2))
 
-    a_leader, a_day = leader[role == ROLE_A], day[role == ROLE_A]
+    a_leader = leader[role == ROLE_A]
     mains = np.flatnonzero(np.isin(ctx.leader_tier, MAIN_TIERS))
-    required = ctx.required_periods("leader", n_leaders, 1)
+    past_a = every & v.hist & (v.role == ROLE_A) & (v.person >= 0)
+    qualified = np.zeros((n_leaders, 12), dtype=bool)
+    qualified[v.person[past_a], ctx.day_month[v.day[past_a]]] = True
+    required = ctx.required_since("leader", n_leaders, 1, qualified)
     per_month = rr.main_leader_a_per_month
     out.count("calendar.main_leader_monthly_a", len(mains))
-    a_keys = np.unique(a_leader * ctx.n_days + a_day)
+    all_a = every & (v.role == ROLE_A) & (v.person >= 0)
+    a_keys = np.unique(v.person[all_a] * ctx.n_days + v.day[all_a])
     a_months = np.zeros((n_leaders, 12), dtype=np.int64)
     np.add.at(a_months, (a_keys // ctx.n_days, ctx.day_month[a_keys % ctx.n_days]), 1)
     for m in mains:
@@ -242,15 +296,18 @@ def reception(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
                     f"{rr.fairness_max_diff})", (lh, ll), spread - rr.fairness_max_diff)
 
 
-def _pair_visits(ctx: Context, v: Visits, sel: np.ndarray, pairs_index: np.ndarray, n_pairs: int,
-                 months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows, distinct days and covered periods (pairs × periods) per linked pair."""
-    day = v.day[sel]
+def _pair_visits(ctx: Context, v: Visits, rows_idx: np.ndarray, pairs_index: np.ndarray, n_pairs: int,
+                 months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, distinct days, covered periods and periods with a history visit (pairs × periods) per linked pair."""
+    day = v.day[rows_idx]
     rows = np.bincount(pairs_index, minlength=n_pairs)
     days = _distinct_per(pairs_index, day, n_pairs, ctx.n_days)
     covered = np.zeros((n_pairs, ctx.n_periods(months)), dtype=bool)
     covered[pairs_index, ctx.day_period(day, months)] = True
-    return rows, days, covered
+    early = v.hist[rows_idx]
+    qualified = np.zeros_like(covered)
+    qualified[pairs_index[early], ctx.day_period(day[early], months)] = True
+    return rows, days, covered, qualified
 
 
 def unit_visits(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector, mins: Minimums) -> None:
@@ -260,20 +317,25 @@ def unit_visits(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector,
     months = vr.unit_period_months
     sel = v.linked & (v.pk == UNIT) & (v.act == COMMUNITY)
     pair = uc.index_of(v.person[sel], v.target[sel])
-    rows, days, covered = _pair_visits(ctx, v, sel, pair, len(uc), months)
-    required = ctx.required_periods("unit", len(ctx.units), months)[uc.a]
+    others = v.ok & v.hist & ~v.linked & (v.pk == UNIT) & (v.act == COMMUNITY)
+    rows_idx, pair_all = _counted_rows(v, sel, pair, uc.b, others)
+    rows, days, covered, qualified = _pair_visits(ctx, v, rows_idx, pair_all, len(uc), months)
+    required = ctx.required_since("unit", len(ctx.units), months, qualified, uc.a)
     uid, cid = ctx.units.ids[uc.a], ctx.communities.ids[uc.b]
-    mins.add("unit", uid, "community_visits", "community", cid, rows, vr.unit_community)
-    mins.add("unit", uid, "community_days", "community", cid, days, vr.unit_community_days)
+    full = _history_targets(v, COMMUNITY, len(ctx.communities))[uc.b]
+    min_rows = np.where(full, vr.unit_community, ctx.prorate(vr.unit_community))
+    min_days = np.where(full, vr.unit_community_days, ctx.prorate(vr.unit_community_days))
+    mins.add("unit", uid, "community_visits", "community", cid, rows, min_rows)
+    mins.add("unit", uid, "community_days", "community", cid, days, min_days)
     mins.add("unit", uid, "community_periods", "community", cid, (required & covered).sum(axis=1),
              required.sum(axis=1))
     out.count("calendar.unit_min_visits", len(uc))
-    for p in np.flatnonzero((rows < vr.unit_community) | (days < vr.unit_community_days)):
+    for p in np.flatnonzero((rows < min_rows) | (days < min_days)):
         out.add("calendar.unit_min_visits",
-                f"单位 {uid[p]} 进社区 {cid[p]} {rows[p]} 次、{days[p]} 天，应≥{vr.unit_community} 次、≥{vr.unit_community_days} 天",
+                f"单位 {uid[p]} 进社区 {cid[p]} {rows[p]} 次、{days[p]} 天，应≥{min_rows[p]} 次、≥{min_days[p]} 天",
                 f"unit {uid[p]} visits community {cid[p]} {rows[p]} times on {days[p]} dates, needs ≥ "
-                f"{vr.unit_community} times on ≥ {vr.unit_community_days} dates", (uid[p], cid[p]),
-                int(max(vr.unit_community - rows[p], vr.unit_community_days - days[p])))
+                f"{min_rows[p]} times on ≥ {min_days[p]} dates", (uid[p], cid[p]),
+                int(max(min_rows[p] - rows[p], min_days[p] - days[p])))
     missing = required & ~covered
     out.count("calendar.unit_spread", len(uc))
     for p in np.flatnonzero(missing.any(axis=1)):
@@ -290,22 +352,28 @@ def cadre_visits(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector
     months = vr.cadre_period_months
     sel = v.linked & (v.pk == CADRE) & (v.act == HOUSEHOLD)
     pair = ch.index_of(v.person[sel], v.target[sel])
-    rows, days, covered = _pair_visits(ctx, v, sel, pair, len(ch), months)
-    talks = np.bincount(pair[v.talk[sel] == 1], minlength=len(ch))
-    required = ctx.required_periods("cadre", len(ctx.cadres), months)[ch.a]
+    others = v.ok & v.hist & ~v.linked & (v.pk == CADRE) & (v.act == HOUSEHOLD)
+    rows_idx, pair_all = _counted_rows(v, sel, pair, ch.b, others)
+    rows, days, covered, qualified = _pair_visits(ctx, v, rows_idx, pair_all, len(ch), months)
+    talks = np.bincount(pair_all[v.talk[rows_idx] == 1], minlength=len(ch))
+    required = ctx.required_since("cadre", len(ctx.cadres), months, qualified, ch.a)
     gid, hid = ctx.cadres.ids[ch.a], ctx.households.ids[ch.b]
-    mins.add("cadre", gid, "household_visits", "household", hid, rows, vr.cadre_household)
-    mins.add("cadre", gid, "household_days", "household", hid, days, vr.cadre_household_days)
+    full = _history_targets(v, HOUSEHOLD, len(ctx.households))[ch.b]
+    min_rows = np.where(full, vr.cadre_household, ctx.prorate(vr.cadre_household))
+    min_days = np.where(full, vr.cadre_household_days, ctx.prorate(vr.cadre_household_days))
+    min_talks = np.where(full, vr.talks_per_household, ctx.prorate(vr.talks_per_household))
+    mins.add("cadre", gid, "household_visits", "household", hid, rows, min_rows)
+    mins.add("cadre", gid, "household_days", "household", hid, days, min_days)
     mins.add("cadre", gid, "household_periods", "household", hid, (required & covered).sum(axis=1),
              required.sum(axis=1))
-    mins.add("cadre", gid, "talks", "household", hid, talks, vr.talks_per_household)
+    mins.add("cadre", gid, "talks", "household", hid, talks, min_talks)
     out.count("calendar.cadre_min_visits", len(ch))
-    for p in np.flatnonzero((rows < vr.cadre_household) | (days < vr.cadre_household_days)):
+    for p in np.flatnonzero((rows < min_rows) | (days < min_days)):
         out.add("calendar.cadre_min_visits",
-                f"干部 {gid[p]} 入户 {hid[p]} {rows[p]} 次、{days[p]} 天，应≥{vr.cadre_household} 次、≥{vr.cadre_household_days} 天",
+                f"干部 {gid[p]} 入户 {hid[p]} {rows[p]} 次、{days[p]} 天，应≥{min_rows[p]} 次、≥{min_days[p]} 天",
                 f"cadre {gid[p]} visits household {hid[p]} {rows[p]} times on {days[p]} dates, needs ≥ "
-                f"{vr.cadre_household} times on ≥ {vr.cadre_household_days} dates", (gid[p], hid[p]),
-                int(max(vr.cadre_household - rows[p], vr.cadre_household_days - days[p])))
+                f"{min_rows[p]} times on ≥ {min_days[p]} dates", (gid[p], hid[p]),
+                int(max(min_rows[p] - rows[p], min_days[p] - days[p])))
     missing = required & ~covered
     out.count("calendar.cadre_spread", len(ch))
     for p in np.flatnonzero(missing.any(axis=1)):
@@ -313,17 +381,18 @@ def cadre_visits(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector
         out.add("calendar.cadre_spread", f"干部 {gid[p]} 在 {zh} 没有入户 {hid[p]}",
                 f"cadre {gid[p]} does not visit household {hid[p]} in {en}", (gid[p], hid[p]), int(missing[p].sum()))
     out.count("calendar.cadre_talks", len(ch))
-    for p in np.flatnonzero(talks < vr.talks_per_household):
-        out.add("calendar.cadre_talks", f"干部 {gid[p]} 与联系户 {hid[p]} 谈心谈话 {talks[p]} 次，应≥{vr.talks_per_household} 次",
-                f"cadre {gid[p]} has {talks[p]} talks with household {hid[p]}, needs ≥ {vr.talks_per_household}",
-                (gid[p], hid[p]), int(vr.talks_per_household - talks[p]))
+    for p in np.flatnonzero(talks < min_talks):
+        out.add("calendar.cadre_talks", f"干部 {gid[p]} 与联系户 {hid[p]} 谈心谈话 {talks[p]} 次，应≥{min_talks[p]} 次",
+                f"cadre {gid[p]} has {talks[p]} talks with household {hid[p]}, needs ≥ {min_talks[p]}",
+                (gid[p], hid[p]), int(min_talks[p] - talks[p]))
 
 
 def cadre_grassroots_days(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
     """Rule 9: distinct dates with household or research rows ≥ grassroots_days.for_rank(rank)."""
-    sel = v.ok & (v.pk == CADRE) & ((v.act == HOUSEHOLD) | (v.act == RESEARCH))
+    sel = v.ok & (v.person >= 0) & (v.pk == CADRE) & ((v.act == HOUSEHOLD) | (v.act == RESEARCH))
     days = _distinct_per(v.person[sel], v.day[sel], len(ctx.cadres), ctx.n_days)
     need = np.asarray([ctx.rules.grassroots_days.for_rank(r) for r in ctx.cadre_rank], dtype=np.int64)
+    need = np.where(_history_people(ctx, v, CADRE, len(ctx.cadres)), need, ctx.prorate(need))
     due = need > 0
     out.count("calendar.cadre_grassroots_days", int(due.sum()))
     mins.add("cadre", ctx.cadres.ids[due], "grassroots_days", "", None, days[due], need[due])
@@ -336,7 +405,7 @@ def cadre_grassroots_days(ctx: Context, v: Visits, out: Collector, mins: Minimum
 
 def cadre_one_community_per_date(ctx: Context, v: Visits, out: Collector) -> None:
     """Rule 10: a cadre's household and research rows on one date lie in one community."""
-    sel = v.ok & (v.pk == CADRE)
+    sel = v.ok & v.judged & (v.pk == CADRE)
     community = v.community(ctx)[sel]
     n_comm = max(len(ctx.communities), 1)
     group = v.person[sel] * ctx.n_days + v.day[sel]
@@ -372,7 +441,7 @@ def community_daily_cap(ctx: Context, v: Visits, out: Collector) -> None:
     """Rule 11: distinct parties with a row in a community (itself or one of its households) per date ≤ cap."""
     cap = ctx.rules.visits.community_daily_cap
     community = v.community(ctx)
-    sel = v.ok & (community >= 0)
+    sel = v.ok & v.judged & (community >= 0)
     parties = max(ctx.n_people, 1)
     group = community[sel] * ctx.n_days + v.day[sel]
     keys = np.unique(group * parties + _party_codes(ctx, v)[sel])
@@ -388,7 +457,7 @@ def community_daily_cap(ctx: Context, v: Visits, out: Collector) -> None:
 def office_daily_cap(ctx: Context, v: Visits, out: Collector) -> None:
     """Rule 12: distinct leaders with contact/research in an office (itself or one of its communities) per date."""
     cap = ctx.rules.visits.office_daily_cap
-    sel = v.ok & (v.pk == LEADER) & ((v.act == CONTACT) | (v.act == RESEARCH))
+    sel = v.ok & v.judged & (v.pk == LEADER) & ((v.act == CONTACT) | (v.act == RESEARCH))
     office = np.full(v.n, -1, dtype=np.int64)
     m = sel & (v.tk == T_OFFICE)
     office[m] = v.target[m]

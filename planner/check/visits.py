@@ -63,6 +63,8 @@ class Visits:
     dup: np.ndarray
     ok: np.ndarray       # counts toward the rules: well formed, allowed, known, in the year, not a duplicate
     linked: np.ndarray   # ok and the target is one the person links (always True for reception/leader research)
+    hist: np.ndarray     # history (dated before `since`): never judged; counts even if its person has left
+    judged: np.ndarray   # not history
     raw: dict[str, tuple[np.ndarray, list[str]]]
 
     def text(self, column: str, i: int | np.integer) -> str:
@@ -116,9 +118,10 @@ def decode_visits(ctx: Context, frame: pd.DataFrame) -> Visits:
     valid_codes = (pk >= 0) & (act >= 0) & (tk >= 0)
     allowed = np.zeros(n, dtype=bool)
     allowed[valid_codes] = ALLOWED[pk[valid_codes], act[valid_codes], tk[valid_codes]]
-    ok = ~dup & allowed & (person >= 0) & (target >= 0) & (day >= 0)
+    hist = (day >= 0) & (day < ctx.since_day)
+    ok = ~dup & allowed & (target >= 0) & (day >= 0) & ((person >= 0) | hist)
     empty = np.zeros(n, dtype=bool)
-    return Visits(n, pk, person, act, tk, target, day, role, talk, dup, ok, empty, raw)
+    return Visits(n, pk, person, act, tk, target, day, role, talk, dup, ok, empty, hist, ~hist, raw)
 
 
 def _day(ctx: Context, text: str) -> int:
@@ -132,15 +135,17 @@ def _day(ctx: Context, text: str) -> int:
 
 
 def mark_linked(ctx: Context, v: Visits, links: AssignmentLinks) -> None:
-    """Set `v.linked`: ok rows whose target the person links (contact, community, household, cadre research)."""
-    linked = v.ok.copy()
-    sel = v.ok & (v.act == CONTACT)
+    """Set `v.linked`: ok rows whose target the person links (contact, community, household, cadre research).
+    History rows of persons who left link nothing."""
+    linked = v.ok & (v.person >= 0)
+    known = v.ok & (v.person >= 0)
+    sel = known & (v.act == CONTACT)
     linked[sel] = links.leader_offices.contains(v.person[sel], v.target[sel])
-    sel = v.ok & (v.pk == UNIT)
+    sel = known & (v.pk == UNIT)
     linked[sel] = links.unit_communities.contains(v.person[sel], v.target[sel])
-    sel = v.ok & (v.pk == CADRE) & (v.act == HOUSEHOLD)
+    sel = known & (v.pk == CADRE) & (v.act == HOUSEHOLD)
     linked[sel] = links.cadre_households.contains(v.person[sel], v.target[sel])
-    sel = v.ok & (v.pk == CADRE) & (v.act == RESEARCH)
+    sel = known & (v.pk == CADRE) & (v.act == RESEARCH)
     if sel.any():
         ch = links.cadre_households
         own = Links.from_keys(ch.a * len(ctx.communities) + ctx.household_community[ch.b], len(ctx.communities))
@@ -167,8 +172,8 @@ def check_rows(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector) 
     for rule in ("visits.duplicate_row", "visits.bad_date", "visits.bad_value", "visits.unknown_person",
                  "visits.unknown_target", "visits.bad_combination", "visits.role_misuse"):
         out.count(rule, n)
-    live = ~v.dup
-    for i in np.flatnonzero(v.dup):
+    live = ~v.dup & v.judged
+    for i in np.flatnonzero(v.dup & v.judged):
         wz, we = _where(i)
         out.add("visits.duplicate_row", f"{wz}：与前面某行完全重复", f"{we}: exact duplicate of an earlier row",
                 (v.text("person_id", i),))
@@ -218,7 +223,7 @@ def check_rows(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector) 
             zh, en = f"{activity} 行不能标记谈心谈话（talk=1 仅用于入户）", f"talk=1 on a {activity} row (household rows only)"
         out.add("visits.role_misuse", f"{wz}：{zh}", f"{we}: {en}", (v.text("person_id", i),))
 
-    linkable = v.ok & ((v.act == CONTACT) | (v.pk == UNIT) | (v.pk == CADRE))
+    linkable = v.ok & v.judged & ((v.act == CONTACT) | (v.pk == UNIT) | (v.pk == CADRE))
     out.count("visits.target_not_linked", int(linkable.sum()))
     for i in np.flatnonzero(linkable & ~v.linked):
         wz, we = _where(i)
@@ -237,7 +242,7 @@ def _rule1(ctx: Context, v: Visits, out: Collector) -> None:
         (who_zh, who_en), d = _who(v, i), v.text("date", i)
         out.add("calendar.outside_year", f"{wz}：{who_zh} 的日期 {d} 不在 {ctx.year} 年内",
                 f"{we}: {who_en} date {d} is outside {ctx.year}", (v.text("person_id", i), d))
-    in_year = ~v.dup & (v.day >= 0)
+    in_year = ~v.dup & (v.day >= 0) & v.judged
     day = np.maximum(v.day, 0)
     off = in_year & ~ctx.is_workday[day]
     out.count("calendar.not_workday", int(in_year.sum()))

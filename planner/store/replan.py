@@ -1,8 +1,9 @@
 """Mid-year replanning: keep what already happened, re-plan the rest of the year with the fewest changes.
 
-Visits dated before `since` are history: they are handed to the engines as `frozen_visits` (only those whose
-person and target still exist in the changed input), and the latest version's plan is the `previous` plan, so the
-assignment keeps surviving pairs (continuity weight) and the calendar re-plans from `since` on. The result is
+Visits dated before `since` are history: they are handed to the engines as `frozen_visits`, all of them (even
+those of people or targets that left: they still count, SEMANTICS "Mid-year replanning"), and the latest
+version's plan is the `previous` plan, so the assignment keeps surviving pairs (continuity weight) and the calendar
+keeps the previous visits from `since` on wherever still valid, placing only what is missing. The result is
 saved as a new version of kind "replan" (its base version and `since` recorded) and compared with the base.
 """
 
@@ -31,34 +32,34 @@ class ReplanResult:
     version: int
     base_version: int
     frozen: int              # visits before `since` kept as history
-    dropped_history: int     # visits before `since` whose person or target no longer exists
+    dropped_history: int     # of those, visits whose person or target has left (kept, they still count)
     diff: PlanDiff
     plan: Plan
 
 
 def frozen_history(plan: Plan, problem: Problem, since: date) -> tuple[pd.DataFrame, int]:
-    """(visits before `since` whose person and target still exist, dates as datetime.date; count left out)."""
+    """(every visit before `since`, dates as datetime.date; how many of them name a person or target that has
+    since left the input). History is kept verbatim (SEMANTICS "Mid-year replanning"): a departed cadre's visits
+    still count for the household, so nothing is filtered out; the second number is for the summary only."""
     visits = plan.visits
     if not len(visits):
         return visits.copy(), 0
     dates = visit_dates(visits)
     early = visits.loc[(dates < since).to_numpy()].copy()
     early["date"] = dates.loc[early.index]
-    keep = pd.Series(True, index=early.index)
+    gone = pd.Series(False, index=early.index)
     for kind, (table, column) in PERSON_TABLES.items():
         ids = set(getattr(problem, table)[column].astype(str))
-        rows = early["person_kind"] == kind
-        keep &= ~rows | early["person_id"].astype(str).isin(ids)
+        gone |= (early["person_kind"] == kind) & ~early["person_id"].astype(str).isin(ids)
     for kind, (table, column) in TARGET_TABLES.items():
         ids = set(getattr(problem, table)[column].astype(str))
-        rows = early["target_kind"] == kind
-        keep &= ~rows | early["target_id"].astype(str).isin(ids)
-    frozen = early.loc[keep].reset_index(drop=True)
+        gone |= (early["target_kind"] == kind) & ~early["target_id"].astype(str).isin(ids)
+    frozen = early.reset_index(drop=True)
     if "talk" in frozen.columns:
         frozen["talk"] = pd.to_numeric(frozen["talk"], errors="coerce").fillna(0).astype(int)
     if "role" in frozen.columns:
         frozen["role"] = frozen["role"].fillna("").astype(str)
-    return frozen, int((~keep).sum())
+    return frozen, int(gone.sum())
 
 
 def replan_scenario(store: Store, scenario: str, since: date, *, author: str, problem: Problem | None = None,

@@ -33,7 +33,8 @@ def _history_unchanged(before: pd.DataFrame, after: pd.DataFrame, since: date, g
     assert old and old <= new
 
 
-def test_frozen_history_keeps_past_visits_of_people_and_targets_that_still_exist() -> None:
+def test_frozen_history_keeps_every_past_visit_even_of_people_who_left() -> None:
+    """SEMANTICS "Mid-year replanning": history is kept verbatim and still counts; departures are only counted."""
     problem = tiny_problem()
     plan = fake_plan(problem)
     tables = tiny_tables()
@@ -42,11 +43,11 @@ def test_frozen_history_keeps_past_visits_of_people_and_targets_that_still_exist
 
     changed = build_problem(tables, problem.rules)
     since = date(2026, 7, 1)
-    frozen, dropped = frozen_history(plan, changed, since)
-    assert len(frozen) and all(d < since for d in frozen["date"])
-    assert "G1" not in set(frozen["person_id"]) and dropped == int(
-        ((plan.visits["person_id"] == "G1") & (visit_dates(plan.visits) < since)).sum())
-    assert len(frozen) + dropped == int((visit_dates(plan.visits) < since).sum())
+    frozen, departed = frozen_history(plan, changed, since)
+    early = visit_dates(plan.visits) < since
+    assert len(frozen) == int(early.sum()) and all(d < since for d in frozen["date"])
+    g1 = int(((plan.visits["person_id"] == "G1") & early).sum())
+    assert g1 and int((frozen["person_id"] == "G1").sum()) == g1 and departed == g1
 
 
 def test_replan_after_a_cadre_leaves_keeps_history_and_most_pairs(tmp_path: Path) -> None:
