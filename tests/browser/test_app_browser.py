@@ -49,7 +49,7 @@ def test_demo_solve_kpis_and_workbook(page, app_url, tmp_path):
 
     goto(page, "2 规则", "规则")
     page.get_by_role("tab", name="求解器").click()
-    set_number(page, "每阶段求解时间上限（确定性秒）", "3")
+    set_number(page, "每阶段求解时间上限（确定性秒）", "15")
     set_number(page, "求解线程数", "2")
     page.get_by_role("tab", name="走访次数").click()
     shot(page, "rules")
@@ -58,7 +58,10 @@ def test_demo_solve_kpis_and_workbook(page, app_url, tmp_path):
     page.get_by_role("button", name="开始求解").click()
     page.get_by_text("正在求解", exact=False).first.wait_for(timeout=30_000)
     shot(page, "solve_running")
-    page.get_by_text("求解完成", exact=False).wait_for(timeout=240_000)
+    outcome = page.get_by_text("求解完成", exact=False).or_(page.get_by_text("规则无法同时满足", exact=False)).or_(
+        page.get_by_text("求解出错", exact=False))
+    outcome.first.wait_for(timeout=240_000)
+    assert page.get_by_text("求解完成", exact=False).is_visible(), outcome.first.inner_text()
     shot(page, "solve")
 
     goto(page, "5 结果", "结果")

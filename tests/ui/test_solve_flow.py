@@ -21,7 +21,7 @@ def test_solve_results_lock_resolve_export_and_reopen(make_app, app_home):
     at = make_app()
     set_fast_solver(at)
     ws = at.session_state["workspace"]
-    assert ws.rules.solver.time_limit == 3.0
+    assert ws.rules.solver.time_limit == 15.0
     solve(at)
     assert ws.plan is not None, ws.last_outcome
     assert at.success and "求解完成" in at.success[0].value
@@ -98,7 +98,7 @@ def test_solve_results_lock_resolve_export_and_reopen(make_app, app_home):
     assert restored.plan is not None
     assert pair_set(restored.plan, "cadre_households") == after
     assert len(restored.problem.pins) == len(ws.problem.pins)
-    assert restored.rules.solver.time_limit == 3.0
+    assert restored.rules.solver.time_limit == 15.0
 
 
 @pytest.mark.slow
