@@ -12,8 +12,10 @@ Arc cost of cadre k → household h (weight units × COST_SCALE, all ≥ 0):
 Slot cost: the j-th household of a cadre (j = 0, 1, …) costs balance · j, so loads spread evenly inside a unit.
 
 Candidates: with strict linkage, the `candidate_cadres` nearest cadres of the household's unit (all of them when
-fewer), plus last year's cadre; with prefer, also the nearest cadres of the other units active in the same
-office. If the flow is infeasible the candidate count doubles until every admissible arc is in.
+fewer) and, the other way round, each cadre's `candidate_cadres` nearest households of its unit, plus last year's
+cadre; with prefer, also the nearest cadres of the other units active in the same
+office. Households the flow cannot place (a local capacity shortage) get their unit's candidate count doubled, unit by
+unit, until every admissible arc is in.
 Pins are pre-assigned (they use the cadre's first slots); forbidden pairs have no arc.
 """
 
@@ -59,8 +61,10 @@ def _nearest(cand_pts: np.ndarray, hh_pts: np.ndarray, k: int) -> np.ndarray:
     return np.sort(part, axis=1)
 
 
-def candidate_arcs(data: AssignData, community_unit: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(cadre, household) candidate arcs for the free households, without forbidden pairs."""
+def candidate_arcs(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(cadre, household) candidate arcs for the free households, without forbidden pairs; k_unit[u] candidates
+    per household among unit u's cadres (and per cadre among its unit's households)."""
     p = data.problem
     hh_comm = p.households["community"].to_numpy(dtype=int)
     hh_unit = community_unit[hh_comm]
@@ -79,9 +83,13 @@ def candidate_arcs(data: AssignData, community_unit: np.ndarray, k: int) -> tupl
         ks = cadres_of[u]
         if not len(hs) or not len(ks):
             continue
-        idx = _nearest(cpts[ks], hpts[hs], k)
+        idx = _nearest(cpts[ks], hpts[hs], int(k_unit[u]))
         tails.append(ks[idx].ravel())
         heads.append(np.repeat(hs, idx.shape[1]))
+        # and each cadre's k nearest households, so that no cadre's capacity is cut off by the household side
+        back = _nearest(hpts[hs], cpts[ks], int(k_unit[u]))
+        heads.append(hs[back].ravel())
+        tails.append(np.repeat(ks, back.shape[1]))
     if not data.strict:  # prefer: also the nearest cadres of other units working in the same office
         hh_office = p.households["office"].to_numpy(dtype=int)
         office_units = [sorted(set(community_unit[p.communities["office"].to_numpy(dtype=int) == o].tolist()))
@@ -91,7 +99,7 @@ def candidate_arcs(data: AssignData, community_unit: np.ndarray, k: int) -> tupl
             pool = np.concatenate([cadres_of[u] for u in office_units[o] if u >= 0] or [np.zeros(0, np.int64)])
             if not len(hs) or not len(pool):
                 continue
-            idx = _nearest(cpts[pool], hpts[hs], k)
+            idx = _nearest(cpts[pool], hpts[hs], int(k_unit.min()) if len(k_unit) else 1)
             tails.append(pool[idx].ravel())
             heads.append(np.repeat(hs, idx.shape[1]))
     prev = [(c, h) for c, h in data.previous_pairs("cadre_household") if h not in pinned
@@ -106,8 +114,9 @@ def candidate_arcs(data: AssignData, community_unit: np.ndarray, k: int) -> tupl
     pairs = np.unique(np.stack([h, t], axis=1), axis=0)  # sorted by household then cadre: deterministic
     forbidden = data.forbidden("cadre_household")
     if forbidden:
-        keep = np.array([(int(c), int(hh)) not in forbidden for hh, c in pairs], dtype=bool)
-        pairs = pairs[keep]
+        n_k = max(1, p.n_cadres)
+        bad = np.array(sorted(h_ * n_k + c_ for c_, h_ in forbidden), dtype=np.int64)
+        pairs = pairs[~np.isin(pairs[:, 0] * n_k + pairs[:, 1], bad)]
     return pairs[:, 1].copy(), pairs[:, 0].copy()
 
 
@@ -130,9 +139,11 @@ def arc_costs(data: AssignData, community_unit: np.ndarray, tails: np.ndarray, h
     return cost.astype(np.int64)
 
 
-def _solve_flow(data: AssignData, community_unit: np.ndarray, k: int
-                ) -> tuple[np.ndarray, int, int] | None:
-    """Returns (household_cadre for free households or -1, optimal cost, arcs) or None when infeasible."""
+def _solve_flow(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray
+                ) -> tuple[np.ndarray, int, int, np.ndarray]:
+    """(household_cadre, optimal cost, arcs, unmatched households). Max flow at min cost: when some households
+    cannot be covered by their candidates, the others are still placed and the unmatched ones are returned, so
+    that only their units' candidate sets need widening."""
     p = data.problem
     n_k, n_h = p.n_cadres, p.n_households
     cap = data.cadre_capacity.copy()
@@ -140,10 +151,10 @@ def _solve_flow(data: AssignData, community_unit: np.ndarray, k: int
     for c, h in sorted(data.pins("cadre_household")):
         household_cadre[h] = c
         cap[c] -= 1
-    tails, heads = candidate_arcs(data, community_unit, k)
+    tails, heads = candidate_arcs(data, community_unit, k_unit)
     free = np.flatnonzero(household_cadre < 0)
     if not len(free):
-        return household_cadre, 0, 0
+        return household_cadre, 0, 0, free
     costs = arc_costs(data, community_unit, tails, heads)
     # nodes: 0 = source, 1..n_k cadres, n_k+1.. households
     source = 0
@@ -166,13 +177,13 @@ def _solve_flow(data: AssignData, community_unit: np.ndarray, k: int
     supplies[source] = len(free)
     supplies[1 + n_k + free] = -1
     flow.set_nodes_supplies(np.arange(len(supplies)), supplies)
-    status = flow.solve()
+    status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
-        return None
+        raise RuntimeError(f"min-cost flow failed with status {status}")
     flows = flow.flows(np.arange(first, first + len(tails)))
     chosen = np.flatnonzero(flows > 0)
     household_cadre[heads[chosen]] = tails[chosen]
-    return household_cadre, int(flow.optimal_cost()), len(tails)
+    return household_cadre, int(flow.optimal_cost()), len(tails), np.flatnonzero(household_cadre < 0)
 
 
 def solve_cadres(data: AssignData, community_unit: np.ndarray, control: SolveControl | None
@@ -180,18 +191,23 @@ def solve_cadres(data: AssignData, community_unit: np.ndarray, control: SolveCon
     p = data.problem
     started = time.perf_counter()
     k = max(1, p.rules.assign.candidate_cadres)
+    k_unit = np.full(p.n_units, k, dtype=np.int64)
+    hh_unit = community_unit[p.households["community"].to_numpy(dtype=int)]
+    full_k = np.maximum(np.bincount(p.cadres["unit"].to_numpy(dtype=int), minlength=p.n_units),
+                        np.bincount(hh_unit[hh_unit >= 0], minlength=p.n_units))  # k that means "all pairs"
     widened = 0
     while True:
-        solved = _solve_flow(data, community_unit, k)
+        household_cadre, cost, arcs, unmatched = _solve_flow(data, community_unit, k_unit)
         if control is not None and control.cancelled:
             raise Cancelled(STAGE)
-        if solved is not None or k >= p.n_cadres:
+        if not len(unmatched):
             break
-        k = min(p.n_cadres, 2 * k)
+        short = np.unique(hh_unit[unmatched])
+        short = short[(short >= 0) & (k_unit[np.maximum(short, 0)] < full_k[np.maximum(short, 0)])]
+        if not len(short):
+            return CadresFailure(len(unmatched), short_units(data, community_unit))
+        k_unit[short] = np.minimum(2 * k_unit[short], full_k[short])  # widen only the units left short
         widened += 1
-    if solved is None:
-        return CadresFailure(p.n_households, short_units(data, community_unit))
-    household_cadre, cost, arcs = solved
     # the pinned households' own costs count too, so the objective is the plan's whole cadre-stage cost
     pins = sorted(data.pins("cadre_household"))
     if pins:
@@ -202,7 +218,8 @@ def solve_cadres(data: AssignData, community_unit: np.ndarray, control: SolveCon
     seconds = time.perf_counter() - started
     objective = cost / COST_SCALE
     report = StageReport(STAGE, Status.OPTIMAL, objective, objective, seconds,
-                         {"arcs": arcs, "candidate_cadres": k, "widened": widened})
+                         {"arcs": arcs, "candidate_cadres": k, "widened_units": int((k_unit > k).sum()),
+                          "widen_rounds": widened})
     if control is not None:
         control.report(STAGE, "done", objective, objective, 1, 1)
     return CadresResult(household_cadre, report)
