@@ -302,7 +302,6 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
     # 1. a first feasible plan from the pair model (also the hint and the starting columns)
     built = build_model(data, units, comms, {u: comms for u in units}, homes)
     first = cpsat.make_solver(rules, FIRST_SHARE * budget, 1)
-    first.parameters.stop_after_first_solution = True  # only a start: the column generation does the rest
     start = cpsat.run(built.model, first, control, STAGE, done=done, total=total)
     seconds = start.seconds
     if start.status == Status.INFEASIBLE:
