@@ -61,8 +61,8 @@ def _nearest(cand_pts: np.ndarray, hh_pts: np.ndarray, k: int) -> np.ndarray:
     return np.sort(part, axis=1)
 
 
-def candidate_arcs(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def candidate_arcs(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray,
+                   wide_offices: frozenset[int] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
     """(cadre, household) candidate arcs for the free households, without forbidden pairs; k_unit[u] candidates
     per household among unit u's cadres (and per cadre among its unit's households)."""
     p = data.problem
@@ -97,6 +97,8 @@ def candidate_arcs(data: AssignData, community_unit: np.ndarray, k_unit: np.ndar
         for o in range(p.n_offices):
             hs = free[hh_office[free] == o]
             pool = np.concatenate([cadres_of[u] for u in office_units[o] if u >= 0] or [np.zeros(0, np.int64)])
+            if o in wide_offices:  # widened: every cadre of the district is a candidate (nearest first)
+                pool = np.arange(p.n_cadres)
             if not len(hs) or not len(pool):
                 continue
             idx = _nearest(cpts[pool], hpts[hs], int(k_unit.min()) if len(k_unit) else 1)
@@ -139,8 +141,8 @@ def arc_costs(data: AssignData, community_unit: np.ndarray, tails: np.ndarray, h
     return cost.astype(np.int64)
 
 
-def _solve_flow(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray
-                ) -> tuple[np.ndarray, int, int, np.ndarray]:
+def _solve_flow(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray,
+                wide_offices: frozenset[int] = frozenset()) -> tuple[np.ndarray, int, int, np.ndarray]:
     """(household_cadre, optimal cost, arcs, unmatched households). Max flow at min cost: when some households
     cannot be covered by their candidates, the others are still placed and the unmatched ones are returned, so
     that only their units' candidate sets need widening."""
@@ -151,7 +153,7 @@ def _solve_flow(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray
     for c, h in sorted(data.pins("cadre_household")):
         household_cadre[h] = c
         cap[c] -= 1
-    tails, heads = candidate_arcs(data, community_unit, k_unit)
+    tails, heads = candidate_arcs(data, community_unit, k_unit, wide_offices)
     free = np.flatnonzero(household_cadre < 0)
     if not len(free):
         return household_cadre, 0, 0, free
@@ -196,14 +198,22 @@ def solve_cadres(data: AssignData, community_unit: np.ndarray, control: SolveCon
     full_k = np.maximum(np.bincount(p.cadres["unit"].to_numpy(dtype=int), minlength=p.n_units),
                         np.bincount(hh_unit[hh_unit >= 0], minlength=p.n_units))  # k that means "all pairs"
     widened = 0
+    wide: frozenset[int] = frozenset()
+    hh_office = p.households["office"].to_numpy(dtype=int)
     while True:
-        household_cadre, cost, arcs, unmatched = _solve_flow(data, community_unit, k_unit)
+        household_cadre, cost, arcs, unmatched = _solve_flow(data, community_unit, k_unit, wide)
         if control is not None and control.cancelled:
             raise Cancelled(STAGE)
         if not len(unmatched):
             break
         short = np.unique(hh_unit[unmatched])
         short = short[(short >= 0) & (k_unit[np.maximum(short, 0)] < full_k[np.maximum(short, 0)])]
+        if not data.strict and not len(short):
+            offices = frozenset(hh_office[unmatched].tolist())
+            if not offices <= wide:
+                wide = wide | offices
+                widened += 1
+                continue
         if not len(short):
             return CadresFailure(len(unmatched), short_units(data, community_unit))
         k_unit[short] = np.minimum(2 * k_unit[short], full_k[short])  # widen only the units left short

@@ -163,14 +163,14 @@ def column_generation(comp: Component, max_rounds: int = MAX_ROUNDS, artificial:
         comm_row = {c: solver.Constraint(1, 1) for c in comp.comms}
         objective = solver.Objective()
         for row in [*comm_row.values(), *unit_row.values()] if artificial else []:
-            art = solver.NumVar(0, 1, "")
+            art = solver.NumVar(0, solver.infinity(), "")
             row.SetCoefficient(art, 1)
             objective.SetCoefficient(art, ARTIFICIAL_COST)
         for u in comp.units:
             if comp.required.get(u) and comp.feasible(u, comp.required[u]):
                 comp.columns[u].add(comp.required[u])
             for s in sorted(comp.columns[u]):
-                v = solver.NumVar(0, 1, "")
+                v = solver.NumVar(0, solver.infinity(), "")
                 lam.append((u, s, v))
                 unit_row[u].SetCoefficient(v, 1)
                 for c in s:
