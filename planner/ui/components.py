@@ -102,6 +102,48 @@ def progress_fragment(ws: Workspace, compact: bool) -> None:
     panel()
 
 
+def _merge(ws: Workspace) -> None:
+    ws.merge()
+
+
+def _reload(ws: Workspace) -> None:
+    ws.reload()
+
+
+def conflict_banner(ws: Workspace) -> None:
+    """A colleague saved first: say who changed what and when; offer merge (when the parts differ) or reload."""
+    conflict = ws.conflict
+    if conflict is None:
+        if ws.store_error and ws.store is not None and (ws.pending_tables or ws.pending_rules is not None):
+            st.error(t("store.save_failed", error=ws.store_error))
+        return
+    lang = current_lang()
+    st.warning(conflict.render(lang))
+    if conflict.changes:
+        st.dataframe(pd.DataFrame({
+            t("history.col_when"): [c.at.astimezone().strftime("%Y-%m-%d %H:%M") for c in conflict.changes],
+            t("history.col_who"): [c.author for c in conflict.changes],
+            t("history.col_what"): [c.what for c in conflict.changes]}), hide_index=True, width="stretch",
+            height=min(180, 38 + 35 * len(conflict.changes)))
+    mine = [*ws.pending_tables, *(["rules"] if ws.pending_rules is not None else [])]
+    st.caption(t("store.yours", parts=", ".join(mine) or "—"))
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.button(t("store.merge"), key="conflict_merge", on_click=_merge, args=(ws,), type="primary",
+              disabled=bool(conflict.parts), help=t("store.merge_help"), width="stretch")
+    c2.button(t("store.reload"), key="conflict_reload", on_click=_reload, args=(ws,), help=t("store.reload_help"),
+              width="stretch")
+    if conflict.parts:
+        st.caption(t("store.clash", parts=", ".join(conflict.parts)))
+
+
+def fmt_when(value: Any) -> str:
+    """A stored UTC time in the server's local time, to the minute."""
+    try:
+        return str(value.astimezone().strftime("%Y-%m-%d %H:%M"))
+    except (AttributeError, ValueError):
+        return str(value)
+
+
 def fmt_pct(value: Any) -> str:
     try:
         return f"{float(value):.1%}"

@@ -1,36 +1,50 @@
-"""The app's state: one `Workspace` per browser session, and where it is kept between sessions.
+"""The app's state: one `Workspace` per browser session, kept in the scenario store (`planner.store`).
 
-Pages never touch `st.session_state` keys of their own for data; they read and change the Workspace through the
-functions here, so persistence is in one place. Persistence is a folder (`PLANNER_APP_HOME`, default
-`~/.planner/app`): the input tables and rules.toml as the CLI reads them, the current plan and last year's plan as
-plan folders. Closing the browser and reopening the app therefore shows the last state. When the shared store
-(`planner.store`) is wanted instead, only `FolderPersistence` needs a sibling with the same three methods.
+Why this shape: the store is the app's only persistence, so closing the browser and reopening shows the scenario's
+current input and its latest plan version, and several colleagues can work on one scenario. Every edit (upload,
+rule, lock) is saved at once with the revision this session last saw (optimistic locking). When a colleague saved
+in between, the store refuses; the edit stays in the session as `pending` and the page offers "merge" (the store
+combines edits to different parts) or "reload" (take theirs). Nothing is ever overwritten silently.
+
+Pages never keep data in `st.session_state` keys of their own; they change the Workspace through its methods.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import getpass
 import os
-import shutil
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 
 from planner.errors import InfeasibleError, InputError, Issue
-from planner.model import TABLES
-from planner.plan import Plan, read_plan, write_plan
+from planner.model import PLAN_COLUMNS
+from planner.plan import Plan
 from planner.problem import Problem
 from planner.progress import Cancelled, SolveControl
 from planner.rules import Rules
+from planner.store.api import ConflictError, Store, StoreError, default_url, open_store
 
 WS_KEY = "workspace"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-STATE_FILE = "ui_state.json"
+SCENARIO_ENV = "PLANNER_APP_SCENARIO"
+DEFAULT_SCENARIO = "app"
+DEFAULT_AUTHOR = "组织部"
+# Last year's plan of scenario X lives as the latest version of the companion scenario "X#previous" (an empty plan
+# there means "removed"), so it survives a reopen without mixing into X's own versions (replan bases on those).
+PREVIOUS_SUFFIX = "#previous"
+CHECK_KEY = "check_findings"      # the independent checker's findings, kept in a version's report by the app
+INPUT_ACTIONS = ("data", "rules", "locks", "restore")
+
+_STORES: dict[str, Store] = {}
+_STORES_LOCK = threading.Lock()
 
 
 def demo_path() -> Path:
@@ -42,20 +56,67 @@ def new_key() -> str:
     return uuid.uuid4().hex[:12]
 
 
-# -- the solve running in a background thread ------------------------------------------------------------------
+def default_author() -> str:
+    """Who is working: the login name when there is one, else the department."""
+    try:
+        return os.environ.get("USER") or getpass.getuser() or DEFAULT_AUTHOR
+    except Exception:  # getpass raises when no name can be found at all
+        return DEFAULT_AUTHOR
+
+
+def shared_store() -> Store:
+    """One Store per database URL for the whole server process (engines are thread-safe and pool connections)."""
+    url = default_url()
+    with _STORES_LOCK:
+        store = _STORES.get(url)
+        if store is None:
+            store = open_store(url)
+            _STORES[url] = store
+    return store
+
+
+def user_scenarios(store: Store) -> list[str]:
+    """Scenario names a user picks from (the companions holding last year's plans are hidden)."""
+    return [s.name for s in store.list_scenarios() if not s.name.endswith(PREVIOUS_SUFFIX)]
+
+
+def empty_plan() -> Plan:
+    def empty(name: str) -> pd.DataFrame:
+        return pd.DataFrame(columns=list(PLAN_COLUMNS[name]))
+
+    return Plan(leader_offices=empty("leader_offices"), unit_communities=empty("unit_communities"),
+                cadre_households=empty("cadre_households"), visits=empty("visits"))
+
+
+def stored_findings(plan: Plan) -> list[tuple[str, str]] | None:
+    found = plan.report.get(CHECK_KEY) if plan.report else None
+    if not isinstance(found, list):
+        return None
+    return [(str(v[0]), str(v[1])) for v in found]
+
+
+# -- the solve (or mid-year replan) running in a background thread ----------------------------------------------
 @dataclass
 class SolveJob:
-    """One solve in a thread. Only plain attributes are written from the thread; the page polls them."""
+    """One solve in a thread. Only plain attributes are written from the thread; the page polls them.
+
+    With `since` set it is a mid-year replan (planner.store.replan): visits before `since` stay as history.
+    """
 
     problem: Problem = field(repr=False)
     previous: Plan | None = field(repr=False)
     control: SolveControl = field(default_factory=SolveControl, repr=False)
+    store: Store | None = field(default=None, repr=False)
+    scenario: str | None = None           # store scenario that receives each solved plan as a version
+    author: str = DEFAULT_AUTHOR
+    expected_revision: int | None = None
+    since: date | None = None
     plan: Plan | None = None
     violations: list[tuple[str, str]] | None = None
     error: BaseException | None = None
     checking: bool = False
-    scenario: str | None = None           # store scenario that receives each solved plan as a version
     version: int | None = None
+    replan: dict[str, Any] | None = None  # frozen visits, pairs changed, visits moved (for the page)
     store_error: str | None = None
     started: float = field(default_factory=time.monotonic)
     finished_at: float | None = None
@@ -68,17 +129,9 @@ class SolveJob:
         return self
 
     def _run(self) -> None:
-        from planner.solve import solve_plan
-
         try:
-            plan = solve_plan(self.problem, previous=self.previous, control=self.control)
-            if self.control.cancelled:
-                raise Cancelled()
-            self.checking = True
-            self.violations = check_texts(self.problem, plan)
+            plan = self._replan() if self.since is not None else self._solve()
             self.plan = plan
-            if self.scenario:
-                self._save_version(plan)
         except (InfeasibleError, InputError, Cancelled) as exc:
             self.error = exc
         except Exception as exc:  # shown to the user, never swallowed silently
@@ -87,19 +140,36 @@ class SolveJob:
             self.finished_at = time.monotonic()
             self._done.set()
 
-    def _save_version(self, plan: Plan) -> None:
-        """Keep every solved plan as an immutable version in the shared store (`planner history app` lists them).
-        The store is a convenience here: when it fails, the plan is still shown and kept in the folder."""
-        try:
-            from planner.store.api import open_store
+    def _solve(self) -> Plan:
+        from planner.solve import solve_plan
 
-            store = open_store()
+        plan = solve_plan(self.problem, previous=self.previous, control=self.control)
+        if self.control.cancelled:
+            raise Cancelled()
+        self.checking = True
+        self.violations = check_texts(self.problem, plan)
+        plan.report[CHECK_KEY] = [list(v) for v in self.violations]
+        if self.store is not None and self.scenario:
             try:
-                self.version = store.save_solved(self.scenario or "app", self.problem, plan, author="app")
-            finally:
-                store.close()
-        except Exception as exc:
-            self.store_error = f"{type(exc).__name__}: {exc}"
+                self.version = self.store.save_solved(self.scenario, self.problem, plan, author=self.author,
+                                                      expected_revision=self.expected_revision)
+            except Exception as exc:  # the plan is still shown; the page says it was not stored
+                self.store_error = f"{type(exc).__name__}: {exc}"
+        return plan
+
+    def _replan(self) -> Plan:
+        from planner.store.replan import replan_scenario
+
+        assert self.store is not None and self.scenario and self.since is not None
+        result = replan_scenario(self.store, self.scenario, self.since, author=self.author, problem=self.problem,
+                                 control=self.control)
+        self.version = result.version
+        self.replan = {"since": self.since, "base": result.base_version, "frozen": result.frozen,
+                       "pairs_changed": result.diff.pairs_changed, "visits_moved": result.diff.visits.moved,
+                       "visits_new": result.diff.visits.new, "visits_dropped": result.diff.visits.dropped}
+        self.checking = True
+        self.violations = check_texts(self.problem, result.plan)
+        return result.plan
 
     @property
     def done(self) -> bool:
@@ -117,7 +187,7 @@ class SolveJob:
 
 
 def check_texts(problem: Problem, plan: Plan) -> list[tuple[str, str]]:
-    """The independent checker's findings as (zh, en) texts: small to keep and to persist."""
+    """The independent checker's findings as (zh, en) texts: small to keep and to store with the version."""
     from planner.check import check_plan
 
     return [(v.render("zh"), v.render("en")) for v in check_plan(problem, plan)]
@@ -126,11 +196,18 @@ def check_texts(problem: Problem, plan: Plan) -> list[tuple[str, str]]:
 # -- the workspace -----------------------------------------------------------------------------------------------
 @dataclass
 class Workspace:
+    store: Store | None = None
+    scenario: str = DEFAULT_SCENARIO
+    author: str = DEFAULT_AUTHOR
+    revision: int = 0                       # the scenario revision this session last saw
+    generation: int = 0                     # bumped when the input is reloaded: widgets re-read their values
     problem: Problem | None = None
     problem_key: str = ""
     rules: Rules = field(default_factory=Rules)
     plan: Plan | None = None
     plan_key: str = ""
+    plan_problem: Problem | None = None     # the input an older version shown in Results was solved from
+    viewing: int | None = None              # that version's number (None: the latest plan)
     violations: list[tuple[str, str]] | None = None
     previous: Plan | None = None
     previous_key: str = ""
@@ -138,15 +215,158 @@ class Workspace:
     upload_issues: list[Issue] = field(default_factory=list)
     job: SolveJob | None = None
     version: int | None = None
+    replan: dict[str, Any] | None = None
     store_error: str | None = None
     last_outcome: BaseException | None = None
-    persistence: Persistence | None = None
+    pending_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    pending_rules: Rules | None = None
+    pending_source: str | None = None
+    conflict: ConflictError | None = None
 
-    # -- changes: each one persists what it changed ------------------------------------------------------------
-    def set_problem(self, problem: Problem, keep_rules: bool = False, persist: bool = True,
-                    new_data: bool = False) -> None:
+    # -- what Results shows --------------------------------------------------------------------------------------
+    @property
+    def shown_problem(self) -> Problem | None:
+        return self.plan_problem if self.plan_problem is not None else self.problem
+
+    @property
+    def shown_key(self) -> str:
+        return self.plan_key if self.plan_problem is not None else self.problem_key
+
+    # -- saving to the store (optimistic locking) ----------------------------------------------------------------
+    def _save(self, tables: dict[str, pd.DataFrame] | None = None, rules: Rules | None = None,
+              source: str | None = None) -> None:
+        """Queue the changed parts and save them with the revision last seen; a conflict keeps them pending."""
+        self.pending_tables.update(tables or {})
+        if rules is not None:
+            self.pending_rules = rules
+        if source is not None:
+            self.pending_source = source
+        if self.store is None or self.conflict is not None:
+            return
+        self._flush(merge=False)
+
+    def _flush(self, merge: bool) -> bool:
+        assert self.store is not None
+        if not self.pending_tables and self.pending_rules is None:
+            return True
+        try:
+            self.revision = self.store.save_input(
+                self.scenario, author=self.author, expected_revision=self.revision,
+                tables=self.pending_tables or None, rules=self.pending_rules, merge=merge, source=self.pending_source)
+        except ConflictError as exc:
+            self.conflict = exc
+            return False
+        except (StoreError, OSError) as exc:
+            self.store_error = str(exc)
+            return False
+        except Exception as exc:  # a database error: the edit stays pending in the session
+            self.store_error = f"{type(exc).__name__}: {exc}"
+            return False
+        self.pending_tables, self.pending_rules, self.pending_source = {}, None, None
+        self.conflict, self.store_error = None, None
+        return True
+
+    def merge(self) -> bool:
+        """Apply the pending edit on top of the colleague's (parts changed by both sides stay a conflict)."""
+        if self.store is None or not self._flush(merge=True):
+            return False
+        self._load_input(keep_plan=True)
+        return True
+
+    def reload(self) -> None:
+        """Drop the pending edit and show the scenario as stored now (input and latest plan)."""
+        self.pending_tables, self.pending_rules, self.pending_source, self.conflict = {}, None, None, None
+        self.load_scenario(self.scenario)
+
+    # -- loading ----------------------------------------------------------------------------------------------
+    def _load_input(self, keep_plan: bool) -> None:
+        assert self.store is not None
+        data = self.store.load_input(self.scenario)
+        self.revision = data.revision
+        self.generation += 1
+        if not any(len(frame) for frame in data.tables.values()):   # a new, empty scenario
+            return
+        try:
+            problem = data.problem()
+        except InputError as exc:
+            self.upload_issues = exc.issues
+            return
+        self.problem, self.problem_key, self.rules = problem, new_key(), data.rules
+        self.upload_issues = []
+        if keep_plan and self.plan is not None:
+            self.stale = True
+
+    def load_scenario(self, name: str) -> None:
+        """Show scenario `name`: its current input, its latest version, last year's plan (store → session)."""
+        assert self.store is not None
+        self.scenario = name
+        self.problem, self.problem_key, self.plan, self.plan_key = None, "", None, ""
+        self.plan_problem, self.viewing, self.violations, self.stale, self.version = None, None, None, False, None
+        self.previous, self.previous_key, self.replan, self.last_outcome = None, "", None, None
+        self._load_input(keep_plan=False)
+        if self.problem is None and not self.upload_issues:   # an empty scenario starts on the demo
+            self._load_demo_into_store()
+        latest = self.store.latest_version(name)
+        if latest is not None:
+            plan = self.store.load_plan(name, latest)
+            self.plan, self.plan_key, self.version = plan, new_key(), latest
+            self.violations = self._findings(plan, None)
+            self.stale = self._changed_since_version(latest)
+        self._load_previous()
+
+    def _load_demo_into_store(self) -> None:
+        try:
+            demo = load_demo()
+        except (InputError, OSError) as exc:
+            self.upload_issues = exc.issues if isinstance(exc, InputError) else [
+                Issue(str(demo_path()), None, None, str(exc), str(exc))]
+            return
+        self.set_problem(demo, new_data=True)
+
+    def _findings(self, plan: Plan, problem: Problem | None) -> list[tuple[str, str]] | None:
+        found = stored_findings(plan)
+        if found is not None:
+            return found
+        problem = problem if problem is not None else self.problem
+        if problem is None:
+            return None
+        try:   # a version saved by the CLI or a replan: check it now (fast next to a solve)
+            return check_texts(problem, plan)
+        except Exception:
+            return None
+
+    def _changed_since_version(self, number: int) -> bool:
+        """Whether data, rules or locks were changed after version `number` was saved (its plan is then stale)."""
+        assert self.store is not None
+        entries = self.store.list_audit(self.scenario)
+        at = max((i for i, e in enumerate(entries) if e.action == "version" and e.version == number), default=-1)
+        return any(e.action in INPUT_ACTIONS for e in entries[at + 1:])
+
+    def _load_previous(self) -> None:
+        assert self.store is not None
+        companion = self.scenario + PREVIOUS_SUFFIX
+        if companion not in {s.name for s in self.store.list_scenarios()}:
+            return
+        if self.store.latest_version(companion) is None:
+            return
+        plan = self.store.load_plan(companion)
+        if len(plan.cadre_households) or len(plan.visits):
+            self.previous, self.previous_key = plan, new_key()
+
+    # -- scenarios --------------------------------------------------------------------------------------------
+    def create_scenario(self, name: str) -> None:
+        """A new scenario holding a copy of the current data, rules and locks (a what-if variant); switch to it."""
+        assert self.store is not None
+        problem = self.problem_for_solve() if self.problem is not None else None
+        self.store.create_scenario(name, self.author, problem=problem)
+        self.load_scenario(name)
+
+    # -- changes: each one is saved to the store ------------------------------------------------------------
+    def set_problem(self, problem: Problem, keep_rules: bool = False, new_data: bool = False,
+                    parts: tuple[str, ...] | None = None) -> None:
         """Take a validated Problem. `new_data` (an upload, the demo) drops the current plan, which no longer fits
-        the tables; a lock change keeps it (marked stale) so that the re-solve can start from it."""
+        the tables; a lock change keeps it (marked stale) so that the re-solve can start from it. `parts` names
+        the tables that changed (default: all) — only those are saved, so a merge sees exactly this edit."""
         self.problem = problem
         self.problem_key = new_key()
         if not keep_rules:
@@ -154,13 +374,14 @@ class Workspace:
         self.upload_issues = []
         if new_data and self.plan is not None:
             self.plan, self.plan_key, self.violations, self.stale = None, "", None, False
-            if persist and self.persistence:
-                self.persistence.save_plan("plan", None)
+            self.plan_problem, self.viewing = None, None
         elif self.plan is not None:
             self.stale = True
-        if persist and self.persistence:
-            self.persistence.save_problem(problem, self.rules)
-            self.persistence.save_meta(self)
+        tables = problem.raw_tables()
+        if parts is not None:
+            tables = {k: tables[k] for k in parts}
+        self._save(tables=tables, rules=None if keep_rules else problem.rules,
+                   source=problem.source if parts is None else None)
 
     def set_rules(self, rules: Rules) -> None:
         if rules.to_dict() == self.rules.to_dict():
@@ -168,9 +389,7 @@ class Workspace:
         self.rules = rules
         if self.plan is not None:
             self.stale = True
-        if self.persistence and self.problem is not None:
-            self.persistence.save_problem(self.problem, rules)
-            self.persistence.save_meta(self)
+        self._save(rules=rules)
 
     def set_locks(self, pins: pd.DataFrame, forbidden: pd.DataFrame) -> None:
         """Rebuild the Problem with new pins/forbidden rows (raises InputError when a lock names unknown ids)."""
@@ -181,22 +400,50 @@ class Workspace:
         tables["pins"] = pins.reset_index(drop=True)
         tables["forbidden"] = forbidden.reset_index(drop=True)
         problem = build_problem(tables, self.problem.rules, self.problem.source)
-        self.set_problem(problem, keep_rules=True)
+        self.set_problem(problem, keep_rules=True, parts=("pins", "forbidden"))
 
     def set_plan(self, plan: Plan, violations: list[tuple[str, str]] | None) -> None:
         self.plan = plan
         self.plan_key = new_key()
+        self.plan_problem, self.viewing = None, None
         self.violations = violations
         self.stale = False
-        if self.persistence:
-            self.persistence.save_plan("plan", plan)
-            self.persistence.save_meta(self)
 
     def set_previous(self, plan: Plan | None) -> None:
+        """Last year's plan (None removes it), kept in the scenario's companion so that a reopen shows it."""
         self.previous = plan
         self.previous_key = new_key() if plan is not None else ""
-        if self.persistence:
-            self.persistence.save_plan("previous", plan)
+        if self.store is None or self.problem is None:
+            return
+        try:
+            self.store.save_solved(self.scenario + PREVIOUS_SUFFIX, self.problem, plan or empty_plan(),
+                                   author=self.author, kind="previous")
+        except Exception as exc:
+            self.store_error = f"{type(exc).__name__}: {exc}"
+
+    def show_version(self, number: int) -> None:
+        """Show an older version's plan in Results, with the input it was solved from."""
+        assert self.store is not None
+        problem, plan = self.store.load_version(self.scenario, number)
+        latest = self.store.latest_version(self.scenario)
+        self.plan, self.plan_key, self.version = plan, new_key(), number
+        self.plan_problem = None if number == latest else problem
+        self.viewing = None if number == latest else number
+        self.violations = self._findings(plan, problem)
+        self.stale = self._changed_since_version(number) if number == latest else False
+
+    def restore(self, number: int) -> int:
+        """Make version `number`'s input current again and keep its plan as a new version (kind "restore"), so
+        that the latest version always matches what is shown after a reopen. Returns the new version number."""
+        assert self.store is not None
+        self.revision = self.store.restore(self.scenario, number, author=self.author,
+                                           expected_revision=self.revision)
+        problem, plan = self.store.load_version(self.scenario, number)
+        new = self.store.save_solved(self.scenario, problem, plan, author=self.author, kind="restore",
+                                     base_version=number, expected_revision=self.revision,
+                                     note=f"restore of version {number}")
+        self.load_scenario(self.scenario)
+        return new
 
     def problem_for_solve(self) -> Problem:
         """The Problem with the rules edited on the Rules page (revalidated only when they changed)."""
@@ -209,14 +456,16 @@ class Workspace:
         return problem
 
     # -- the solve ---------------------------------------------------------------------------------------------
-    def start_solve(self) -> SolveJob:
-        """Start a solve in the background; a second click while one runs returns the running one."""
+    def start_solve(self, since: date | None = None) -> SolveJob:
+        """Start a solve (or, with `since`, a mid-year replan) in the background; a second click while one runs
+        returns the running one."""
         if self.job is not None and not self.job.done:
             return self.job
         problem = self.problem_for_solve()
         previous = self.plan if self.plan is not None else self.previous
         self.last_outcome = None
-        self.job = SolveJob(problem, previous, scenario=store_scenario()).start()
+        self.job = SolveJob(problem, previous, store=self.store, scenario=self.scenario, author=self.author,
+                            expected_revision=self.revision, since=since).start()
         return self.job
 
     def collect_solve(self) -> bool:
@@ -228,121 +477,10 @@ class Workspace:
         if job.plan is not None:
             self.set_plan(job.plan, job.violations)
             self.last_outcome = None
-            self.version, self.store_error = job.version, job.store_error
+            self.version, self.store_error, self.replan = job.version, job.store_error, job.replan
         else:
             self.last_outcome = job.error
         return True
-
-
-# -- persistence -------------------------------------------------------------------------------------------------
-class Persistence(Protocol):
-    def load(self, ws: Workspace) -> bool: ...
-    def save_problem(self, problem: Problem, rules: Rules) -> None: ...
-    def save_plan(self, name: str, plan: Plan | None) -> None: ...
-    def save_meta(self, ws: Workspace) -> None: ...
-
-
-class FolderPersistence:
-    """The last state in a folder the CLI can read too: data/ (CSV + rules.toml), plan/, previous/."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def save_problem(self, problem: Problem, rules: Rules) -> None:
-        from planner.io.safe import write_csv
-
-        tmp = self.root / ".data.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        tables = problem.raw_tables()
-        for spec in TABLES:
-            frame = tables[spec.stem]
-            if not spec.required and frame.empty:
-                continue
-            write_csv(_plain(frame), tmp / spec.file)
-        (tmp / "rules.toml").write_text(rules.to_toml(), encoding="utf-8")
-        target = self.root / "data"
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(tmp, target)
-
-    def save_plan(self, name: str, plan: Plan | None) -> None:
-        target = self.root / name
-        if plan is None:
-            shutil.rmtree(target, ignore_errors=True)
-            return
-        write_plan(plan, target)
-
-    def save_meta(self, ws: Workspace) -> None:
-        meta = {"stale": ws.stale, "violations": ws.violations, "source": ws.problem.source if ws.problem else ""}
-        self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / STATE_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-
-    def load(self, ws: Workspace) -> bool:
-        """Restore the last state; False (and nothing changed) when there is none or it no longer reads."""
-        from planner.io.read import read_problem
-
-        data = self.root / "data"
-        if not data.is_dir():
-            return False
-        try:
-            problem = read_problem(data)
-        except (InputError, OSError):
-            return False
-        meta: dict[str, Any] = {}
-        if (self.root / STATE_FILE).exists():
-            try:
-                meta = json.loads((self.root / STATE_FILE).read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                meta = {}
-        if meta.get("source"):
-            problem = _with_source(problem, str(meta["source"]))
-        ws.set_problem(problem, persist=False)
-        for name in ("plan", "previous"):
-            folder = self.root / name
-            if not folder.is_dir():
-                continue
-            try:
-                plan = read_plan(folder)
-            except (InputError, OSError):
-                continue
-            if name == "plan":
-                ws.plan, ws.plan_key = plan, new_key()
-                violations = meta.get("violations")
-                ws.violations = ([(str(v[0]), str(v[1])) for v in violations]
-                                 if isinstance(violations, list) else None)
-            else:
-                ws.previous, ws.previous_key = plan, new_key()
-        ws.stale = bool(meta.get("stale")) and ws.plan is not None
-        return True
-
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ISO text so the CSV reads back exactly."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].map(lambda v: hasattr(v, "isoformat")).any():
-            out[column] = out[column].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
-    return out
-
-
-def _with_source(problem: Problem, source: str) -> Problem:
-    from dataclasses import replace
-
-    return replace(problem, source=source)
-
-
-def default_persistence() -> Persistence | None:
-    """`PLANNER_APP_HOME` chooses the folder; set it to "-" to keep the state in the browser session only."""
-    home = os.environ.get("PLANNER_APP_HOME", str(Path.home() / ".planner" / "app"))
-    if home == "-":
-        return None
-    return FolderPersistence(Path(home))
-
-
-def store_scenario() -> str | None:
-    """The store scenario solved plans go to (`PLANNER_APP_SCENARIO`, default "app"; "-" for none)."""
-    name = os.environ.get("PLANNER_APP_SCENARIO", "app")
-    return None if name == "-" else name
 
 
 def load_demo() -> Problem:
@@ -351,16 +489,34 @@ def load_demo() -> Problem:
     return read_problem(demo_path())
 
 
-def new_workspace() -> Workspace:
-    """The first run of a session: the last saved state, else the bundled demo."""
-    ws = Workspace(persistence=default_persistence())
-    if ws.persistence is not None and ws.persistence.load(ws):
-        return ws
+def pick_scenario(store: Store, wanted: str | None) -> str:
+    """The scenario a new session opens: the one named in the URL, else the last one changed, else a new one."""
+    names = user_scenarios(store)
+    if wanted and wanted in names:
+        return wanted
+    if names:
+        infos = [s for s in store.list_scenarios() if s.name in names]
+        return max(infos, key=lambda s: s.updated_at).name
+    name = os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO
+    with contextlib.suppress(StoreError):   # created meanwhile by another session
+        store.create_scenario(name, default_author())
+    return name
+
+
+def new_workspace(wanted: str | None = None) -> Workspace:
+    """The first run of a session: the scenario's last state from the store, else the bundled demo."""
+    ws = Workspace(author=default_author())
     try:
-        ws.set_problem(load_demo(), new_data=True)
-    except (InputError, OSError) as exc:
-        ws.upload_issues = exc.issues if isinstance(exc, InputError) else [
-            Issue(str(demo_path()), None, None, str(exc), str(exc))]
+        ws.store = shared_store()
+        ws.load_scenario(pick_scenario(ws.store, wanted))
+    except Exception as exc:   # no usable store: work in the session only, and say so
+        ws.store = None
+        ws.store_error = f"{type(exc).__name__}: {exc}"
+        try:
+            ws.set_problem(load_demo(), new_data=True)
+        except (InputError, OSError) as err:
+            ws.upload_issues = err.issues if isinstance(err, InputError) else [
+                Issue(str(demo_path()), None, None, str(err), str(err))]
     return ws
 
 
@@ -369,7 +525,7 @@ def workspace() -> Workspace:
 
     ws = st.session_state.get(WS_KEY)
     if ws is None:
-        ws = new_workspace()
+        ws = new_workspace(st.query_params.get("scenario"))
         st.session_state[WS_KEY] = ws
     assert isinstance(ws, Workspace)
     return ws

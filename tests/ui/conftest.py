@@ -1,4 +1,4 @@
-"""AppTest fixtures: each test gets its own persistence folder, so tests never see each other's state."""
+"""AppTest fixtures: each test gets its own temporary store database (never the user's ~/.planner)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ FAST_SOLVER = {"rule:solver.time_limit": 15.0, "rule:solver.workers": 2}
 @pytest.fixture
 def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "app_home"
-    monkeypatch.setenv("PLANNER_APP_HOME", str(home))
-    monkeypatch.setenv("PLANNER_DB_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    home.mkdir()
+    monkeypatch.setenv("PLANNER_DB_URL", f"sqlite:///{home / 'store.db'}")
+    monkeypatch.setenv("USER", "tester")
+    monkeypatch.delenv("PLANNER_APP_SCENARIO", raising=False)
     return home
 
 

@@ -94,7 +94,7 @@ def test_lock_by_hand_and_unknown_id(make_app):
     at.text_input(key="locks_add_subject").input("U002")
     at.text_input(key="locks_add_target").input("C005")
     at.radio(key="locks_add_action").set_value("forbid")
-    at.button[-1].click().run()  # the form's submit button
+    at.button(key="locks_add_submit").click().run()  # the form's submit button
     assert not at.exception
     forbidden = ws.problem.forbidden
     assert len(forbidden) == n_forbidden + 1
@@ -102,7 +102,7 @@ def test_lock_by_hand_and_unknown_id(make_app):
     # a lock naming an id that does not exist is refused, the locks stay as they were
     at.text_input(key="locks_add_subject").input("U999")
     at.text_input(key="locks_add_target").input("C005")
-    at.button[-1].click().run()
+    at.button(key="locks_add_submit").click().run()
     assert len(ws.problem.forbidden) == n_forbidden + 1
     assert at.error
 

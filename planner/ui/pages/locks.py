@@ -154,7 +154,7 @@ def _add_by_hand(ws: Workspace, kind: str) -> None:
                                placeholder=_first_id(getattr(ws.problem, target_table)))
         action = st.radio(t("locks.add_action"), ["pin", "forbid"], horizontal=True, key="locks_add_action",
                           format_func=labels("locks.action_"))
-        submitted = st.form_submit_button(t("locks.add_button"))
+        submitted = st.form_submit_button(t("locks.add_button"), key="locks_add_submit")
     if submitted and subject.strip() and target.strip():
         row = pd.DataFrame([(kind, subject.strip(), target.strip())], columns=LOCK_COLUMNS)
         pins = ws.problem.pins[LOCK_COLUMNS].astype(str)

@@ -11,13 +11,14 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from planner.model import ENUM_LABELS_ZH
+from planner.model import ENUM_LABELS_ZH, TargetKind
 from planner.ui import frames
 from planner.ui.components import fmt_pct, office_options, paginate
 from planner.ui.i18n import current_lang, labels, lkey, t
 from planner.ui.state import Workspace
 
 MAP_MAX_POINTS = 4000
+DISTRICT = TargetKind.DISTRICT.value   # the reception target: the whole district, not an id
 VIEW_KEY = "res_view"
 TABLE_HEIGHT = 360
 
@@ -42,6 +43,12 @@ def render(ws: Workspace) -> None:
     if ws.problem is None or ws.plan is None:
         st.info(t("common.need_plan"))
         return
+    if ws.viewing is not None:
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1.info(t("results.viewing", version=ws.viewing))
+        if c2.button(t("results.back_latest"), key="res_back_latest", width="stretch") and ws.store is not None:
+            ws.load_scenario(ws.scenario)
+            st.rerun()
     if ws.stale:
         st.warning(t("results.stale"))
     if ws.plan.report.get("estimated_calendar"):
@@ -58,8 +65,8 @@ def render(ws: Workspace) -> None:
 
 
 def _get(ws: Workspace, name: str) -> object:
-    assert ws.problem is not None and ws.plan is not None
-    return frames.cached(name, ws.problem, ws.plan, ws.problem_key, ws.plan_key)
+    assert ws.shown_problem is not None and ws.plan is not None
+    return frames.cached(name, ws.shown_problem, ws.plan, ws.shown_key, ws.plan_key)
 
 
 def _kpis(ws: Workspace) -> None:
@@ -179,13 +186,14 @@ def _heatmap(ws: Workspace) -> None:
 
 
 def _calendar(ws: Workspace) -> None:
-    assert ws.problem is not None
+    problem = ws.shown_problem
+    assert problem is not None
     visits = _get(ws, "visits")
     assert isinstance(visits, pd.DataFrame)
     c1, c2 = st.columns([1, 3])
     kind = c1.radio(t("cal.person_kind"), ["leader", "unit", "cadre"], format_func=labels("person."),
                     key="res_cal_kind")
-    table = {"leader": ws.problem.leaders, "unit": ws.problem.units, "cadre": ws.problem.cadres}[kind]
+    table = {"leader": problem.leaders, "unit": problem.units, "cadre": problem.cadres}[kind]
     ids = table[f"{kind}_id"].astype(str).tolist()
     people = dict(zip(ids, table[f"{kind}_id"].astype(str) + " " + table["name"].astype(str), strict=True))
     person = c2.selectbox(t("cal.person"), ids, format_func=people.__getitem__, key=f"res_cal_person_{kind}")
@@ -197,7 +205,8 @@ def _calendar(ws: Workspace) -> None:
         return
     st.caption(t("cal.summary", name=people[person], visits=len(mine), days=mine["date"].nunique()))
     grid = mine.assign(day=mine["date"].dt.day, activity_label=mine["activity"].map(lambda a: t(f"activity.{a}")),
-                       date_text=mine["date"].dt.strftime("%Y-%m-%d"))
+                       date_text=mine["date"].dt.strftime("%Y-%m-%d"),
+                       target_id=mine["target_id"].astype(str).where(mine["target_kind"] != DISTRICT, t("cal.district")))
     chart = alt.Chart(grid).mark_square(size=140).encode(
         x=alt.X("day:O", title=None), y=alt.Y("month:O", title=t("col.month")),
         color=alt.Color("activity_label:N", title=t("col.activity")),
@@ -229,8 +238,9 @@ def _burden(ws: Workspace) -> None:
         st.dataframe(top[["community_id", "community_name", "date", "parties"]].rename(columns={
             "community_id": t("col.community"), "community_name": t("col.community_name"), "date": t("col.date"),
             "parties": t("col.parties")}), hide_index=True, width="stretch", height=220)
-    assert ws.problem is not None
-    communities = ws.problem.communities
+    problem = ws.shown_problem
+    assert problem is not None
+    communities = problem.communities
     named = dict(zip(communities["community_id"], communities["community_id"] + " " + communities["name"],
                      strict=True))
     community = st.selectbox(t("burden.community"), communities["community_id"].tolist(),

@@ -1,10 +1,13 @@
 """Step 4 — one button; the solve runs in a background thread and a fragment redraws its progress.
 
 The thread (state.SolveJob) writes only to its SolveControl; the page never blocks. With a plan already made, the
-current plan is passed as `previous`, so a re-solve after one lock keeps almost every other pair.
+current plan is passed as `previous`, so a re-solve after one lock keeps almost every other pair. The mid-year
+replan (planner.store.replan) runs in the same kind of thread: visits before a date stay, the rest is re-planned.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +16,7 @@ from planner.errors import InfeasibleError, InputError
 from planner.progress import Cancelled
 from planner.ui.components import fmt_pct, issues_table, progress_fragment, stage_label
 from planner.ui.i18n import current_lang, t
-from planner.ui.state import Workspace, store_scenario
+from planner.ui.state import Workspace
 
 
 def render(ws: Workspace) -> None:
@@ -31,17 +34,40 @@ def render(ws: Workspace) -> None:
         st.caption(t("solve.continuity_prev"))
     running = ws.job is not None and not ws.job.done
     if st.button(t("solve.start"), key="solve_start", type="primary", disabled=running):
-        try:
-            ws.start_solve()
-        except InputError as exc:
-            st.error(t("solve.bad_input"))
-            issues_table(exc.issues)
-            return
-        running = True
+        running = _start(ws, None)
+    since = _replan_box(ws, running)
+    if since is not None:
+        running = _start(ws, since)
     if running:
         progress_fragment(ws, compact=False)
         return
     _outcome(ws)
+
+
+def _start(ws: Workspace, since: date | None) -> bool:
+    try:
+        ws.start_solve(since=since)
+    except InputError as exc:
+        st.error(t("solve.bad_input"))
+        issues_table(exc.issues)
+        return False
+    return True
+
+
+def _replan_box(ws: Workspace, running: bool) -> date | None:
+    """The mid-year replan: a date and a button; the date asked for when the button is pressed, else None."""
+    year = ws.rules.year
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    with st.expander(t("replan.title"), expanded=ws.replan is not None):
+        st.caption(t("replan.intro"))
+        possible = ws.store is not None and ws.version is not None
+        if not possible:
+            st.caption(t("replan.need_version"))
+        c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
+        since = c1.date_input(t("replan.since"), value=min(max(date.today(), first), last), min_value=first,
+                              max_value=last, key=f"replan_since_{year}")
+        pressed = c2.button(t("replan.start"), key="replan_start", disabled=running or not possible)
+    return since if pressed and isinstance(since, date) else None
 
 
 def _outcome(ws: Workspace) -> None:
@@ -65,8 +91,13 @@ def _outcome(ws: Workspace) -> None:
             st.warning(t("app.stale"))
         else:
             st.success(t("solve.done", seconds=float(report.get("seconds", 0.0))))
-            if ws.version is not None:
-                st.caption(t("solve.version", scenario=store_scenario() or "", version=ws.version))
+            if ws.replan is not None:
+                r = ws.replan
+                st.info(t("replan.done", version=ws.version, base=r["base"], frozen=r["frozen"],
+                          pairs=r["pairs_changed"], moved=r["visits_moved"], new=r["visits_new"],
+                          dropped=r["visits_dropped"]))
+            elif ws.version is not None:
+                st.caption(t("solve.version", scenario=ws.scenario, version=ws.version))
             if ws.store_error:
                 st.caption(t("solve.store_failed", error=ws.store_error))
         _stages(report.get("stages", []))
