@@ -121,7 +121,7 @@ def conflict_banner(ws: Workspace) -> None:
     st.warning(conflict.render(lang))
     if conflict.changes:
         st.dataframe(pd.DataFrame({
-            t("history.col_when"): [c.at.astimezone().strftime("%Y-%m-%d %H:%M") for c in conflict.changes],
+            t("history.col_when"): [fmt_when(c.at) for c in conflict.changes],
             t("history.col_who"): [c.author for c in conflict.changes],
             t("history.col_what"): [c.what for c in conflict.changes]}), hide_index=True, width="stretch",
             height=min(180, 38 + 35 * len(conflict.changes)))
@@ -138,9 +138,11 @@ def conflict_banner(ws: Workspace) -> None:
 
 def fmt_when(value: Any) -> str:
     """A stored UTC time in the server's local time, to the minute."""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
     try:
         return str(value.astimezone().strftime("%Y-%m-%d %H:%M"))
-    except (AttributeError, ValueError):
+    except (AttributeError, ValueError, TypeError):
         return str(value)
 
 

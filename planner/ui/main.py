@@ -118,5 +118,7 @@ def main() -> None:
     ws.collect_solve()
     page = _sidebar(ws)
     _reset_widgets(ws)
-    conflict_banner(ws)
+    banner = st.container()   # above the page, filled after it: the page's own edit may just have conflicted
     PAGES[page](ws)
+    with banner:
+        conflict_banner(ws)

@@ -55,7 +55,8 @@ def save_locks(ws: Workspace, pins: pd.DataFrame, forbidden: pd.DataFrame) -> bo
         st.error(t("locks.invalid"))
         issues_table(exc.issues)
         return False
-    st.toast(t("locks.saved", pins=len(pins), forbidden=len(forbidden)))
+    if ws.conflict is None:   # else the conflict banner says what happened to the edit
+        st.toast(t("locks.saved", pins=len(pins), forbidden=len(forbidden)))
     return True
 
 
