@@ -135,10 +135,10 @@ def replan(args: argparse.Namespace) -> int:
     except StoreError as exc:
         return _fail(args, exc)
     print(_say(args, f"已保存方案 {args.scenario} 第 {result.version} 版（基于第 {result.base_version} 版，"
-                     f"{since} 前的 {result.frozen} 次走访作为历史保留，{result.dropped_history} 次因人员或对象已不存在而略去）",
+                     f"{since} 前的 {result.frozen} 次走访作为历史保留，其中 {result.dropped_history} 次的人员或对象已不在名单中，仍计入）",
                f"saved scenario {args.scenario} version {result.version} (from version {result.base_version}; "
-               f"{result.frozen} visits before {since} kept as history, {result.dropped_history} left out because "
-               f"their person or target no longer exists)"))
+               f"{result.frozen} visits before {since} kept as history, {result.dropped_history} of them by people or "
+               f"for targets no longer in the input, still counted)"))
     print_diff(args, result.diff)
     if args.out:
         write_plan(result.plan, Path(args.out))
