@@ -46,13 +46,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def shots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: a temporary folder, or docs/ when PLANNER_SCREENSHOTS=docs (regenerating the docs
+    images is a deliberate act, not a side effect of every test run)."""
+    if os.environ.get("PLANNER_SCREENSHOTS") == "docs":
+        return ROOT / "docs"
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`python -m streamlit run app.py` with a fresh state folder; stopped at the end of the session."""
+    """`python -m streamlit run app.py` on a fresh temporary store; stopped at the end of the session."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     home = tmp_path_factory.mktemp("app_home")
     port = _free_port()
-    env = {**os.environ, "PLANNER_APP_HOME": str(home), "PLANNER_DB_URL": f"sqlite:///{home / 'store.db'}"}
+    env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{home / 'store.db'}", "USER": "browser-test"}
     log = open(home / "streamlit.log", "wb")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",

@@ -1,5 +1,6 @@
 """End to end in a real browser: open the demo, shorten the solver budget on the Rules page, solve, see the KPIs,
-download the workbook; a screenshot of every page goes to docs/ (tall viewport: Streamlit scrolls an inner pane)."""
+download the workbook, open the History page; a screenshot of every page (tall viewport: Streamlit scrolls an inner
+pane) goes to a temporary folder, or to docs/ with PLANNER_SCREENSHOTS=docs."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ from pathlib import Path
 
 import pytest
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 TALL = {"width": 1366, "height": 1300}
 LAPTOP = {"width": 1366, "height": 768}
+
+
+SHOTS: list[Path] = []   # set by the test: where screenshots go
 
 
 def shot(page, name: str) -> None:
     page.set_viewport_size(TALL)
     page.wait_for_timeout(600)
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / f"{name}.png"))
+    SHOTS[0].mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS[0] / f"{name}.png"))
     page.set_viewport_size(LAPTOP)
 
 
@@ -41,7 +44,8 @@ def set_number(page, label: str, value: str) -> None:
 
 
 @pytest.mark.browser
-def test_demo_solve_kpis_and_workbook(page, app_url, tmp_path):
+def test_demo_solve_kpis_and_workbook(page, app_url, shots_dir, tmp_path):
+    SHOTS[:] = [shots_dir]
     page.goto(app_url)
     page.get_by_role("heading", name="数据", exact=True).wait_for(timeout=60_000)
     page.get_by_role("heading", name="当前数据").wait_for()
@@ -69,7 +73,7 @@ def test_demo_solve_kpis_and_workbook(page, app_url, tmp_path):
     assert page.get_by_text("100.0%").first.is_visible()
     assert page.get_by_text("全部满足").or_(page.get_by_text("处未满足")).first.is_visible()
     page.wait_for_timeout(800)
-    page.screenshot(path=str(DOCS / "results_laptop.png"))
+    page.screenshot(path=str(shots_dir / "results_laptop.png"))
     shot(page, "results")
     for label, name in (("工作量", "results_workload"), ("地图", "results_map"), ("月度热力图", "results_heatmap"),
                         ("个人日历", "results_calendar"), ("基层负担", "results_burden")):
@@ -90,3 +94,13 @@ def test_demo_solve_kpis_and_workbook(page, app_url, tmp_path):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert any(name.startswith("xl/worksheets/") for name in archive.namelist())
     shot(page, "export")
+
+    goto(page, "7 历史", "历史")
+    table = page.get_by_test_id("stDataFrame").first
+    table.wait_for(timeout=30_000)
+    assert page.get_by_text("在结果页查看").is_visible()
+    shot(page, "history")
+    page.get_by_role("tab", name="操作记录").click()
+    page.get_by_text("内容包含").wait_for(timeout=30_000)
+    shot(page, "history_audit")
+    assert (shots_dir / "history.png").stat().st_size > 10_000
