@@ -50,6 +50,7 @@ class Component:
     required: dict[int, tuple[int, ...]]    # unit -> its pinned communities
     must: bool
     columns: dict[int, set[tuple[int, ...]]] = field(default_factory=dict)
+    duals: tuple[dict[int, float], dict[int, float]] | None = None
 
     def __post_init__(self) -> None:
         d = self.data
@@ -89,8 +90,10 @@ class Component:
         return int(sum(int(self.H[c]) for c in s)) <= self.load_limit(u) and (bool(s) or not self.must)
 
     # -- pricing ----------------------------------------------------------------------------------------------------
-    def price(self, u: int, pi: dict[int, float], mu: float) -> list[tuple[float, tuple[int, ...]]]:
-        """Best pattern per candidate office by knapsack DP; returns (reduced cost, pattern) when negative."""
+    def price(self, u: int, pi: dict[int, float], mu: float, below: float | None = None
+              ) -> list[tuple[float, tuple[int, ...]]]:
+        """Best pattern per candidate office by knapsack DP; returns (reduced cost, pattern) when negative.
+        With `below`, instead every load's best pattern whose reduced cost is under that threshold."""
         req = self.required.get(u, ())
         req_load = int(sum(int(self.H[c]) for c in req))
         limit = self.load_limit(u)
@@ -127,16 +130,23 @@ class Component:
             score = -best + penalty  # reduced cost without const, per exact load
             if self.must and not req:
                 score[0] = np.inf  # the empty set is not a pattern when every unit needs a community
-            j = int(np.argmin(score))
-            rc = float(score[j]) + const + self.w_one * (offices - 1 if (req or j > 0) else 0)
-            if rc < -REDUCED_COST_EPS and np.isfinite(score[j]):
+            extra = self.w_one * (offices - 1)
+            if below is None:
+                picks = [int(np.argmin(score))]
+                limit_rc = -REDUCED_COST_EPS
+            else:
+                picks = np.flatnonzero(score + const + extra < below).tolist()
+                limit_rc = below
+            for j in picks:
+                rc = float(score[j]) + const + (extra if (req or j > 0) else 0)
+                if not (rc < limit_rc and np.isfinite(score[j])):
+                    continue
                 chosen: list[int] = []
                 load = j
                 for i in range(len(items) - 1, -1, -1):
                     if load >= 0 and take[i, load]:
                         chosen.append(items[i])
                         load -= int(self.H[items[i]])
-                # the DP table records the last improvement per item, so rebuild greedily and verify
                 pattern = tuple(sorted((*req, *chosen)))
                 if int(sum(int(self.H[c]) for c in pattern)) <= limit:
                     out.append((rc, pattern))
@@ -195,7 +205,23 @@ def column_generation(comp: Component, max_rounds: int = MAX_ROUNDS, artificial:
             print(rounds, lp, lagrangian, added)
         if not added:
             break
+    comp.duals = (pi, {u: unit_row[u].dual_value() for u in comp.units}) if rounds else None
     return lower, rounds
+
+
+def enrich(comp: Component, gap: float) -> int:
+    """Add every load's best pattern whose reduced cost is below `gap` (= upper − lower bound): only such columns
+    can be in a plan better than the best known, so the integer master gets the ones that matter."""
+    if comp.duals is None or not math.isfinite(gap):
+        return 0
+    pi, mu = comp.duals
+    added = 0
+    for u in comp.units:
+        for _, s in comp.price(u, pi, mu[u], below=gap + REDUCED_COST_EPS):
+            if s not in comp.columns[u]:
+                comp.columns[u].add(s)
+                added += 1
+    return added
 
 
 @dataclass

@@ -41,7 +41,7 @@ from planner.result import StageReport, Status
 
 from . import cpsat
 from .data import COST_SCALE, AssignData
-from .patterns import Component, build_master, column_generation
+from .patterns import Component, build_master, column_generation, enrich
 
 STAGE = "assign.units"
 FULL_PAIRS_LIMIT = 20_000  # up to this many unit × community pairs, one model over all pairs (exact bound)
@@ -302,6 +302,7 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
     # 1. a first feasible plan from the pair model (also the hint and the starting columns)
     built = build_model(data, units, comms, {u: comms for u in units}, homes)
     first = cpsat.make_solver(rules, FIRST_SHARE * budget, 1)
+    first.parameters.stop_after_first_solution = True  # a start only: the columns and the master do the rest
     start = cpsat.run(built.model, first, control, STAGE, done=done, total=total)
     seconds = start.seconds
     if start.status == Status.INFEASIBLE:
@@ -323,10 +324,13 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
             comp.columns[u].add(s)
     started = time.perf_counter()
     lower, _ = column_generation(comp, artificial=not hint)
+    if hint and math.isfinite(lower):
+        enrich(comp, sum(comp.cost(u, s) for u, s in hint.items()) - lower)
     seconds += time.perf_counter() - started
     # 3. the integer master over the generated columns
     master = build_master(comp, hint)
     solver = cpsat.make_solver(rules, budget, 1 if len(master.patterns) <= SINGLE_WORKER_VARS else None)
+    solver.parameters.linearization_level = 2  # the set-partitioning LP is the whole point: give it every row
     outcome = cpsat.run(master.model, solver, control, STAGE, done=done, total=total)
     seconds += outcome.seconds
     n_vars = len(built.x) + len(master.patterns)
