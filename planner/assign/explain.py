@@ -258,8 +258,7 @@ def explain_units(data: AssignData, status: Status) -> list[Conflict]:
     comms = list(range(p.n_communities))
     units = list(range(p.n_units))
     built = build_model(data, units, comms, {u: comms for u in units}, assume=True)
-    lits = sorted(built.assumptions)
-    built.model.add_assumptions(lits)
+    built.model.add_assumptions(built.literals)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(p.rules.solver.seed)

@@ -55,6 +55,7 @@ class UnitsModel:
     x: dict[tuple[int, int], cp_model.IntVar]
     # assumption literal -> (rule group, subject index, target index or -1); only when built for explanation
     assumptions: dict[int, tuple[str, int, int]] = field(default_factory=dict)
+    literals: list[cp_model.IntVar] = field(default_factory=list)
 
 
 def implied_pins(data: AssignData) -> set[tuple[int, int]]:
@@ -100,6 +101,7 @@ def build_model(data: AssignData, units: list[int], comms: list[int], candidates
             return None
         lit = model.new_bool_var(f"assume_{group}_{a}_{b}")
         out.assumptions[lit.index] = (group, a, b)
+        out.literals.append(lit)
         return lit
 
     for u in units:
