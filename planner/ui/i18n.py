@@ -339,9 +339,10 @@ T: dict[str, tuple[str, str]] = {
     "history.version_label": ("第 {n} 版 · {kind} · {when}", "Version {n} · {kind} · {when}"),
     "history.view": ("在结果页查看", "View in Results"),
     "history.viewing": ("结果页正在显示第 {version} 版。", "Results now shows version {version}."),
-    "history.restore_confirm": ("确认恢复：当前数据、规则和锁定将换成该版本求解时所用的（旧的仍保留在历史中）",
-                                "Confirm: the current data, rules and locks become those this version was solved "
-                                "from (the present ones stay in the history)"),
+    "history.restore_confirm": ("确认恢复此版本", "Confirm restoring this version"),
+    "history.restore_help": ("当前数据、规则和锁定将换成该版本求解时所用的；现在的仍保留在历史中。",
+                             "The current data, rules and locks become those this version was solved from; the "
+                             "present ones stay in the history."),
     "history.restore": ("恢复此版本", "Restore this version"),
     "history.restored": ("已恢复第 {version} 版，保存为第 {new} 版。", "Version {version} restored as version {new}."),
     "history.v1": ("较早版本", "Earlier version"),

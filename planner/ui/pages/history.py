@@ -77,7 +77,8 @@ def _versions(ws: Workspace, versions: list[VersionInfo]) -> None:
         ws.show_version(int(number))
         st.success(t("history.viewing", version=number))
     with c3:
-        confirm = st.checkbox(t("history.restore_confirm"), key="history_restore_confirm")
+        confirm = st.checkbox(t("history.restore_confirm"), key="history_restore_confirm",
+                              help=t("history.restore_help"))
     if st.button(t("history.restore"), key="history_restore", disabled=not confirm or ws.job is not None):
         try:
             new = ws.restore(int(number))
