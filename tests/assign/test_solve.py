@@ -175,3 +175,16 @@ def test_distance_falls_back_to_parent_points() -> None:
     data = AssignData(tiny())
     assert not np.isnan(data.cadre_points).any()
     np.testing.assert_allclose(data.cadre_points[0], data.unit_points[0])
+
+
+def test_small_demo_is_deterministic_and_valid() -> None:
+    from planner.demo import demo_tables
+
+    tables, _ = demo_tables("small", seed=1, year=2026)
+    problem = build_problem(tables, fast_rules(solver={"workers": 8}))
+    a, b = solve_assignment(problem), solve_assignment(problem)
+    assert verify(problem, a) == []
+    fa, fb = a.frames(problem), b.frames(problem)
+    for name in fa:
+        pd.testing.assert_frame_equal(fa[name].reset_index(drop=True), fb[name].reset_index(drop=True))
+    assert [s.objective for s in a.stages] == [s.objective for s in b.stages]
