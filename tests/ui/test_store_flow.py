@@ -184,3 +184,18 @@ def test_replan_from_a_date_saves_a_version(make_app):
     # visits before the date are kept as they were
     before = ws.plan.visits[pd.to_datetime(ws.plan.visits["date"].astype(str)) < pd.Timestamp(since)]
     assert len(before) == ws.replan["frozen"]
+
+
+def test_calendar_names_the_district_reception(make_app):
+    tiny_scenario(versions=1)
+    at = make_app()
+    goto(at, "results")
+    at.button_group(key="res_view").set_value("calendar").run()
+    at.radio(key="res_cal_kind").set_value("leader").run()
+    assert not at.exception, at.exception
+    ws = at.session_state["workspace"]
+    visits = ws.plan.visits
+    leader = visits.loc[visits["target_kind"] == "district", "person_id"].iloc[0]
+    at.selectbox(key="res_cal_person_leader").set_value(leader).run()
+    targets = set(at.dataframe[-1].value["走访对象"])
+    assert "全区信访接待" in targets and "district" not in targets
