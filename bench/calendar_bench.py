@@ -36,9 +36,12 @@ from planner.rules import Rules
 YEAR = 2026
 
 
-def build(size: str, seed: int, solver_assignment: bool) -> tuple[Problem, Assignment]:
+def build(size: str, seed: int, solver_assignment: bool, improve: bool = True) -> tuple[Problem, Assignment]:
     tables, hidden = demo_tables(size, seed, YEAR)
-    problem = Problem.from_tables(tables, Rules().replace(year=YEAR), source=f"demo-{size}")
+    rules = Rules().replace(year=YEAR)
+    if not improve:   # the constructive pass alone (the engine before the improvement phase)
+        rules = rules.replace(calendar={"improve_passes": 0, "improve_time_share": 0.0})
+    problem = Problem.from_tables(tables, rules, source=f"demo-{size}")
     if solver_assignment:
         from planner.assign import solve_assignment
 
@@ -64,12 +67,12 @@ def greedy_assignment(problem: Problem, community_unit: np.ndarray) -> Assignmen
     return Assignment(leader_office, community_unit.astype(np.int64), household_cadre)
 
 
-def run_engine(size: str, seed: int, solver_assignment: bool) -> dict[str, Any]:
+def run_engine(size: str, seed: int, solver_assignment: bool, improve: bool = True) -> dict[str, Any]:
     from planner.calendar import solve_calendar
     from planner.check import check_plan
     from planner.plan import Plan
 
-    problem, assignment = build(size, seed, solver_assignment)
+    problem, assignment = build(size, seed, solver_assignment, improve)
     started, cpu = time.perf_counter(), time.process_time()
     cal = solve_calendar(problem, assignment)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -79,9 +82,12 @@ def run_engine(size: str, seed: int, solver_assignment: bool) -> dict[str, Any]:
     obj = sum(s.objective for s in cal.stages)
     bound = sum(s.bound for s in cal.stages)
     cadres = next(s for s in cal.stages if s.name == "calendar.cadres")
-    return {"method": "decomposed", "size": size, "households": problem.n_households, "cadres": problem.n_cadres,
+    people = [s for s in cal.stages if s.name in ("calendar.units", "calendar.cadres")]
+    return {"method": "decomposed" if improve else "constructive only", "size": size, "households": problem.n_households, "cadres": problem.n_cadres,
             "visits": len(cal.visits), "seconds": round(seconds, 2), "cpu": round(cpu, 2), "objective": obj, "bound": bound,
             "violations": len(violations), "greedy_failed": cadres.details.get("greedy_failed", 0),
+            "uc_objective": sum(s.objective for s in people), "uc_bound": sum(s.bound for s in people),
+            "details": {s.name: s.details for s in cal.stages},
             "stages": {s.name: round(s.seconds, 2) for s in cal.stages}}
 
 
@@ -92,7 +98,7 @@ def run_baseline(size: str, seed: int, budget: float, solver_assignment: bool) -
     from planner.calendar.days import build_horizon, work_year
     from planner.calendar.frozen import read_frozen
     from planner.calendar.people import cadre_tasks, unit_tasks
-    from planner.calendar.tasks import Board, assign_phases, solve_exact
+    from planner.calendar.tasks import Board, Costs, assign_phases, solve_exact
 
     problem, assignment = build(size, seed, solver_assignment)
     started, cpu = time.perf_counter(), time.process_time()
@@ -104,18 +110,19 @@ def run_baseline(size: str, seed: int, budget: float, solver_assignment: bool) -
     assign_phases(tasks, 0)
     board = Board(horizon.n, problem.n_cadres + len(u_tasks) + 1,
                   np.full(problem.n_communities, problem.rules.visits.community_daily_cap))
-    result = solve_exact(tasks, board, horizon.avoid, seed=0, workers=problem.rules.solver.workers,
+    result = solve_exact(tasks, board, Costs.of(horizon.avoid, problem.rules), seed=0, workers=problem.rules.solver.workers,
                          time_limit=budget * 10, hint=False, wall_limit=budget)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     placed = sum(len(t.days) for t in tasks)
     return {"method": "monolithic CP-SAT", "size": size, "households": problem.n_households,
+            "uc_objective": result.objective, "uc_bound": result.bound,
             "cadres": problem.n_cadres, "visits": placed, "seconds": round(seconds, 2), "cpu": round(cpu, 2),
             "objective": result.objective, "bound": result.bound, "status": str(result.status)}
 
 
 def child(args: argparse.Namespace) -> None:
-    if args.child == "engine":
-        out = run_engine(args.sizes[0], args.seed, args.solver_assignment)
+    if args.child in ("engine", "constructive"):
+        out = run_engine(args.sizes[0], args.seed, args.solver_assignment, improve=args.child == "engine")
     else:
         out = run_baseline(args.sizes[0], args.seed, args.budget, args.solver_assignment)
     out["peak_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -129,14 +136,15 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=30.0, help="baseline time limit (s)")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--solver-assignment", action="store_true")
-    parser.add_argument("--child", choices=["engine", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--no-constructive", action="store_true", help="skip the constructive-only row")
+    parser.add_argument("--child", choices=["engine", "constructive", "baseline"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
     rows = []
     for size in args.sizes:
-        kinds = ["engine"] if args.no_baseline else ["engine", "baseline"]
+        kinds = ([] if args.no_constructive else ["constructive"]) + ["engine"] + ([] if args.no_baseline else ["baseline"])
         for kind in kinds:
             cmd = [sys.executable, __file__, "--child", kind, "--sizes", size, "--seed", str(args.seed),
                    "--budget", str(args.budget)] + (["--solver-assignment"] if args.solver_assignment else [])
@@ -147,7 +155,7 @@ def main() -> None:
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(json.dumps(rows[-1], default=str), file=sys.stderr)
     header = f"{'size':9} {'method':18} {'households':>10} {'visits':>8} {'seconds':>8} {'cpu s':>7} {'peak MiB':>9} " \
-             f"{'objective':>10} {'bound':>9} {'check':>6}"
+             f"{'objective':>10} {'bound':>9} {'gap':>6} {'u+c obj':>8} {'u+c bnd':>8} {'check':>7}"
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -156,7 +164,14 @@ def main() -> None:
             continue
         check = r.get("violations", r.get("status", ""))
         print(f"{r['size']:9} {r['method']:18} {r['households']:>10} {r['visits']:>8} {r['seconds']:>8} {r['cpu']:>7} "
-              f"{r['peak_mib']:>9} {r['objective']:>10.0f} {r['bound']:>9.0f} {check!s:>6}")
+              f"{r['peak_mib']:>9} {r['objective']:>10.0f} {r['bound']:>9.0f} {_gap(r['objective'], r['bound']):>6} "
+              f"{r['uc_objective']:>8.0f} {r['uc_bound']:>8.0f} {check!s:>7}")
+
+
+def _gap(objective: float, bound: float) -> str:
+    if not objective < float("inf") or bound != bound:
+        return "-"
+    return f"{(objective - bound) / max(objective, 1e-9):.1%}"
 
 
 if __name__ == "__main__":

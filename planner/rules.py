@@ -136,6 +136,16 @@ class CalendarRules:
                                                "", 0)
     group_same_community: bool = _f(True, "同一社区的联系户尽量同日走访", "Group a cadre's households in one community on one day",
                                     "不给群众增加负担。", None)
+    avoid_day_cost: int = _f(10, "避开日的代价（折合偏离均匀间隔的工作日数）",
+                             "Cost of a visit on an avoided day (in workdays of spacing deviation)", "", 0)
+    spacing_cost: int = _f(1, "偏离均匀间隔的代价（每工作日）", "Cost per workday of deviation from even spacing", "", 0)
+    load_tiebreak: float = _f(0.25, "同等好的日期中优先选人少的日子（权重）",
+                              "Prefer less busy days among equally good ones (weight)", "", 0)
+    improve_passes: int = _f(4, "日历局部改进轮数", "Calendar local-improvement passes", "", 0)
+    improve_exact_vars: int = _f(60000, "精确改进单个子模型的变量上限", "Exact improvement: max variables per sub-model",
+                                 "", 0)
+    improve_time_share: float = _f(0.0, "精确改进占每阶段求解时间的比例（0 = 只做局部改进）",
+                                   "Exact improvement: share of the stage time limit (0 = local moves only)", "", 0)
 
 
 @dataclass(frozen=True)

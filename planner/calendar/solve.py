@@ -22,11 +22,12 @@ import pandas as pd
 
 from planner.calendar.days import Horizon, build_horizon, work_year
 from planner.calendar.frozen import Frozen, empty_visits, read_frozen
+from planner.calendar.improve import Budget
 from planner.calendar.leaders import leader_tasks, office_conflict
 from planner.calendar.people import cadre_tasks, community_conflict, community_precheck, unit_tasks
 from planner.calendar.previous import Previous, pin_leaders, pin_units_cadres, read_previous
 from planner.calendar.reception import SMALL_MODEL_WORKERS, Roster, reception_days_of, solve_roster
-from planner.calendar.tasks import Board, Placement, Task, assign_phases, place_all
+from planner.calendar.tasks import Board, Costs, Placement, Task, assign_phases, place_all, plan_cost, task_bound
 from planner.errors import InfeasibleError
 from planner.model import PLAN_COLUMNS
 from planner.problem import Problem
@@ -121,8 +122,9 @@ def _leaders_stage(problem: Problem, assignment: Assignment, horizon: Horizon, f
     if conflicts:
         raise InfeasibleError(conflicts, "calendar.leaders")
     assign_phases(tasks, rules.solver.seed)
-    place = place_all(tasks, board, horizon.avoid, seed=rules.solver.seed, workers=SMALL_MODEL_WORKERS,
-                      time_limit=rules.solver.time_limit, control=control, stage="calendar.leaders",
+    place = place_all(tasks, board, Costs.of(horizon.avoid, rules), seed=rules.solver.seed,
+                      workers=SMALL_MODEL_WORKERS, time_limit=rules.solver.time_limit, control=control,
+                      stage="calendar.leaders", budget=Budget.of(rules),
                       explain=lambda sub: InfeasibleError([office_conflict(problem, list(sub))], "calendar.leaders"))
     report = _stage("calendar.leaders", place, time.monotonic() - started, **_kept(pinned, prev))
     return pinned, tasks, place, report
@@ -148,12 +150,14 @@ def _people_stage(problem: Problem, assignment: Assignment, horizon: Horizon, fr
     assign_phases(tasks, rules.solver.seed)
     built = time.monotonic() - started
     started = time.monotonic()
-    place = place_all(tasks, board, horizon.avoid, seed=rules.solver.seed, workers=SMALL_MODEL_WORKERS,
+    costs = Costs.of(horizon.avoid, rules)
+    place = place_all(tasks, board, costs, seed=rules.solver.seed, workers=SMALL_MODEL_WORKERS,
                       time_limit=rules.solver.time_limit, control=control, stage="calendar.cadres",
+                      budget=Budget.of(rules),
                       explain=lambda sub: InfeasibleError([community_conflict(problem, list(sub))], "calendar.cadres"))
     seconds = built + time.monotonic() - started
     share = len(u_tasks) / max(1, len(tasks))
-    reports = _split_units_cadres(place, u_tasks, c_tasks, horizon, seconds, share, **_kept(pinned, prev))
+    reports = _split_units_cadres(place, tasks, len(u_tasks), costs, seconds, share, **_kept(pinned, prev))
     return pinned, tasks, place, reports
 
 
@@ -173,18 +177,31 @@ def _stage(name: str, place: Placement, seconds: float, **extra: Any) -> StageRe
     return StageReport(name, place.status, place.objective, place.bound, seconds, {**place.details, **extra})
 
 
-def _split_units_cadres(place: Placement, u_tasks: list[Task], c_tasks: list[Task], horizon: Horizon,
+def _split_units_cadres(place: Placement, tasks: list[Task], n_units: int, costs: Costs,
                         seconds: float, share: float, **extra: Any) -> tuple[StageReport, StageReport]:
-    """One board solves both; report each family's own cost and bound (their sums are the board's)."""
-    from planner.calendar.tasks import plan_cost, task_bound
+    """One board solves both; report each family's own cost and bound (their sums are the board's).
 
+    A component's proven bound lift (CP-SAT bound above the sum of its task bounds) is shared between the two
+    families in proportion to their gaps inside that component, so each family's bound stays ≤ its objective
+    and the two bounds still sum to the board's proven bound.
+    """
+    unit_lift = 0.0
+    cadre_lift = 0.0
+    for comp, lift in place.lifts:
+        gaps = [0.0, 0.0]
+        for i in comp:
+            gaps[0 if i < n_units else 1] += tasks[i].cost(costs) - task_bound(tasks[i], costs)
+        total = sum(gaps)
+        part = gaps[0] / total if total > 0 else 0.5
+        unit_lift += lift * part
+        cadre_lift += lift * (1 - part)
     out = []
-    for name, family, part in (("calendar.units", u_tasks, share), ("calendar.cadres", c_tasks, 1 - share)):
-        obj = plan_cost(family, horizon.avoid)
-        bound = float(sum(task_bound(t, horizon.avoid) for t in family))
+    for name, family, part, lift in (("calendar.units", tasks[:n_units], share, unit_lift),
+                                     ("calendar.cadres", tasks[n_units:], 1 - share, cadre_lift)):
+        obj = plan_cost(family, costs)
+        bound = min(obj, float(sum(task_bound(t, costs) for t in family)) + lift)
         status = Status.OPTIMAL if obj <= bound + 1e-9 else Status.FEASIBLE
-        details = {"tasks": len(family), "greedy_failed": place.failed, "exact_components": place.components,
-                   "shared_board": "calendar.units+calendar.cadres", **extra}
+        details = {**place.details, "tasks": len(family), "shared_board": "calendar.units+calendar.cadres", **extra}
         out.append(StageReport(name, status, obj, bound, seconds * part, details))
     return out[0], out[1]
 

@@ -13,11 +13,16 @@ for every hard rule by construction (only free, available days under the cap are
 tasks it could not place. Those tasks' connected component (tasks linked by a shared group or resource) is then
 solved by the exact CP-SAT model (`solve_exact`), which either places all of it or proves it impossible.
 
-Soft cost of a visit on day d of task t, the objective we report (PyJobShop style, formula in one place):
-    cost(t, d) = min_i |d - target_i(t)|  +  AVOID_COST * avoid[d]
-where target_i are t's evenly spaced target days (in workdays) and avoid marks month-end / after-春节 workdays.
-The bound is the sum over tasks of their k cheapest available days (a relaxation dropping caps, groups and
-periods), so objective - bound measures the price of the caps and rules.
+Soft cost of a task t with chosen days S (the objective we report; formula in one place):
+    cost(t) = spacing_cost * sum_x |#{s in S: s <= x} - #{j: target_j(t) <= x}|  +  avoid_day_cost * #{s in S: avoid[s]}
+The first term is the earth mover's distance between the visits and t's k evenly spaced target days (in
+workdays): with |S| = k it equals sum_j |s_(j) - target_(j)|, the j-th visit against the j-th target, so
+bunching is paid for (two visits near one target leave another target far away), unlike a per-visit "distance to
+the nearest target". It is linear in prefix counts, so the exact model states it with one integer per day.
+`avoid` marks month-end and the first workdays after 春节; the weights live in rules.calendar.
+The bound of a task is the exact minimum of cost(t) over k distinct available days (a DP, dropping caps, groups
+and periods); the sum over tasks is a valid lower bound, lifted per component by CP-SAT's proven bound where the
+improvement phase ran (improve.py), so objective - bound measures the price of the caps and rules.
 """
 
 from __future__ import annotations
@@ -31,10 +36,26 @@ import numpy as np
 
 from planner.result import Status, status_from_cpsat
 
-AVOID_COST = 10
-"""One visit on an avoided day costs as much as moving a visit 10 workdays away from its even-spacing target."""
-LOAD_TIEBREAK = 0.25
-"""Among equally good days the constructive pass prefers days with fewer parties at the resource already."""
+
+@dataclass(frozen=True, eq=False)
+class Costs:
+    """The soft-cost weights (rules.calendar) and the avoided-day mask of the horizon."""
+
+    avoid: np.ndarray               # bool per planned day
+    avoid_cost: int = 10
+    spacing: int = 1
+    tiebreak: float = 0.25
+
+    @classmethod
+    def of(cls, avoid: np.ndarray, rules: Any) -> Costs:
+        cal = rules.calendar
+        return cls(np.asarray(avoid, dtype=bool), int(cal.avoid_day_cost), int(cal.spacing_cost),
+                   float(cal.load_tiebreak))
+
+    @property
+    def day(self) -> np.ndarray:
+        """Per-day cost of a visit on that day (avoided days)."""
+        return self.avoid_cost * self.avoid.astype(np.float64)
 
 
 @dataclass(eq=False)
@@ -63,13 +84,22 @@ class Task:
                 self._targets = avail[np.clip(pos, 0, len(avail) - 1)]
         return self._targets
 
-    def cost_vector(self, avoid: np.ndarray) -> np.ndarray:
-        idx = np.arange(len(avoid))
-        targets = self.targets()
-        if len(targets) == 0:
-            return AVOID_COST * avoid.astype(np.float64)
-        dist = np.abs(idx[:, None] - targets[None, :]).min(axis=1)
-        return dist + AVOID_COST * avoid.astype(np.float64)
+    def target_prefix(self, n_days: int) -> np.ndarray:
+        """#targets <= x for every day x (the evenly spaced schedule's counting function)."""
+        return np.cumsum(np.bincount(self.targets(), minlength=n_days)[:n_days])
+
+    def cost(self, costs: Costs) -> float:
+        return task_cost(self, self.days, costs)
+
+
+def task_cost(task: Task, days: Sequence[int], costs: Costs) -> float:
+    """cost(t) of the module docstring for `days`."""
+    if not len(days):
+        return 0.0
+    n = len(costs.avoid)
+    prefix = np.cumsum(np.bincount(np.asarray(days, dtype=np.int64), minlength=n)[:n])
+    spread = float(np.abs(prefix - task.target_prefix(n)).sum()) if task.k > 0 else 0.0
+    return costs.spacing * spread + float(costs.day[np.asarray(days, dtype=np.int64)].sum())
 
 
 @dataclass
@@ -82,22 +112,46 @@ class Placement:
     failed: int = 0                 # tasks the constructive pass left to the exact model
     components: int = 0             # exact sub-models solved
     details: dict[str, Any] = field(default_factory=dict)
+    lifts: list[tuple[list[int], float]] = field(default_factory=list)   # proven bound lift per component
 
 
-def task_bound(task: Task, avoid: np.ndarray) -> float:
-    """Sum of the task's k cheapest available days: a lower bound on its cost in any plan."""
+_BOUND_CACHE: dict[tuple[bytes, bytes, int, int, int], float] = {}
+
+
+def task_bound(task: Task, costs: Costs) -> float:
+    """min cost(t) over k distinct available days (caps, groups and periods dropped): a valid lower bound.
+
+    DP over the k sorted visits: best_j[d] = |d - target_j| * spacing + day[d] + min_{d' < d} best_{j-1}[d'].
+    Tasks with the same availability and targets share the result (most people have no unavailability).
+    """
     if task.k <= 0:
         return 0.0
-    costs = np.sort(task.cost_vector(avoid)[task.avail])
-    return float(costs[: task.k].sum())
+    targets = task.targets()
+    key = (task.avail.tobytes(), targets.tobytes(), costs.avoid_cost, costs.spacing, hash(costs.avoid.tobytes()))
+    hit = _BOUND_CACHE.get(key)
+    if hit is not None:
+        return hit
+    n = len(costs.avoid)
+    idx = np.arange(n)
+    base = np.where(task.avail, costs.day, np.inf)
+    best = np.full(n, np.inf)
+    for j, target in enumerate(targets):
+        here = costs.spacing * np.abs(idx - target) + base
+        if j == 0:
+            best = here
+        else:
+            before = np.concatenate(([np.inf], np.minimum.accumulate(best)[:-1]))
+            best = here + before
+    value = float(np.min(best)) if len(targets) else 0.0
+    value = value if math.isfinite(value) else 0.0
+    if len(_BOUND_CACHE) > 100_000:
+        _BOUND_CACHE.clear()
+    _BOUND_CACHE[key] = value
+    return value
 
 
-def plan_cost(tasks: Sequence[Task], avoid: np.ndarray) -> float:
-    total = 0.0
-    for t in tasks:
-        if t.days:
-            total += float(t.cost_vector(avoid)[np.array(t.days)].sum())
-    return total
+def plan_cost(tasks: Sequence[Task], costs: Costs) -> float:
+    return float(sum(t.cost(costs) for t in tasks))
 
 
 class Board:
@@ -123,7 +177,7 @@ class Board:
         task.days, task.res = [], []
 
 
-def place_greedy(task: Task, board: Board, avoid: np.ndarray) -> bool:
+def place_greedy(task: Task, board: Board, costs: Costs) -> bool:
     """Place one task on free days near its targets, then repair uncovered required periods. True if placed."""
     if task.k <= 0 and not task.periods:
         return True
@@ -134,12 +188,12 @@ def place_greedy(task: Task, board: Board, avoid: np.ndarray) -> bool:
     if int(free.sum()) < need:
         return False
     load = np.where(ok, board.load[opts], np.iinfo(np.int64).max).min(axis=0)
-    base = AVOID_COST * avoid + LOAD_TIEBREAK * np.minimum(load, board.n_days)
+    base = costs.day + costs.tiebreak * np.minimum(load, board.n_days)
     idx = np.arange(board.n_days)
     usable = free.copy()
     chosen: list[int] = []
     for target in task.targets():
-        score = np.abs(idx - target) + base
+        score = costs.spacing * np.abs(idx - target) + base
         score[~usable] = np.inf
         d = int(np.argmin(score))
         if not math.isfinite(score[d]):
@@ -157,7 +211,7 @@ def place_greedy(task: Task, board: Board, avoid: np.ndarray) -> bool:
         if len(cand) == 0:
             return False
         mid = days[len(days) // 2]
-        add = int(cand[np.argmin(np.abs(cand - mid) + base[cand])])
+        add = int(cand[np.argmin(costs.spacing * np.abs(cand - mid) + base[cand])])
         counts: dict[int, int] = {}
         for d in chosen:
             counts[int(period_of[d])] = counts.get(int(period_of[d]), 0) + 1
@@ -213,19 +267,23 @@ class ExactResult:
     objective: float
     bound: float
     seconds: float
+    deterministic: float = 0.0
 
 
-def solve_exact(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed: int, workers: int,
+def solve_exact(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, workers: int,
                 time_limit: float, register: Callable[[Any], None] | None = None,
                 unregister: Callable[[Any], None] | None = None,
                 hint: bool = True, wall_limit: float | None = None) -> ExactResult:
     """One CP-SAT model, a boolean per (task, option, available day); commits the solution to `board`.
 
     The tasks' current placements (if any) are the hint and are removed from the board first, so the model
-    sees the residual capacity left by everything outside `tasks`.
+    sees the residual capacity left by everything outside `tasks`. When the solve finds nothing (time limit),
+    the previous placements are put back, so a failed improvement never loses a plan.
+    Spacing (module docstring): per task and day x, P_x = P_{x-1} + (visits on x) and e_x >= |P_x - T_x|.
     """
     from ortools.sat.python import cp_model
 
+    before = [(list(t.days), list(t.res)) for t in tasks]
     hints = {id(t): set(zip(t.days, t.res, strict=True)) for t in tasks} if hint else {}
     for t in tasks:
         board.undo(t)
@@ -233,13 +291,14 @@ def solve_exact(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed:
     xs: list[list[tuple[int, int, Any]]] = []
     by_group_day: dict[tuple[int, int], list[Any]] = {}
     by_res_day: dict[tuple[int, int], list[Any]] = {}
-    objective_terms: list[Any] = []
-    objective_coefs: list[int] = []
+    terms: list[Any] = []
+    coefs: list[int] = []
+    day_cost = costs.day
     for t in tasks:
-        cost = t.cost_vector(avoid)
         free = t.avail & ~board.busy[t.group]
         row: list[tuple[int, int, Any]] = []
         day_vars: dict[int, list[Any]] = {}
+        hinted = hints.get(id(t), set())
         for r in t.options:
             room = board.caps[r] - board.load[r]
             for day in np.flatnonzero(free & (room > 0)).tolist():
@@ -248,14 +307,18 @@ def solve_exact(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed:
                 row.append((d, r, v))
                 day_vars.setdefault(d, []).append(v)
                 by_res_day.setdefault((r, d), []).append(v)
-                objective_terms.append(v)
-                objective_coefs.append(round(float(cost[d])))
-                if (d, r) in hints.get(id(t), ()):
-                    model.add_hint(v, 1)
+                if day_cost[d]:
+                    terms.append(v)
+                    coefs.append(round(float(day_cost[d])))
+                if hint:
+                    model.add_hint(v, int((d, r) in hinted))
         for d, vs in day_vars.items():
             by_group_day.setdefault((t.group, d), []).extend(vs)
         if t.k > 0:
             model.add(sum(v for _, _, v in row) == t.k)
+            if costs.spacing:
+                _spacing_terms(model, t, day_vars, sorted({d for d, _ in hinted}) if hint else None,
+                               len(costs.avoid), costs.spacing, terms, coefs)
         for days in t.periods:
             in_period = set(int(d) for d in days)
             model.add(sum(v for d, _, v in row if d in in_period) >= 1)
@@ -267,7 +330,7 @@ def solve_exact(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed:
         room = int(board.caps[r] - board.load[r, d])
         if len(vs) > room:
             model.add(sum(vs) <= room)
-    model.minimize(sum(c * v for c, v in zip(objective_coefs, objective_terms, strict=True)))
+    model.minimize(sum(c * v for c, v in zip(coefs, terms, strict=True)))
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
@@ -288,8 +351,43 @@ def solve_exact(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed:
             picked = sorted((d, r) for d, r, v in row if solver.boolean_value(v))
             board.commit(t, [d for d, _ in picked], [r for _, r in picked])
         return ExactResult(status, float(solver.objective_value), float(solver.best_objective_bound),
-                           float(solver.wall_time))
-    return ExactResult(status, math.inf, float("nan"), float(solver.wall_time))
+                           float(solver.wall_time), float(solver.deterministic_time))
+    for t, (kept_days, kept_res) in zip(tasks, before, strict=True):
+        if kept_days:
+            board.commit(t, kept_days, kept_res)
+    return ExactResult(status, math.inf, float("nan"), float(solver.wall_time), float(solver.deterministic_time))
+
+
+def _spacing_terms(model: Any, task: Task, day_vars: dict[int, list[Any]], hinted: list[int] | None, n: int,
+                   weight: int, terms: list[Any], coefs: list[int]) -> None:
+    """e_x >= |P_x - T_x| over the days where either count can change (outside it both are 0 or both are k)."""
+    targets = task.targets()
+    if not len(targets):
+        return
+    cands = sorted(day_vars)
+    lo = min(int(targets[0]), cands[0] if cands else n)
+    hi = max(int(targets[-1]), cands[-1] if cands else 0)
+    tprefix = task.target_prefix(n)
+    hprefix = np.cumsum(np.bincount(np.asarray(hinted, dtype=np.int64), minlength=n)[:n]) if hinted else None
+    prev: Any = 0
+    for x in range(lo, hi + 1):
+        vs = day_vars.get(x)
+        if vs:
+            p = model.new_int_var(0, task.k, "")
+            model.add(p == prev + sum(vs))
+            if hprefix is not None:
+                model.add_hint(p, int(hprefix[x]))
+        else:
+            p = prev
+        target = int(tprefix[x])
+        e = model.new_int_var(0, max(task.k, target), "")
+        model.add(e >= p - target)
+        model.add(e >= target - p)
+        if hprefix is not None:
+            model.add_hint(e, abs(int(hprefix[x]) - target))
+        terms.append(e)
+        coefs.append(weight)
+        prev = p
 
 
 def assign_phases(tasks: Sequence[Task], seed: int) -> None:
@@ -314,10 +412,11 @@ def order_tasks(tasks: Sequence[Task]) -> list[int]:
     return [i for *_, i in sorted(keys)]
 
 
-def place_all(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed: int, workers: int,
+def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, workers: int,
               time_limit: float, control: Any = None, stage: str = "",
-              explain: Callable[[Sequence[Task]], Any] | None = None) -> Placement:
-    """Constructive pass over all tasks, then the exact model on each component the pass could not finish.
+              explain: Callable[[Sequence[Task]], Any] | None = None, budget: Any = None) -> Placement:
+    """Constructive pass over all tasks, the exact model on each component the pass could not finish, then the
+    improvement phase (improve.py) when a `budget` (improve.Budget) is given.
 
     Raises whatever `explain(component_tasks)` returns (an InfeasibleError) when a component is proven
     impossible; planner.progress.Cancelled when the user stops.
@@ -328,7 +427,7 @@ def place_all(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed: i
     order = order_tasks(tasks)
     step = max(1, len(order) // 20)
     for n, i in enumerate(order):
-        if not place_greedy(tasks[i], board, avoid):
+        if not place_greedy(tasks[i], board, costs):
             failed.append(i)
         if control is not None and n % step == 0:
             if control.cancelled:
@@ -340,7 +439,7 @@ def place_all(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed: i
         if control is not None and control.cancelled:
             raise Cancelled()
         sub = [tasks[i] for i in comp]
-        result = solve_exact(sub, board, avoid, seed=seed, workers=workers, time_limit=time_limit,
+        result = solve_exact(sub, board, costs, seed=seed, workers=workers, time_limit=time_limit,
                              register=getattr(control, "register", None), unregister=getattr(control, "unregister", None))
         if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
             if control is not None and control.cancelled:
@@ -352,10 +451,30 @@ def place_all(tasks: Sequence[Task], board: Board, avoid: np.ndarray, *, seed: i
             exact_status = Status.FEASIBLE
         if control is not None:
             control.report(stage, f"exact model {j + 1}/{len(comps)}", result.objective, result.bound, j + 1, len(comps))
-    objective = plan_cost(tasks, avoid)
-    bound = float(sum(task_bound(t, avoid) for t in tasks))
+    constructive = plan_cost(tasks, costs)
+    details: dict[str, Any] = {"tasks": len(tasks), "greedy_failed": len(failed), "exact_components": len(comps),
+                               "constructive_objective": constructive}
+    lifts: list[tuple[list[int], float]] = []
+    if budget is not None:
+        from planner.calendar.improve import improve_exact, improve_local
+
+        local = improve_local(tasks, board, costs, budget.passes)
+        details["local_objective"] = plan_cost(tasks, costs)
+        if control is not None:
+            if control.cancelled:
+                raise Cancelled()
+            control.report(stage, "improve", details["local_objective"], None, 1, 1)
+        exact = improve_exact(tasks, board, costs, budget, seed=seed, register=getattr(control, "register", None),
+                              unregister=getattr(control, "unregister", None),
+                              cancelled=lambda: control is not None and bool(control.cancelled))
+        if control is not None and control.cancelled:
+            raise Cancelled()
+        exact.moves, exact.passes = local.moves, local.passes
+        details.update(exact.details())
+        lifts = exact.lifts
+    objective = plan_cost(tasks, costs)
+    bound = float(sum(task_bound(t, costs) for t in tasks)) + sum(lift for _, lift in lifts)
     status = Status.OPTIMAL if objective <= bound + 1e-9 else Status.FEASIBLE
     if exact_status == Status.FEASIBLE:
         status = Status.FEASIBLE
-    return Placement(status, objective, bound, len(failed), len(comps),
-                     {"tasks": len(tasks), "greedy_failed": len(failed), "exact_components": len(comps)})
+    return Placement(status, objective, bound, len(failed), len(comps), details, lifts)
