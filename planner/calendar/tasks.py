@@ -115,39 +115,64 @@ class Placement:
     lifts: list[tuple[list[int], float]] = field(default_factory=list)   # proven bound lift per component
 
 
-_BOUND_CACHE: dict[tuple[bytes, bytes, int, int, int], float] = {}
+_BOUND_CACHE: dict[tuple[Any, ...], float] = {}
 
 
 def task_bound(task: Task, costs: Costs) -> float:
-    """min cost(t) over k distinct available days (caps, groups and periods dropped): a valid lower bound.
+    """min cost(t) over k distinct available days covering every required period (caps and groups dropped).
 
-    DP over the k sorted visits: best_j[d] = |d - target_j| * spacing + day[d] + min_{d' < d} best_{j-1}[d'].
-    Tasks with the same availability and targets share the result (most people have no unavailability).
+    DP over the k sorted visits: best_j[d] = |d - target_j| * spacing + day[d] + min best_{j-1}[d'] over
+    lb(d) <= d' < d, where lb(d) keeps the step d' -> d from jumping over a whole required period (the first
+    day of the last period that ends before d); the first visit may not come after a whole period, the last not
+    before one. Tasks with the same availability, targets and periods share the result.
     """
     if task.k <= 0:
         return 0.0
     targets = task.targets()
-    key = (task.avail.tobytes(), targets.tobytes(), costs.avoid_cost, costs.spacing, hash(costs.avoid.tobytes()))
+    spans = [(int(p[0]), int(p[-1])) for p in task.periods if len(p)]
+    key = (task.avail.tobytes(), targets.tobytes(), costs.avoid_cost, costs.spacing, hash(costs.avoid.tobytes()),
+           tuple(spans))
     hit = _BOUND_CACHE.get(key)
     if hit is not None:
         return hit
     n = len(costs.avoid)
     idx = np.arange(n)
+    lb = np.full(n, -1, dtype=np.int64)            # -1: no whole period before d
+    for first, last in sorted(spans, key=lambda s: s[1]):
+        lb[last + 1:] = first
     base = np.where(task.avail, costs.day, np.inf)
     best = np.full(n, np.inf)
     for j, target in enumerate(targets):
         here = costs.spacing * np.abs(idx - target) + base
-        if j == 0:
-            best = here
-        else:
-            before = np.concatenate(([np.inf], np.minimum.accumulate(best)[:-1]))
-            best = here + before
+        best = np.where(lb < 0, here, np.inf) if j == 0 else here + _window_min(best, np.maximum(lb, 0))
+    if spans:
+        best[: max(first for first, _ in spans)] = np.inf
     value = float(np.min(best)) if len(targets) else 0.0
     value = value if math.isfinite(value) else 0.0
     if len(_BOUND_CACHE) > 100_000:
         _BOUND_CACHE.clear()
     _BOUND_CACHE[key] = value
     return value
+
+
+def _window_min(values: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """out[d] = min(values[lo[d]:d]) (inf if empty); lo is nondecreasing, so a monotone deque does it in O(n)."""
+    from collections import deque
+
+    n = len(values)
+    out = np.full(n, np.inf)
+    window: deque[int] = deque()
+    for d in range(n):
+        if d > 0:
+            v = values[d - 1]
+            while window and values[window[-1]] >= v:
+                window.pop()
+            window.append(d - 1)
+        while window and window[0] < lo[d]:
+            window.popleft()
+        if window:
+            out[d] = values[window[0]]
+    return out
 
 
 def plan_cost(tasks: Sequence[Task], costs: Costs) -> float:
