@@ -416,15 +416,20 @@ def _spacing_terms(model: Any, task: Task, day_vars: dict[int, list[Any]], hinte
 
 
 def assign_phases(tasks: Sequence[Task], seed: int) -> None:
-    """Stagger tasks sharing a resource so that their evenly spaced targets interleave instead of colliding."""
+    """Stagger targets so that they interleave instead of colliding: tasks sharing a resource by 1/n of a
+    spacing each, and the tasks of one group (a leader's offices, a cadre's communities) by 1/m of a spacing
+    more, since a group can use a day only once."""
     by_res: dict[int, list[Task]] = {}
+    by_group: dict[int, list[Task]] = {}
     for t in tasks:
         by_res.setdefault(t.options[0] if t.options else -1, []).append(t)
+        by_group.setdefault(t.group, []).append(t)
+    in_group = {id(t): j / len(members) for members in by_group.values() for j, t in enumerate(members)}
     shift = (seed * 0.6180339887) % 1.0
     for group in by_res.values():
         n = len(group)
         for j, t in enumerate(group):
-            t.phase = ((j + 0.5) / n + shift) % 1.0
+            t.phase = ((j + 0.5) / n + in_group[id(t)] + shift) % 1.0
             t._targets = None
 
 
