@@ -29,7 +29,8 @@ from ortools.sat.python import cp_model
 
 from .data import AssignData
 
-MAX_ROUNDS = 60            # column-generation rounds per component (each adds ≤1 column per unit and office)
+MAX_ROUNDS = 150           # column-generation rounds per component
+COLUMNS_PER_ROUND = 8      # per unit: the most negative reduced cost patterns over all loads and offices
 REDUCED_COST_EPS = 1e-6
 ARTIFICIAL_COST = 1e7      # slack columns' cost when no starting plan is known (keeps the master feasible)
 
@@ -51,6 +52,8 @@ class Component:
     must: bool
     columns: dict[int, set[tuple[int, ...]]] = field(default_factory=dict)
     duals: tuple[dict[int, float], dict[int, float]] | None = None
+    lp_solution: list[tuple[int, tuple[int, ...], float]] = field(default_factory=list)
+    lp_artificial: bool = False
 
     def __post_init__(self) -> None:
         d = self.data
@@ -161,6 +164,9 @@ def column_generation(comp: Component, max_rounds: int = MAX_ROUNDS, artificial:
     the early duals huge, so they are left out whenever a plan is known)."""
     lower = -math.inf
     rounds = 0
+    pi: dict[int, float] = {}
+    mu: dict[int, float] = {}
+    comp.lp_solution = []
     for u in comp.units:  # every admissible singleton: cheap, and it steadies the first duals
         for c in comp.candidates.get(u, []):
             single = tuple(sorted((*comp.required.get(u, ()), c)))
@@ -190,13 +196,16 @@ def column_generation(comp: Component, max_rounds: int = MAX_ROUNDS, artificial:
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
             break
         lp = objective.Value()
+        mu = {u: unit_row[u].dual_value() for u in comp.units}
+        comp.lp_solution = [(u, s, v.solution_value()) for u, s, v in lam if v.solution_value() > 1e-6]
+        comp.lp_artificial = lp >= ARTIFICIAL_COST / 2
         pi = {c: comm_row[c].dual_value() for c in comp.comms}
         added = 0
         lagrangian = lp
         for u in comp.units:
-            found = comp.price(u, pi, unit_row[u].dual_value())
+            found = sorted(comp.price(u, pi, unit_row[u].dual_value(), below=-REDUCED_COST_EPS))
             lagrangian += min([0.0, *(rc for rc, _ in found)])
-            for _, s in found:
+            for _, s in found[:COLUMNS_PER_ROUND]:
                 if s not in comp.columns[u]:
                     comp.columns[u].add(s)
                     added += 1
@@ -205,7 +214,7 @@ def column_generation(comp: Component, max_rounds: int = MAX_ROUNDS, artificial:
             print(rounds, lp, lagrangian, added)
         if not added:
             break
-    comp.duals = (pi, {u: unit_row[u].dual_value() for u in comp.units}) if rounds else None
+    comp.duals = (pi, mu) if pi else None
     return lower, rounds
 
 
@@ -260,3 +269,32 @@ def build_master(comp: Component, hint: dict[int, tuple[int, ...]]) -> PatternMo
         model.add_exactly_one(by_comm[c])
     model.minimize(sum(terms))
     return PatternModel(model, patterns)
+
+
+def dive(comp: Component, max_rounds: int = MAX_ROUNDS) -> dict[int, tuple[int, ...]] | None:
+    """Price-and-dive: fix the LP's most used pattern(s), re-run column generation on what is left, repeat.
+    A plan close to the LP bound when the restricted master alone has no good integer combination."""
+    fixed: dict[int, tuple[int, ...]] = {}
+    sub = comp
+    while True:
+        if not sub.lp_solution or sub.lp_artificial:
+            return None
+        ranked = sorted(sub.lp_solution, key=lambda t: (-t[2], sub.cost(t[0], t[1]), t[0], t[1]))
+        picks = [t for t in ranked if t[2] >= 1 - 1e-6] or ranked[:1]
+        taken: set[int] = set()
+        for u, s, _ in picks:
+            if u in fixed or taken & set(s):
+                continue
+            fixed[u] = s
+            taken |= set(s)
+        units = [u for u in sub.units if u not in fixed]
+        comms = [c for c in sub.comms if c not in taken]
+        if not units:
+            return fixed if not comms else None
+        nxt = Component(comp.data, units, comms,
+                        {u: [c for c in sub.candidates.get(u, []) if c not in taken] for u in units},
+                        {u: sub.required.get(u, ()) for u in units}, comp.must)
+        for u in units:
+            nxt.columns[u] = {s for s in sub.columns[u] if not taken & set(s)}
+        column_generation(nxt, max_rounds)
+        sub = nxt

@@ -41,7 +41,7 @@ from planner.result import StageReport, Status
 
 from . import cpsat
 from .data import COST_SCALE, AssignData
-from .patterns import Component, build_master, column_generation, enrich
+from .patterns import Component, build_master, column_generation, dive, enrich
 
 STAGE = "assign.units"
 FULL_PAIRS_LIMIT = 20_000  # up to this many unit × community pairs, one model over all pairs (exact bound)
@@ -326,24 +326,36 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
             comp.columns[u].add(s)
     started = time.perf_counter()
     lower, _ = column_generation(comp, artificial=not hint)
-    if hint and math.isfinite(lower):
-        enrich(comp, sum(comp.cost(u, s) for u, s in hint.items()) - lower)
+    dived = dive(comp) if comp.lp_solution else None
+    if dived is not None and (not hint or sum(comp.cost(u, s) for u, s in dived.items())
+                              < sum(comp.cost(u, s) for u, s in hint.items())):
+        hint = dived
+        for u, s in dived.items():
+            comp.columns[u].add(s)
     seconds += time.perf_counter() - started
-    # 3. the integer master over the generated columns
-    master = build_master(comp, hint)
-    solver = cpsat.make_solver(rules, budget, 1 if len(master.patterns) <= SINGLE_WORKER_VARS else None)
-    solver.parameters.linearization_level = 2  # the set-partitioning LP is the whole point: give it every row
-    outcome = cpsat.run(master.model, solver, control, STAGE, done=done, total=total)
-    seconds += outcome.seconds
-    n_vars = len(built.x) + len(master.patterns)
-    if outcome.status in (Status.OPTIMAL, Status.FEASIBLE):
-        picks = {c: u for u, s, var in master.patterns if solver.value(var) for c in s}
-        objective = outcome.objective
-    elif hint:
-        picks = {c: u for u, s in hint.items() for c in s}
-        objective = sum(comp.cost(u, s) for u, s in hint.items()) / COST_SCALE
-    else:
-        return outcome.status, math.nan, math.nan, seconds, n_vars, {}
+    # 3. the integer master over the generated columns; then, if a gap remains, once more with every column
+    #    whose reduced cost is below that gap (only those can improve on the plan found)
+    best: tuple[float, dict[int, int], dict[int, tuple[int, ...]]] | None = None
+    if hint:
+        best = (sum(comp.cost(u, s) for u, s in hint.items()) / COST_SCALE, {c: u for u, s in hint.items() for c in s},
+                hint)
+    n_vars = len(built.x)
+    for phase in range(2):
+        if phase == 1 and (best is None or not math.isfinite(lower) or best[0] * COST_SCALE - lower < 1 or \
+                    enrich(comp, best[0] * COST_SCALE - lower) == 0):
+            break
+        master = build_master(comp, best[2] if best else {})
+        solver = cpsat.make_solver(rules, budget / 2, 1 if len(master.patterns) <= SINGLE_WORKER_VARS else None)
+        solver.parameters.linearization_level = 2  # the set-partitioning LP is the whole point: every row in it
+        outcome = cpsat.run(master.model, solver, control, STAGE, done=done, total=total)
+        seconds += outcome.seconds
+        n_vars = len(built.x) + len(master.patterns)
+        if outcome.status in (Status.OPTIMAL, Status.FEASIBLE) and (best is None or outcome.objective < best[0]):
+            chosen = {u: s for u, s, var in master.patterns if solver.value(var)}
+            best = (outcome.objective, {c: u for u, s in chosen.items() for c in s}, chosen)
+    if best is None:
+        return Status.UNKNOWN, math.nan, math.nan, seconds, n_vars, {}
+    objective, picks, _ = best
     bound = min(objective, math.ceil(lower - 1e-6) / COST_SCALE) if math.isfinite(lower) else math.nan
     status = Status.OPTIMAL if bound == objective else Status.FEASIBLE
     return status, objective, bound, seconds, n_vars, picks
