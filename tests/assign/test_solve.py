@@ -188,3 +188,18 @@ def test_small_demo_is_deterministic_and_valid() -> None:
     for name in fa:
         pd.testing.assert_frame_equal(fa[name].reset_index(drop=True), fb[name].reset_index(drop=True))
     assert [s.objective for s in a.stages] == [s.objective for s in b.stages]
+
+
+def test_verifiers_catch_a_broken_plan() -> None:
+    """The two verifiers used above are not vacuous: move one household to a cadre of another unit, overloaded."""
+    from planner.result import Assignment
+
+    problem = tiny()
+    good = solve_assignment(problem)
+    hc = good.household_cadre.copy()
+    foreign = int(np.flatnonzero(problem.cadres["unit"].to_numpy() != problem.cadres["unit"].iloc[hc[0]])[0])
+    hc[:6] = foreign  # six households to one cadre of capacity 5, outside its unit's communities
+    broken = Assignment(good.leader_office, good.community_unit, hc)
+    problems = verify(problem, broken)
+    assert any("capacity" in v for v in problems) and any("outside its unit" in v for v in problems)
+    assert len(check_with_checker(problem, broken)) >= 2
