@@ -4,17 +4,16 @@ Hard: every community exactly one unit; every unit ≥1 community while units �
 unit's cadre capacity (Σ cadre capacities) covers the households of its communities; pins (including those a
 cadre pin implies under strict linkage) and forbidden pairs.
 
-Objective (weight units, every term a penalty ≥ 0, all linear in the pair booleans x[u,c]):
-    continuity      · #(last year's unit–community pairs dropped)
-  + distance        · Σ km(unit, community)
-  + unit_one_office · #(communities outside the unit's home office(s))
-  + linkage         · households beyond a unit's capacity  (only when linkage = "prefer"; hard otherwise)
-Why these and not more: the exact one-office form (offices spanned, y[u,o] ≥ x[u,c]) and a load-balance term
-(Σ load %, or max(0, load% − target)) each made even a 10 × 20 instance take CP-SAT 5–50 s to close, because they
-open a 13% gap between the LP relaxation and the integer optimum. With per-pair costs only, the model is a plain
-generalized assignment problem whose LP bound is nearly tight: 0.005 deterministic seconds on the same instance.
-Loads are balanced where it is exact and cheap instead: inside each unit, by the cadre stage's convex slot costs
-(capacity is a hard cap here anyway).
+Per component, three steps (see `_solve_component`):
+1. the pair model (`build_model`: one boolean x[u,c] per candidate pair, linear costs — distance and "outside the
+   home office") gives a first feasible plan quickly; its LP bound is weak (8.8% gap on the district demo), so
+   it is only a start;
+2. column generation (planner/assign/patterns.py) over patterns = a unit's whole set of communities, with the
+   exact objective (continuity, distance, offices spanned, balance, linkage) and a proven LP/Lagrangian bound;
+   a price-and-dive plan replaces the start when better;
+3. a CP-SAT set-partitioning master over the generated columns (hinted), and once more with every column whose
+   reduced cost is below the remaining gap.
+The same pair model, with assumption literals, explains infeasibility (explain.py).
 
 Home office: each unit's office(s) — last year's and pinned ones kept, others assigned greedily, largest unit first,
 to the nearest office still short of its capacity share (households_o × capacity / households).
