@@ -6,8 +6,10 @@ least two leaders are available); roles are one small CP-SAT model over receptio
 - secretary and head: ≥ main_leader_a_per_month A dates in each month required for them that has a reception
   date they can attend (frozen A dates before `since` count);
 - A counts among standing/other leaders differ by ≤ fairness_max_diff (frozen counts included);
-- soft: B duties rotate fairly — minimise (max B − min B) over all leaders (with A fair within 1 and B fair
-  within the optimum, total duties of the others are fair too).
+- soft, in this order: the previous plan's duties are kept (fewest changes); the secretary and the head are A no
+  more often than their monthly day (the policy gives them one reception day a month by 重点约访 and has the
+  other leaders 轮流参加 the weekly reception — so the remaining A roles rotate among the others); B duties rotate
+  fairly — minimise (max B − min B) over all leaders.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.n
         model.add_exactly_one(a[r, lead] for lead in range(n_leaders) if (r, lead) in a)
         model.add_exactly_one(b[r, lead] for lead in range(n_leaders) if (r, lead) in b)
     need = rules.reception.main_leader_a_per_month
+    required_main_a = 0
     for lead in range(n_leaders):
         if tiers[lead] not in MAIN_TIERS:
             continue
@@ -117,6 +120,7 @@ def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.n
             done = sum(1 for d in frozen.a_dates.get(ids[lead], ()) if d.month == month)
             if need - done > 0:
                 model.add(sum(a[r, lead] for r in month_dates) >= need - done)
+                required_main_a += need - done
     a_count = [sum(a[r, lead] for r in range(len(dates)) if (r, lead) in a) for lead in range(n_leaders)]
     b_count = [sum(b[r, lead] for r in range(len(dates)) if (r, lead) in b) + frozen.role_count[(ids[lead], "B")]
                for lead in range(n_leaders)]
@@ -140,11 +144,19 @@ def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.n
         model.add(n_leaders * b_hi >= b_total)
         model.add(n_leaders * b_lo <= b_total)
         terms.append(b_hi - b_lo)
+    weight = horizon_max + 1  # one unit of a higher-priority term outweighs any B-fairness difference
+    main = [lead for lead in range(n_leaders) if tiers[lead] in MAIN_TIERS]
+    if main and others:
+        # "main leaders take only their monthly days" as one guarded cap: a single literal to pay for is far easier
+        # to prove optimal than a sum over the year (measured: 0.3 s vs a 44 s timeout on the small demo)
+        capped = model.new_bool_var("main_a_capped")
+        model.add(sum(a_count[lead] for lead in main) <= required_main_a).only_enforce_if(capped)
+        terms = [weight * (1 - capped), *terms]
     row_of = {d: r for r, d in enumerate(dates)}
     kept = [(a if role == "A" else b)[row_of[d], lead] for d, lead, role in sorted(previous)
             if d in row_of and (row_of[d], lead) in a]
     if kept:
-        terms = [(horizon_max + 1) * (len(kept) - sum(kept)), *terms]
+        terms = [weight * (horizon_max + 1) * (len(kept) - sum(kept)), *terms]
     if terms:
         model.minimize(sum(terms))
     solver = cp_model.CpSolver()
