@@ -72,6 +72,7 @@ class Component:
         self.dist = dict(zip(zip(uu.tolist(), cc.tolist(), strict=True), dist.tolist(), strict=True))
         for u in self.units:
             self.columns.setdefault(u, set())
+        self._costs: dict[tuple[int, tuple[int, ...]], int] = {}
 
     def load_limit(self, u: int) -> int:
         return int(self.cap[u]) if self.data.strict else 2 * int(self.cap[u]) + int(self.H.max(initial=0))
@@ -82,7 +83,23 @@ class Component:
             cost += self.w_bal * max(0, math.ceil(100 * load / int(self.cap[u])) - self.target)
         return cost
 
+    def load_costs(self, u: int, loads: np.ndarray) -> np.ndarray:
+        """`load_cost` over an array of loads (pricing evaluates every load of the knapsack)."""
+        cap = int(self.cap[u])
+        cost = self.w_link * np.maximum(0, loads - cap)
+        if cap > 0:
+            pct = -((-100 * loads) // cap)  # ceil(100·load/cap) in integers
+            cost = cost + np.where(loads > 0, self.w_bal * np.maximum(0, pct - self.target), 0)
+        return cost.astype(float)
+
     def cost(self, u: int, s: tuple[int, ...]) -> int:
+        """Exact pattern cost, memoized: the LP is rebuilt every round over the same columns."""
+        key = (u, s)
+        if key not in self._costs:
+            self._costs[key] = self._cost(u, s)
+        return self._costs[key]
+
+    def _cost(self, u: int, s: tuple[int, ...]) -> int:
         load = int(sum(int(self.H[c]) for c in s))
         cost = sum(self.dist[u, c] for c in s) + self.w_cont * len(self.prev.get(u, set()) - set(s))
         if s:
@@ -129,7 +146,7 @@ class Component:
                 best = np.where(better, cand, best)
             offices = len(req_offices | {o})
             loads = np.arange(cap + 1) + req_load
-            penalty = np.array([self.load_cost(u, int(ld)) for ld in loads], dtype=float)
+            penalty = self.load_costs(u, loads)
             score = -best + penalty  # reduced cost without const, per exact load
             if self.must and not req:
                 score[0] = np.inf  # the empty set is not a pattern when every unit needs a community
@@ -172,27 +189,33 @@ def column_generation(comp: Component, max_rounds: int = MAX_ROUNDS, artificial:
             single = tuple(sorted((*comp.required.get(u, ()), c)))
             if comp.feasible(u, single):
                 comp.columns[u].add(single)
+    # one LP, grown by the new columns each round (GLOP re-solves from the previous basis; rebuilding it every
+    # round cost more than the solves on city-size components)
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    lam: list[tuple[int, tuple[int, ...], pywraplp.Variable]] = []
+    in_lp: set[tuple[int, tuple[int, ...]]] = set()
+    unit_row = {u: solver.Constraint(1, 1) if comp.must else solver.Constraint(0, 1) for u in comp.units}
+    comm_row = {c: solver.Constraint(1, 1) for c in comp.comms}
+    objective = solver.Objective()
+    for row in [*comm_row.values(), *unit_row.values()] if artificial else []:
+        art = solver.NumVar(0, solver.infinity(), "")
+        row.SetCoefficient(art, 1)
+        objective.SetCoefficient(art, ARTIFICIAL_COST)
+    objective.SetMinimization()
     for rounds in range(1, max_rounds + 1):
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        lam: list[tuple[int, tuple[int, ...], pywraplp.Variable]] = []
-        unit_row = {u: solver.Constraint(1, 1) if comp.must else solver.Constraint(0, 1) for u in comp.units}
-        comm_row = {c: solver.Constraint(1, 1) for c in comp.comms}
-        objective = solver.Objective()
-        for row in [*comm_row.values(), *unit_row.values()] if artificial else []:
-            art = solver.NumVar(0, solver.infinity(), "")
-            row.SetCoefficient(art, 1)
-            objective.SetCoefficient(art, ARTIFICIAL_COST)
         for u in comp.units:
             if comp.required.get(u) and comp.feasible(u, comp.required[u]):
                 comp.columns[u].add(comp.required[u])
             for s in sorted(comp.columns[u]):
+                if (u, s) in in_lp:
+                    continue
+                in_lp.add((u, s))
                 v = solver.NumVar(0, solver.infinity(), "")
                 lam.append((u, s, v))
                 unit_row[u].SetCoefficient(v, 1)
                 for c in s:
                     comm_row[c].SetCoefficient(v, 1)
                 objective.SetCoefficient(v, comp.cost(u, s))
-        objective.SetMinimization()
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
             break
         lp = objective.Value()
