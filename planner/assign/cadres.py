@@ -62,9 +62,11 @@ def _nearest(cand_pts: np.ndarray, hh_pts: np.ndarray, k: int) -> np.ndarray:
 
 
 def candidate_arcs(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray,
-                   wide_offices: frozenset[int] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+                   wide_offices: frozenset[int] = frozenset(), only: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """(cadre, household) candidate arcs for the free households, without forbidden pairs; k_unit[u] candidates
-    per household among unit u's cadres (and per cadre among its unit's households)."""
+    per household among unit u's cadres (and per cadre among its unit's households). `only` (strict linkage):
+    just the households of these units."""
     p = data.problem
     hh_comm = p.households["community"].to_numpy(dtype=int)
     hh_unit = community_unit[hh_comm]
@@ -78,7 +80,7 @@ def candidate_arcs(data: AssignData, community_unit: np.ndarray, k_unit: np.ndar
     order = np.argsort(hh_unit[free], kind="stable")
     free_sorted = free[order]
     bounds = np.searchsorted(hh_unit[free_sorted], np.arange(p.n_units + 1))
-    for u in range(p.n_units):
+    for u in (range(p.n_units) if only is None else only.tolist()):
         hs = free_sorted[bounds[u]:bounds[u + 1]]
         ks = cadres_of[u]
         if not len(hs) or not len(ks):
@@ -105,7 +107,7 @@ def candidate_arcs(data: AssignData, community_unit: np.ndarray, k_unit: np.ndar
             tails.append(pool[idx].ravel())
             heads.append(np.repeat(hs, idx.shape[1]))
     prev = [(c, h) for c, h in data.previous_pairs("cadre_household") if h not in pinned
-            and (not data.strict or cadre_unit[c] == hh_unit[h])]
+            and (not data.strict or cadre_unit[c] == hh_unit[h]) and (only is None or hh_unit[h] in only)]
     if prev:
         arr = np.asarray(prev, dtype=np.int64)
         tails.append(arr[:, 0])
@@ -142,10 +144,12 @@ def arc_costs(data: AssignData, community_unit: np.ndarray, tails: np.ndarray, h
 
 
 def _solve_flow(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray,
-                wide_offices: frozenset[int] = frozenset()) -> tuple[np.ndarray, int, int, np.ndarray]:
+                wide_offices: frozenset[int] = frozenset(), only: np.ndarray | None = None
+                ) -> tuple[np.ndarray, int, int, np.ndarray]:
     """(household_cadre, optimal cost, arcs, unmatched households). Max flow at min cost: when some households
     cannot be covered by their candidates, the others are still placed and the unmatched ones are returned, so
-    that only their units' candidate sets need widening."""
+    that only their units' candidate sets need widening. `only` (strict linkage, where the flow splits by unit):
+    solve just the households of these units (the others stay -1 in the result)."""
     p = data.problem
     n_k, n_h = p.n_cadres, p.n_households
     cap = data.cadre_capacity.copy()
@@ -153,8 +157,11 @@ def _solve_flow(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray
     for c, h in sorted(data.pins("cadre_household")):
         household_cadre[h] = c
         cap[c] -= 1
-    tails, heads = candidate_arcs(data, community_unit, k_unit, wide_offices)
+    tails, heads = candidate_arcs(data, community_unit, k_unit, wide_offices, only)
     free = np.flatnonzero(household_cadre < 0)
+    if only is not None:
+        hh_unit = community_unit[p.households["community"].to_numpy(dtype=int)]
+        free = free[np.isin(hh_unit[free], only)]
     if not len(free):
         return household_cadre, 0, 0, free
     costs = arc_costs(data, community_unit, tails, heads)
@@ -185,7 +192,7 @@ def _solve_flow(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray
     flows = flow.flows(np.arange(first, first + len(tails)))
     chosen = np.flatnonzero(flows > 0)
     household_cadre[heads[chosen]] = tails[chosen]
-    return household_cadre, int(flow.optimal_cost()), len(tails), np.flatnonzero(household_cadre < 0)
+    return household_cadre, int(flow.optimal_cost()), len(tails), free[household_cadre[free] < 0]
 
 
 def solve_cadres(data: AssignData, community_unit: np.ndarray, control: SolveControl | None
@@ -200,8 +207,17 @@ def solve_cadres(data: AssignData, community_unit: np.ndarray, control: SolveCon
     widened = 0
     wide: frozenset[int] = frozenset()
     hh_office = p.households["office"].to_numpy(dtype=int)
+    household_cadre = np.full(p.n_households, -1, dtype=np.int64)
+    only: np.ndarray | None = None
+    arcs = 0
     while True:
-        household_cadre, cost, arcs, unmatched = _solve_flow(data, community_unit, k_unit, wide)
+        part, _, n_arcs, unmatched = _solve_flow(data, community_unit, k_unit, wide, only)
+        if only is None:
+            household_cadre, arcs = part, n_arcs
+        else:  # strict linkage: the re-solved units' households replace theirs, the rest is unchanged (exact)
+            redo = np.isin(hh_unit, only)
+            household_cadre[redo] = part[redo]
+            arcs += n_arcs
         if control is not None and control.cancelled:
             raise Cancelled(STAGE)
         if not len(unmatched):
@@ -218,13 +234,14 @@ def solve_cadres(data: AssignData, community_unit: np.ndarray, control: SolveCon
             return CadresFailure(len(unmatched), short_units(data, community_unit))
         k_unit[short] = np.minimum(2 * k_unit[short], full_k[short])  # widen only the units left short
         widened += 1
-    # the pinned households' own costs count too, so the objective is the plan's whole cadre-stage cost
-    pins = sorted(data.pins("cadre_household"))
-    if pins:
-        arr = np.asarray(pins, dtype=np.int64)
-        cost += int(arc_costs(data, community_unit, arr[:, 0], arr[:, 1]).sum())
-        counts = np.bincount(arr[:, 0], minlength=p.n_cadres)
-        cost += int(sum(data.weight("balance") * j for n in counts.tolist() for j in range(n)))
+        if data.strict:  # the flow splits by unit: re-solve only the widened ones
+            only = short.copy()
+    # the plan's whole cadre-stage cost, pinned households included: its arcs, and each cadre's j-th household
+    # costing balance·j (the flow fills a cadre's cheapest slots first, so this is the flow's own objective)
+    placed = np.flatnonzero(household_cadre >= 0)
+    cost = int(arc_costs(data, community_unit, household_cadre[placed], placed).sum())
+    counts = np.bincount(household_cadre[placed], minlength=p.n_cadres).astype(np.int64)
+    cost += int(data.weight("balance") * (counts * (counts - 1) // 2).sum())
     seconds = time.perf_counter() - started
     objective = cost / COST_SCALE
     report = StageReport(STAGE, Status.OPTIMAL, objective, objective, seconds,
