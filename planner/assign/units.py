@@ -217,12 +217,12 @@ def _pack(data: AssignData, units: list[int], comms: list[int], dist: np.ndarray
         has = set(base.values())
         free = sorted((c for c in comms if c not in base), key=lambda c: (int(H[c]), c))
         for u in sorted((u for u in units if u not in has), key=lambda u: (limit[u], u)):
-            c = next((c for c in free if int(H[c]) <= limit[u] and (u, c) not in forbidden), None)
-            if c is None:
+            seat = next((c for c in free if int(H[c]) <= limit[u] and (u, c) not in forbidden), None)
+            if seat is None:
                 return None, u
-            free.remove(c)
-            base[c] = u
-            base_load[u] += int(H[c])
+            free.remove(seat)
+            base[seat] = u
+            base_load[u] += int(H[seat])
     order = sorted((c for c in comms if c not in base), key=lambda c: (-int(H[c]), c))
     for mode in ("nearest", "best"):
         load = dict(base_load)
