@@ -321,3 +321,117 @@ def dive(comp: Component, max_rounds: int = MAX_ROUNDS) -> dict[int, tuple[int, 
             nxt.columns[u] = {s for s in sub.columns[u] if not taken & set(s)}
         column_generation(nxt, max_rounds)
         sub = nxt
+
+
+def local_search(comp: Component, plan: dict[int, tuple[int, ...]], max_passes: int = 10_000
+                 ) -> dict[int, tuple[int, ...]]:
+    """Deterministic best-improvement descent on the exact pattern cost (`Component.cost`): move one community to
+    another unit of the group, or swap two communities between two units. Only capacity-feasible results, a unit
+    keeps ≥1 community when every unit must have one, pins never move (only `candidates` move). Never worse than
+    `plan`. Why: the packing start can sit far above the LP bound, and the master, within its short budget, rarely
+    leaves its hint; a descent on the exact cost is cheap (incremental deltas) and hands it a much better start."""
+    units = [u for u in comp.units if u in plan]
+    owner = {c: u for u in units for c in plan[u]}
+    movable = {u: set(comp.candidates.get(u, [])) for u in units}
+    H = {c: int(comp.H[c]) for c in comp.comms}
+    sets = {u: set(plan[u]) for u in units}
+    load = {u: sum(H[c] for c in sets[u]) for u in units}
+    dist = {u: sum(comp.dist[u, c] for c in sets[u]) for u in units}
+    prev = {u: comp.prev.get(u, set()) for u in units}
+    missing = {u: len(prev[u] - sets[u]) for u in units}
+    offices: dict[int, dict[int, int]] = {u: {} for u in units}
+    for u in units:
+        for c in sets[u]:
+            o = int(comp.office[c])
+            offices[u][o] = offices[u].get(o, 0) + 1
+    limit = {u: comp.load_limit(u) for u in units}
+    office = {c: int(comp.office[c]) for c in comp.comms}
+
+    def value(u: int, n: int, ld: int, ds: int, miss: int, n_off: int) -> int:
+        cost = ds + comp.w_cont * miss
+        if n:
+            cost += comp.w_one * (n_off - 1) + comp.load_cost(u, ld)
+        return int(cost)
+
+    def current(u: int) -> int:
+        return value(u, len(sets[u]), load[u], dist[u], missing[u], len(offices[u]))
+
+    def changed(u: int, out: int, into: int) -> int | None:
+        """Cost of u after losing `out` and gaining `into` (-1: none); None when infeasible."""
+        n, ld, ds, miss = len(sets[u]), load[u], dist[u], missing[u]
+        offs = offices[u]
+        n_off = len(offs)
+        o_out = o_in = -1
+        if out >= 0:
+            n, ld, ds = n - 1, ld - H[out], ds - comp.dist[u, out]
+            miss += out in prev[u]
+            o_out = office[out]
+        if into >= 0:
+            n, ld, ds = n + 1, ld + H[into], ds + comp.dist[u, into]
+            miss -= into in prev[u]
+            o_in = office[into]
+        if ld > limit[u] or (comp.must and n == 0):
+            return None
+        if o_out != o_in:
+            n_off -= o_out >= 0 and offs[o_out] == 1
+            n_off += o_in >= 0 and o_in not in offs
+        return value(u, n, ld, ds, miss, n_off)
+
+    def apply(u: int, out: int, into: int) -> None:
+        if out >= 0:
+            sets[u].discard(out)
+            load[u] -= H[out]
+            dist[u] -= comp.dist[u, out]
+            missing[u] += out in prev[u]
+            o = int(comp.office[out])
+            offices[u][o] -= 1
+            if not offices[u][o]:
+                del offices[u][o]
+        if into >= 0:
+            sets[u].add(into)
+            load[u] += H[into]
+            dist[u] += comp.dist[u, into]
+            missing[u] -= into in prev[u]
+            o = int(comp.office[into])
+            offices[u][o] = offices[u].get(o, 0) + 1
+            owner[into] = u
+
+    free = sorted(c for c in owner if any(c in movable[u] for u in units))
+    for _ in range(max_passes):
+        cost_now = {u: current(u) for u in units}
+        best: tuple[int, int, int, int, int] | None = None  # (delta, c, to unit, swapped community or -1, kind)
+        for c in free:
+            a = owner[c]
+            new_a = changed(a, c, -1)
+            if c in comp.required.get(a, ()) or new_a is None:
+                continue
+            for b in units:
+                if b == a or c not in movable[b] or load[b] + H[c] > limit[b]:
+                    continue
+                new_b = changed(b, -1, c)
+                if new_b is not None:
+                    delta = new_a + new_b - cost_now[a] - cost_now[b]
+                    if delta < 0 and (best is None or delta < best[0]):
+                        best = (delta, c, b, -1, 0)
+        for i, c in enumerate(free):
+            a = owner[c]
+            if c in comp.required.get(a, ()):
+                continue
+            for d in free[i + 1:]:
+                b = owner[d]
+                if b == a or c not in movable[b] or d not in movable[a] or d in comp.required.get(b, ()) \
+                        or load[b] + H[c] - H[d] > limit[b] or load[a] + H[d] - H[c] > limit[a]:
+                    continue
+                new_a = changed(a, c, d)
+                new_b = changed(b, d, c) if new_a is not None else None
+                if new_a is not None and new_b is not None:
+                    delta = new_a + new_b - cost_now[a] - cost_now[b]
+                    if delta < 0 and (best is None or delta < best[0]):
+                        best = (delta, c, b, d, 1)
+        if best is None:
+            break
+        _, c, b, d, _ = best
+        a = owner[c]
+        apply(a, c, d)
+        apply(b, d, c)
+    return {u: tuple(sorted(sets[u])) for u in units}

@@ -41,7 +41,7 @@ from planner.result import StageReport, Status
 
 from . import cpsat
 from .data import COST_SCALE, AssignData
-from .patterns import Component, build_master, column_generation, dive, enrich
+from .patterns import Component, build_master, column_generation, dive, enrich, local_search
 
 STAGE = "assign.units"
 FULL_PAIRS_LIMIT = 20_000  # up to this many unit × community pairs, one model over all pairs (exact bound)
@@ -459,8 +459,6 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
             return Status.INFEASIBLE, math.nan, math.nan, seconds, n_x, {}
         if start.status in (Status.OPTIMAL, Status.FEASIBLE):
             packed = {c: u for (u, c), var in built.x.items() if first.value(var)}
-    if packed is not None:
-        hint = {u: tuple(sorted(c for c, uu in packed.items() if uu == u)) for u in units}
     # 2. column generation: exact pricing, LP (Lagrangian) lower bound
     pins = implied_pins(data)
     pinned_to = {c: u for u, c in pins}
@@ -469,12 +467,16 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
                      {u: [c for c in comms if c not in pinned_to and (u, c) not in forbidden] for u in units},
                      {u: tuple(sorted(c for c in comms if pinned_to.get(c) == u)) for u in units},
                      must_link_each_unit(data))
+    started = time.perf_counter()
+    if packed is not None:  # the start, improved by a descent on the exact pattern cost
+        hint = local_search(comp, {u: tuple(sorted(c for c, uu in packed.items() if uu == u)) for u in units})
     for u, s in hint.items():
         if comp.feasible(u, s):
             comp.columns[u].add(s)
-    started = time.perf_counter()
     lower, _ = column_generation(comp, artificial=not hint)
     dived = dive(comp) if comp.lp_solution else None
+    if dived is not None:
+        dived = local_search(comp, dived)
     if dived is not None and (not hint or sum(comp.cost(u, s) for u, s in dived.items())
                               < sum(comp.cost(u, s) for u, s in hint.items())):
         hint = dived
@@ -499,8 +501,11 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
         seconds += outcome.seconds
         n_vars = n_x + len(master.patterns)
         if outcome.status in (Status.OPTIMAL, Status.FEASIBLE) and (best is None or outcome.objective < best[0]):
-            chosen = {u: s for u, s, var in master.patterns if solver.value(var)}
-            best = (outcome.objective, {c: u for u, s in chosen.items() for c in s}, chosen)
+            chosen = local_search(comp, {u: s for u, s, var in master.patterns if solver.value(var)})
+            for u, s in chosen.items():
+                comp.columns[u].add(s)
+            best = (sum(comp.cost(u, s) for u, s in chosen.items()) / COST_SCALE,
+                    {c: u for u, s in chosen.items() for c in s}, chosen)
     if best is None:
         return Status.UNKNOWN, math.nan, math.nan, seconds, n_vars, {}
     objective, picks, _ = best

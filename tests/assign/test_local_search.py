@@ -1,0 +1,122 @@
+"""`patterns.local_search` on random small groups: never worse than its start on the exact pattern cost, every
+hard rule kept (each community one unit, every unit ≥1 community, capacity, pins, forbidden pairs), deterministic,
+and a local optimum for single moves."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.assign.data import COST_SCALE
+from planner.assign.patterns import Component, local_search
+
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+WEIGHTS = {"continuity": 10_000, "unit_one_office": 500, "balance": 100, "linkage": 5_000}
+
+
+@dataclass
+class _Problem:
+    communities: pd.DataFrame
+
+
+@dataclass
+class FakeData:
+    """The part of AssignData that Component reads, built from explicit arrays."""
+
+    community_households: np.ndarray
+    unit_capacity: np.ndarray
+    unit_points: np.ndarray
+    community_points: np.ndarray
+    offices: np.ndarray
+    strict: bool
+    prev: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def problem(self) -> _Problem:
+        return _Problem(pd.DataFrame({"office": self.offices}))
+
+    def weight(self, name: str) -> int:
+        return WEIGHTS[name]
+
+    def previous_pairs(self, kind: str) -> set[tuple[int, int]]:
+        return self.prev
+
+    def distance_cost(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.rint(np.hypot(*(a - b).T) * COST_SCALE).astype(np.int64)
+
+
+@st.composite
+def groups(draw: Any) -> tuple[Component, dict[int, tuple[int, ...]]]:
+    n_u = draw(st.integers(2, 6))
+    n_c = draw(st.integers(n_u, 14))
+    strict = draw(st.booleans())
+    H = np.array(draw(st.lists(st.integers(1, 30), min_size=n_c, max_size=n_c)), dtype=np.int64)
+    start_owner = list(range(n_u)) + draw(st.lists(st.integers(0, n_u - 1), min_size=n_c - n_u, max_size=n_c - n_u))
+    load = np.bincount(start_owner, weights=H, minlength=n_u).astype(np.int64)
+    slack = np.array(draw(st.lists(st.integers(0, 40), min_size=n_u, max_size=n_u)), dtype=np.int64)
+    coords = st.floats(0, 10, allow_nan=False)
+    pts_u = np.array(draw(st.lists(st.tuples(coords, coords), min_size=n_u, max_size=n_u)))
+    pts_c = np.array(draw(st.lists(st.tuples(coords, coords), min_size=n_c, max_size=n_c)))
+    offices = np.array(draw(st.lists(st.integers(0, 2), min_size=n_c, max_size=n_c)))
+    pinned = draw(st.sets(st.integers(0, n_c - 1), max_size=3))
+    forbidden = {(u, c) for u, c in draw(st.sets(st.tuples(st.integers(0, n_u - 1), st.integers(0, n_c - 1)),
+                                                 max_size=10)) if start_owner[c] != u}
+    prev = {(u, c) for u, c in draw(st.sets(st.tuples(st.integers(0, n_u - 1), st.integers(0, n_c - 1)),
+                                            max_size=5))}
+    data = FakeData(H, load + slack, pts_u, pts_c, offices, strict, prev)
+    units, comms = list(range(n_u)), list(range(n_c))
+    comp = Component(data, units, comms,  # type: ignore[arg-type]
+                     {u: [c for c in comms if c not in pinned and (u, c) not in forbidden] for u in units},
+                     {u: tuple(c for c in comms if c in pinned and start_owner[c] == u) for u in units}, True)
+    start = {u: tuple(c for c in comms if start_owner[c] == u) for u in units}
+    return comp, start
+
+
+def total(comp: Component, plan: dict[int, tuple[int, ...]]) -> int:
+    return sum(comp.cost(u, s) for u, s in plan.items())
+
+
+@given(groups())
+def test_local_search_never_worsens_and_keeps_every_hard_rule(case: tuple[Component, dict[int, tuple[int, ...]]]
+                                                               ) -> None:
+    comp, start = case
+    plan = local_search(comp, start)
+    assert total(comp, plan) <= total(comp, start)
+    assert sorted(c for s in plan.values() for c in s) == comp.comms  # each community exactly one unit
+    for u, s in plan.items():
+        assert s, "every unit keeps at least one community"
+        assert comp.feasible(u, s)  # capacity (strict) / load limit (prefer)
+        assert set(comp.required[u]) <= set(s)  # pins stay
+        assert all(c in comp.candidates[u] or c in comp.required[u] for c in s)  # no forbidden pair
+    assert local_search(comp, start) == plan  # deterministic
+    # a local optimum: no single feasible move improves the exact cost
+    for c in comp.comms:
+        a = next(u for u, s in plan.items() if c in s)
+        if c in comp.required[a] or len(plan[a]) == 1:
+            continue
+        for b in comp.units:
+            if b == a or c not in comp.candidates[b]:
+                continue
+            moved = {**plan, a: tuple(x for x in plan[a] if x != c), b: tuple(sorted((*plan[b], c)))}
+            if comp.feasible(b, moved[b]):
+                assert total(comp, moved) >= total(comp, plan)
+
+
+def test_local_search_improves_a_poor_start() -> None:
+    """Two units far apart, each started with the other's nearby communities: the descent swaps them back."""
+    H = np.array([10, 10, 10, 10], dtype=np.int64)
+    data = FakeData(H, np.array([20, 20]), np.array([[0.0, 0.0], [9.0, 9.0]]),
+                    np.array([[0.0, 0.1], [0.1, 0.0], [9.0, 9.1], [9.1, 9.0]]), np.zeros(4, dtype=int), True)
+    comp = Component(data, [0, 1], [0, 1, 2, 3], {0: [0, 1, 2, 3], 1: [0, 1, 2, 3]},  # type: ignore[arg-type]
+                     {0: (), 1: ()}, True)
+    plan = local_search(comp, {0: (2, 3), 1: (0, 1)})
+    assert plan == {0: (0, 1), 1: (2, 3)}
