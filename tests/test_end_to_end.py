@@ -91,3 +91,14 @@ def test_two_offices_per_leader_when_leaders_are_few() -> None:
     assert set(plan.leader_offices["office_id"]) == set(problem.offices["office_id"])
     assert offices_linked.max() == 2
     assert check_plan(problem, plan) == []
+
+
+def test_district_demo_plans_and_checks(tmp_path: Path) -> None:
+    """The district size (≈15,000 households) end to end: a scale regression the small instances cannot catch."""
+    data = tmp_path / "district"
+    generate_demo(data, size="district", seed=0)
+    assert main(["plan", str(data), "--out", str(tmp_path / "plan")]) == 0
+    assert main(["check", str(data), str(tmp_path / "plan")]) == 0
+    report = read_plan(tmp_path / "plan").report
+    assert report["counts"]["households"] == 15000
+    assert report["stages"][3]["name"] == "calendar.reception" and report["stages"][3]["status"] == "optimal"

@@ -30,6 +30,7 @@ from planner.result import StageReport, Status, status_from_cpsat
 STAGE = "calendar.reception"
 MAIN_TIERS = ("secretary", "head")
 SMALL_MODEL_WORKERS = 1
+Roles = dict[tuple[int, int], Any]  # (date row, leader) -> CP-SAT boolean
 
 
 @dataclass(frozen=True)
@@ -100,78 +101,84 @@ def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.n
         return Roster((), StageReport(STAGE, Status.OPTIMAL, 0.0, 0.0, time.monotonic() - started, {"dates": 0}))
     _precheck_main_leaders(problem, horizon, frozen, avail, dates)
 
-    model = cp_model.CpModel()
-    a: dict[tuple[int, int], Any] = {}
-    b: dict[tuple[int, int], Any] = {}
-    for r, d in enumerate(dates):
-        for lead in range(n_leaders):
-            if avail[lead, d]:
-                a[r, lead] = model.new_bool_var("")
-                b[r, lead] = model.new_bool_var("")
-                model.add(a[r, lead] + b[r, lead] <= 1)
-        model.add_exactly_one(a[r, lead] for lead in range(n_leaders) if (r, lead) in a)
-        model.add_exactly_one(b[r, lead] for lead in range(n_leaders) if (r, lead) in b)
-    need = rules.reception.main_leader_a_per_month
-    required_main_a = 0
-    for lead in range(n_leaders):
-        if tiers[lead] not in MAIN_TIERS:
-            continue
-        for month, month_dates in _main_months(problem, horizon, ids[lead], avail[lead], dates):
-            done = sum(1 for d in frozen.a_dates.get(ids[lead], ()) if d.month == month)
-            if need - done > 0:
-                model.add(sum(a[r, lead] for r in month_dates) >= need - done)
-                required_main_a += need - done
-    a_count = [sum(a[r, lead] for r in range(len(dates)) if (r, lead) in a) for lead in range(n_leaders)]
-    b_count = [sum(b[r, lead] for r in range(len(dates)) if (r, lead) in b) + frozen.role_count[(ids[lead], "B")]
-               for lead in range(n_leaders)]
     others = [lead for lead in range(n_leaders) if tiers[lead] not in MAIN_TIERS]
-    horizon_max = len(dates) + len(frozen.reception_dates)
-    terms = []
-    if len(others) > 1:
-        hi = model.new_int_var(0, horizon_max, "a_hi")
-        lo = model.new_int_var(0, horizon_max, "a_lo")
-        for lead in others:
-            model.add(a_count[lead] <= hi)
-            model.add(a_count[lead] >= lo)
-        model.add(hi - lo <= rules.reception.fairness_max_diff)
-    if n_leaders > 1:
-        b_hi = model.new_int_var(0, horizon_max, "b_hi")
-        b_lo = model.new_int_var(0, horizon_max, "b_lo")
+
+    def attempt(fixed_main: dict[tuple[int, int], bool] | None) -> tuple[Any, Any, Roles, Roles, list[Any]]:
+        model = cp_model.CpModel()
+        a: dict[tuple[int, int], Any] = {}
+        b: dict[tuple[int, int], Any] = {}
+        for r, d in enumerate(dates):
+            for lead in range(n_leaders):
+                if avail[lead, d]:
+                    a[r, lead] = model.new_bool_var("")
+                    b[r, lead] = model.new_bool_var("")
+                    model.add(a[r, lead] + b[r, lead] <= 1)
+            model.add_exactly_one(a[r, lead] for lead in range(n_leaders) if (r, lead) in a)
+            model.add_exactly_one(b[r, lead] for lead in range(n_leaders) if (r, lead) in b)
+        need = rules.reception.main_leader_a_per_month
         for lead in range(n_leaders):
-            model.add(b_count[lead] <= b_hi)
-            model.add(b_count[lead] >= b_lo)
-        b_total = len(dates) + sum(frozen.role_count[(i, "B")] for i in ids)
-        model.add(n_leaders * b_hi >= b_total)
-        model.add(n_leaders * b_lo <= b_total)
-        terms.append(b_hi - b_lo)
-    weight = horizon_max + 1  # one unit of a higher-priority term outweighs any B-fairness difference
-    main = [lead for lead in range(n_leaders) if tiers[lead] in MAIN_TIERS]
-    if main and others:
-        # "main leaders take only their monthly days" as one guarded cap: a single literal to pay for is far easier
-        # to prove optimal than a sum over the year (measured: 0.3 s vs a 44 s timeout on the small demo)
-        capped = model.new_bool_var("main_a_capped")
-        model.add(sum(a_count[lead] for lead in main) <= required_main_a).only_enforce_if(capped)
-        terms = [weight * (1 - capped), *terms]
-    row_of = {d: r for r, d in enumerate(dates)}
-    kept = [(a if role == "A" else b)[row_of[d], lead] for d, lead, role in sorted(previous)
-            if d in row_of and (row_of[d], lead) in a]
-    if kept:
-        terms = [weight * (horizon_max + 1) * (len(kept) - sum(kept)), *terms]
-    if terms:
-        model.minimize(sum(terms))
-    solver = cp_model.CpSolver()
-    solver.parameters.random_seed = rules.solver.seed
-    # a few thousand booleans: one worker is deterministic and, on a shared 2-core machine, several times faster
-    # than rules.solver.workers interleaved workers (measured: 1.7 s vs 11 s on the district roster)
-    solver.parameters.num_workers = SMALL_MODEL_WORKERS
-    solver.parameters.max_deterministic_time = rules.solver.time_limit
-    if control:
-        control.register(solver)
-    try:
-        code = solver.solve(model)
-    finally:
+            if tiers[lead] not in MAIN_TIERS:
+                continue
+            for month, month_dates in _main_months(problem, horizon, ids[lead], avail[lead], dates):
+                done = sum(1 for d in frozen.a_dates.get(ids[lead], ()) if d.month == month)
+                if need - done > 0:
+                    model.add(sum(a[r, lead] for r in month_dates) >= need - done)
+        a_count = [sum(a[r, lead] for r in range(len(dates)) if (r, lead) in a) for lead in range(n_leaders)]
+        b_count = [sum(b[r, lead] for r in range(len(dates)) if (r, lead) in b) + frozen.role_count[(ids[lead], "B")]
+                   for lead in range(n_leaders)]
+        horizon_max = len(dates) + len(frozen.reception_dates)
+        terms = []
+        if len(others) > 1:
+            hi = model.new_int_var(0, horizon_max, "a_hi")
+            lo = model.new_int_var(0, horizon_max, "a_lo")
+            for lead in others:
+                model.add(a_count[lead] <= hi)
+                model.add(a_count[lead] >= lo)
+            model.add(hi - lo <= rules.reception.fairness_max_diff)
+        if n_leaders > 1:
+            b_hi = model.new_int_var(0, horizon_max, "b_hi")
+            b_lo = model.new_int_var(0, horizon_max, "b_lo")
+            for lead in range(n_leaders):
+                model.add(b_count[lead] <= b_hi)
+                model.add(b_count[lead] >= b_lo)
+            b_total = len(dates) + sum(frozen.role_count[(i, "B")] for i in ids)
+            model.add(n_leaders * b_hi >= b_total)
+            model.add(n_leaders * b_lo <= b_total)
+            terms.append(b_hi - b_lo)
+        weight = horizon_max + 1  # one unit of a higher-priority term outweighs any B-fairness difference
+        for (r, lead), value in (fixed_main or {}).items():
+            if (r, lead) in a:
+                model.add(a[r, lead] == int(value))
+        row_of = {d: r for r, d in enumerate(dates)}
+        kept = [(a if role == "A" else b)[row_of[d], lead] for d, lead, role in sorted(previous)
+                if d in row_of and (row_of[d], lead) in a]
+        if kept:
+            terms = [weight * (horizon_max + 1) * (len(kept) - sum(kept)), *terms]
+        if terms:
+            model.minimize(sum(terms))
+        solver = cp_model.CpSolver()
+        solver.parameters.random_seed = rules.solver.seed
+        # a few thousand booleans: one worker is deterministic and, on a shared 2-core machine, several times faster
+        # than rules.solver.workers interleaved workers (measured: 1.7 s vs 11 s on the district roster)
+        solver.parameters.num_workers = SMALL_MODEL_WORKERS
+        solver.parameters.max_deterministic_time = rules.solver.time_limit
         if control:
-            control.unregister(solver)
+            control.register(solver)
+        try:
+            code = solver.solve(model)
+        finally:
+            if control:
+                control.unregister(solver)
+        return code, solver, a, b, terms
+
+    # The secretary and the head take their monthly reception day(s) as A and no more (policy: 每月安排一天; the
+    # other leaders 轮流参加): fix those days first — a constructive choice is instant, whereas asking CP-SAT to
+    # minimise their A count over the year made the district roster time out. Without a fixed choice (or if it
+    # leaves the rest infeasible) the roster is solved with the monthly minimum only.
+    fixed = _main_a_days(problem, horizon, frozen, avail, dates, previous)
+    code, solver, a, b, terms = attempt(fixed)
+    if fixed is not None and status_from_cpsat(code) not in (Status.OPTIMAL, Status.FEASIBLE):
+        code, solver, a, b, terms = attempt(None)
     status = status_from_cpsat(code)
     if status not in (Status.OPTIMAL, Status.FEASIBLE):
         if control and control.cancelled:
@@ -193,6 +200,39 @@ def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.n
     if control:
         control.report(STAGE, f"{len(dates)} reception days", objective, bound, 1, 1)
     return Roster(tuple(sorted(duties)), report)
+
+
+def _main_a_days(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.ndarray, dates: list[int],
+                 previous: frozenset[tuple[int, int, str]]) -> dict[tuple[int, int], bool] | None:
+    """Each main leader's A rows: per required month the missing number of dates — their previous A dates first,
+    then dates free of the other main leader, the i-th main leader aiming at the i-th part of the month so that the
+    two do not crowd one week. Every other row of a main leader is fixed to "not A". None when impossible."""
+    need = problem.rules.reception.main_leader_a_per_month
+    ids = [str(x) for x in problem.leaders["leader_id"]]
+    main = [lead for lead, tier in enumerate(problem.leaders["tier"]) if str(tier) in MAIN_TIERS]
+    if not main or len(main) == len(ids):
+        return None
+    prev_a = {(d, lead) for d, lead, role in previous if role == "A"}
+    taken: set[int] = set()
+    fixed: dict[tuple[int, int], bool] = {}
+    for i, lead in enumerate(main):
+        chosen: set[int] = set()
+        for month, rows in _main_months(problem, horizon, ids[lead], avail[lead], dates):
+            k = need - sum(1 for d in frozen.a_dates.get(ids[lead], ()) if d.month == month)
+            if k <= 0:
+                continue
+            target = (i + 0.5) / len(main) * len(rows)
+            order = {r: (((dates[r], lead) not in prev_a), r in taken, abs(pos + 0.5 - target), r)
+                     for pos, r in enumerate(rows)}
+            ranked = sorted(rows, key=order.__getitem__)
+            pick = [r for r in ranked if r not in taken][:k]
+            if len(pick) < k:
+                return None
+            chosen.update(pick)
+            taken.update(pick)
+        for r in range(len(dates)):
+            fixed[r, lead] = r in chosen
+    return fixed
 
 
 def _main_months(problem: Problem, horizon: Horizon, leader_id: str, avail: np.ndarray,
