@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.assign.data import COST_SCALE
-from planner.assign.patterns import Component, local_search
+from planner.assign.patterns import Component, local_search, perturb_search
 
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=60, deadline=None)
@@ -120,3 +120,33 @@ def test_local_search_improves_a_poor_start() -> None:
                      {0: (), 1: ()}, True)
     plan = local_search(comp, {0: (2, 3), 1: (0, 1)})
     assert plan == {0: (0, 1), 1: (2, 3)}
+
+
+@settings(max_examples=30)
+@given(groups(), st.integers(0, 3))
+def test_perturb_search_never_worsens_keeps_hard_rules_and_is_deterministic(
+        case: tuple[Component, dict[int, tuple[int, ...]]], seed: int) -> None:
+    comp, start = case
+    plan = perturb_search(comp, start, kicks=20, seed=seed)
+    assert total(comp, plan) <= total(comp, local_search(comp, start)) <= total(comp, start)
+    assert sorted(c for s in plan.values() for c in s) == comp.comms
+    for u, s in plan.items():
+        assert s and comp.feasible(u, s)
+        assert set(comp.required[u]) <= set(s)
+        assert all(c in comp.candidates[u] or c in comp.required[u] for c in s)
+    assert perturb_search(comp, start, kicks=20, seed=seed) == plan
+
+
+def test_perturb_search_untangles_a_cycle() -> None:
+    """Three units in a row, full to capacity, each started with its neighbour's communities (a cycle): the
+    search reaches the plan where every unit has its own two nearby communities, never above the descent."""
+    H = np.array([10, 10, 10, 10, 10, 10], dtype=np.int64)
+    pts_c = np.array([[0.0, 0.0], [0.0, 0.2], [5.0, 0.0], [5.0, 0.2], [10.0, 0.0], [10.0, 0.2]])
+    data = FakeData(H, np.array([20, 20, 20]), np.array([[0.0, 0.1], [5.0, 0.1], [10.0, 0.1]]), pts_c,
+                    np.zeros(6, dtype=int), True)
+    cand = {u: list(range(6)) for u in range(3)}
+    comp = Component(data, [0, 1, 2], list(range(6)), cand, {0: (), 1: (), 2: ()}, True)  # type: ignore[arg-type]
+    start = {0: (4, 5), 1: (0, 1), 2: (2, 3)}
+    plan = perturb_search(comp, start, kicks=50)
+    assert total(comp, plan) <= total(comp, local_search(comp, start))
+    assert plan == {0: (0, 1), 1: (2, 3), 2: (4, 5)}
