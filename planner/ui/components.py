@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import pandas as pd
@@ -10,7 +12,7 @@ import streamlit as st
 
 from planner.errors import Issue
 from planner.ui.i18n import current_lang, t
-from planner.ui.state import SolveJob, Workspace
+from planner.ui.state import REPO_ROOT, SolveJob, Workspace, demo_path
 
 PAGE_SIZE = 200
 
@@ -24,6 +26,22 @@ def paginate(frame: pd.DataFrame, key: str, page_size: int = PAGE_SIZE) -> pd.Da
                            step=1, key=key)
     start = (int(page) - 1) * page_size
     return frame.iloc[start:start + page_size]
+
+
+def source_label(source: str) -> str:
+    """How the data's origin is shown: the bundled demo by name, anything else by its file name only.
+
+    The stored source of the demo is a server path, and an upload's name may carry a client path: neither is
+    shown, so that the page never reveals the server's (or the user's) folders.
+    """
+    if not source:
+        return "—"
+    demo = demo_path().resolve()
+    with contextlib.suppress(OSError, ValueError):
+        if Path(source).resolve() == demo:
+            shown = demo.relative_to(REPO_ROOT).as_posix() if demo.is_relative_to(REPO_ROOT) else demo.name
+            return t("app.demo_source", path=shown)
+    return PureWindowsPath(source).name or "—"   # splits on both "/" and "\\"
 
 
 def issues_table(issues: list[Issue]) -> None:

@@ -22,6 +22,7 @@ T: dict[str, tuple[str, str]] = {
     "app.lang": ("语言 / Language", "Language / 语言"),
     "app.nav": ("工作步骤", "Workflow"),
     "app.data_status": ("当前数据：{source}", "Current data: {source}"),
+    "app.demo_source": ("内置示例区（{path}）", "Bundled demo district ({path})"),
     "app.no_data": ("尚未载入数据", "No data loaded"),
     "app.plan_status": ("已有计划（{status}，{seconds:.1f} 秒）", "Plan ready ({status}, {seconds:.1f} s)"),
     "app.no_plan": ("尚未生成计划", "No plan yet"),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from planner.store.api import StoreError
-from planner.ui.components import conflict_banner, progress_fragment
+from planner.ui.components import conflict_banner, progress_fragment, source_label
 from planner.ui.i18n import LANG_KEY, LANGS, labels, t
 from planner.ui.pages import data, export, history, locks, results, rules, solve
 from planner.ui.state import Workspace, user_scenarios, workspace
@@ -83,7 +83,7 @@ def _sidebar(ws: Workspace) -> str:
         _scenario_box(ws)
         page = st.radio(t("app.nav"), list(PAGES), format_func=labels("page."), key=NAV_KEY)
         if ws.problem is not None:
-            st.caption(t("app.data_status", source=ws.problem.source or "—"))
+            st.caption(t("app.data_status", source=source_label(ws.problem.source)))
         else:
             st.caption(t("app.no_data"))
         if ws.plan is not None:

@@ -49,6 +49,8 @@ def test_demo_solve_kpis_and_workbook(page, app_url, shots_dir, tmp_path):
     page.goto(app_url)
     page.get_by_role("heading", name="数据", exact=True).wait_for(timeout=60_000)
     page.get_by_role("heading", name="当前数据").wait_for()
+    page.get_by_text("上传上年计划", exact=False).wait_for(timeout=30_000)   # the page's last widget: all drawn
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=30_000)   # the run has finished
     shot(page, "data")
 
     goto(page, "2 规则", "规则")

@@ -6,6 +6,8 @@ import io
 import zipfile
 from pathlib import Path
 
+from planner.ui.components import source_label
+from planner.ui.state import REPO_ROOT, demo_path
 from tests.ui.conftest import goto
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
@@ -25,7 +27,9 @@ def test_opens_on_demo_data(make_app):
     ws = at.session_state["workspace"]
     assert ws.problem is not None and ws.problem.n_households > 0
     assert at.header[0].value == "数据"
-    assert any("data/demo" in c.value for c in at.caption)
+    captions = [c.value for c in at.caption] + [c.value for c in at.sidebar.caption]
+    assert "当前数据：内置示例区（data/demo）" in captions
+    assert not any(str(REPO_ROOT) in c for c in captions)   # never the server's folders
     assert at.get("download_button")[0].label.startswith("下载空白模板")
 
 
@@ -57,6 +61,14 @@ def test_good_upload_replaces_data(make_app):
     assert not ws.upload_issues
     assert ws.problem.source.endswith("district.zip")
     assert at.success
+    assert "当前数据：district.zip" in [c.value for c in at.sidebar.caption]
+
+
+def test_source_label_hides_paths():
+    assert source_label(str(demo_path())) == "内置示例区（data/demo）"
+    assert source_label("/srv/uploads/tmp123/district.zip") == "district.zip"
+    assert source_label("C:\\Users\\chen\\桌面\\区数据.xlsx") == "区数据.xlsx"
+    assert source_label("") == "—"
 
 
 def test_edit_rule_and_reset(make_app):

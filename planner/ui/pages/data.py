@@ -11,13 +11,14 @@ import streamlit as st
 
 from planner.errors import InputError
 from planner.model import TABLES
-from planner.ui.components import issues_table, paginate
+from planner.ui.components import issues_table, paginate, source_label
 from planner.ui.downloads import read_plan_zip, template_bytes
 from planner.ui.i18n import current_lang, lkey, t
 from planner.ui.state import Workspace, load_demo
 
 UPLOAD_SEEN = "data_upload_seen"
 PREVIOUS_SEEN = "data_previous_seen"
+LOADED_FLASH = "data_loaded_flash"   # the "loaded" message, shown once after the rerun that follows an upload
 
 
 def load_upload(ws: Workspace, name: str, data: bytes) -> bool:
@@ -51,7 +52,11 @@ def render(ws: Workspace) -> None:
             st.session_state[UPLOAD_SEEN] = uploaded.file_id
             with st.spinner():
                 if load_upload(ws, uploaded.name, uploaded.getvalue()):
-                    st.success(t("data.loaded", source=uploaded.name))
+                    # the sidebar was drawn before the upload: draw again so it names the new data
+                    st.session_state[LOADED_FLASH] = uploaded.name
+                    st.rerun()
+        if (loaded := st.session_state.pop(LOADED_FLASH, None)) is not None:
+            st.success(t("data.loaded", source=source_label(str(loaded))))
         if ws.upload_issues:
             st.error(t("data.errors", n=len(ws.upload_issues)))
             issues_table(ws.upload_issues)
@@ -63,6 +68,7 @@ def render(ws: Workspace) -> None:
             try:
                 ws.set_problem(load_demo(), new_data=True)
                 st.session_state.pop(UPLOAD_SEEN, None)
+                st.rerun()
             except (InputError, OSError):
                 st.error(t("data.demo_missing"))
         _previous_section(ws)
@@ -71,7 +77,7 @@ def render(ws: Workspace) -> None:
             st.warning(t("data.demo_missing"))
             return
         st.subheader(t("data.current"))
-        st.caption(t("data.source", source=ws.problem.source or "—"))
+        st.caption(t("data.source", source=source_label(ws.problem.source)))
         counts = ws.problem.counts()
         names = _table_names()
         frame = pd.DataFrame({t("data.counts_table"): [names[s] for s in counts],
