@@ -22,6 +22,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
+SERVER_LOG: list[Path] = []   # the served app's log, quoted by a failing test
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -81,6 +82,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((home / "streamlit.log").read_text(errors="replace"))
             time.sleep(0.3)
+        SERVER_LOG[:] = [home / "streamlit.log"]
         yield url
     finally:
         proc.terminate()

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 TALL = {"width": 1366, "height": 1300}
 LAPTOP = {"width": 1366, "height": 768}
@@ -34,6 +35,32 @@ def view(page, label: str) -> None:
     """Pick a Results view (a segmented control: one button per view)."""
     page.locator("[data-testid='stButtonGroup']").get_by_text(label, exact=True).click()
     page.wait_for_timeout(800)
+
+
+def idle(page) -> None:
+    """Wait until the script run has finished (Streamlit's running indicator is gone)."""
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
+
+
+def download(page, button: str, target: Path) -> Path:
+    """Click a download button and save the file. A deferred download's file id is replaced by every script run,
+    so the click waits for the run to finish; one retry covers a run that started between drawing and clicking.
+    On failure the served app's log is quoted: the deferred callable's error is only logged there."""
+    from tests.browser.conftest import SERVER_LOG
+
+    for attempt in range(2):
+        idle(page)
+        try:
+            with page.expect_download(timeout=60_000) as info:
+                page.get_by_role("button", name=button).click()
+            info.value.save_as(target)
+            return target
+        except Exception:
+            if attempt:
+                log = SERVER_LOG[0].read_text(errors="replace")[-6000:] if SERVER_LOG else ""
+                raise AssertionError(f"no download from {button!r}; page says:\n"
+                                     f"{page.locator('body').inner_text()[-2000:]}\nserver log:\n{log}") from None
+    raise AssertionError("unreachable")
 
 
 def set_number(page, label: str, value: str) -> None:
@@ -72,8 +99,8 @@ def test_demo_solve_kpis_and_workbook(page, app_url, shots_dir, tmp_path):
 
     goto(page, "5 结果", "结果")
     page.get_by_text("联系户覆盖率").wait_for(timeout=30_000)
-    assert page.get_by_text("100.0%").first.is_visible()
-    assert page.get_by_text("全部满足").or_(page.get_by_text("处未满足")).first.is_visible()
+    expect(page.get_by_text("100.0%").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("全部满足").or_(page.get_by_text("处未满足")).first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(800)
     page.screenshot(path=str(shots_dir / "results_laptop.png"))
     shot(page, "results")
@@ -87,10 +114,7 @@ def test_demo_solve_kpis_and_workbook(page, app_url, shots_dir, tmp_path):
     shot(page, "locks")
 
     goto(page, "6 导出", "导出")
-    with page.expect_download(timeout=120_000) as info:
-        page.get_by_role("button", name="下载计划工作簿（.xlsx）").click()
-    target = tmp_path / "plan.xlsx"
-    info.value.save_as(target)
+    target = download(page, "下载计划工作簿（.xlsx）", tmp_path / "plan.xlsx")
     data = target.read_bytes()
     assert data[:2] == b"PK"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -100,7 +124,7 @@ def test_demo_solve_kpis_and_workbook(page, app_url, shots_dir, tmp_path):
     goto(page, "7 历史", "历史")
     table = page.get_by_test_id("stDataFrame").first
     table.wait_for(timeout=30_000)
-    assert page.get_by_text("在结果页查看").is_visible()
+    expect(page.get_by_text("在结果页查看")).to_be_visible(timeout=30_000)
     shot(page, "history")
     page.get_by_role("tab", name="操作记录").click()
     page.get_by_text("内容包含").wait_for(timeout=30_000)
