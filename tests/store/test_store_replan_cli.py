@@ -75,6 +75,28 @@ def test_replan_after_a_cadre_leaves_keeps_history_and_most_pairs(tmp_path: Path
     store.close()
 
 
+def test_a_replan_stopped_at_the_very_end_saves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Stop button pressed while the last stage finishes: the solve returns a plan, but no version is saved."""
+    import planner.solve
+    from planner.progress import Cancelled, SolveControl
+
+    store = open_store(f"sqlite:///{tmp_path}/planner.db")
+    problem = tiny_problem(solver=SOLVER)
+    first = fake_plan(problem)
+    store.save_solved("tiny", problem, first, author="alice")
+    control = SolveControl()
+
+    def stopped_at_the_end(*args: object, **kwargs: object) -> object:
+        control.cancel()
+        return first
+
+    monkeypatch.setattr(planner.solve, "solve_plan", stopped_at_the_end)
+    with pytest.raises(Cancelled):
+        replan_scenario(store, "tiny", date(2026, 7, 1), author="bob", control=control)
+    assert [v.number for v in store.list_versions("tiny")] == [1]
+    store.close()
+
+
 @pytest.mark.slow
 def test_replan_on_the_small_demo_changes_few_pairs(tmp_path: Path) -> None:
     """Brief's acceptance: solve the small demo, drop 2% of cadres, replan since mid-year."""
