@@ -114,14 +114,16 @@ def candidate_arcs(data: AssignData, community_unit: np.ndarray, k_unit: np.ndar
         heads.append(arr[:, 1])
     if not tails:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    t, h = np.concatenate(tails), np.concatenate(heads)
-    pairs = np.unique(np.stack([h, t], axis=1), axis=0)  # sorted by household then cadre: deterministic
+    n_k = max(1, p.n_cadres)
+    # one int64 key per pair, sorted by household then cadre (deterministic), duplicates dropped after a plain sort
+    # (np.unique on rows took 5 s at city size, on the keys still 3.5 s: it hashes first)
+    keys = np.sort(np.concatenate(heads) * n_k + np.concatenate(tails))
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
     forbidden = data.forbidden("cadre_household")
     if forbidden:
-        n_k = max(1, p.n_cadres)
         bad = np.array(sorted(h_ * n_k + c_ for c_, h_ in forbidden), dtype=np.int64)
-        pairs = pairs[~np.isin(pairs[:, 0] * n_k + pairs[:, 1], bad)]
-    return pairs[:, 1].copy(), pairs[:, 0].copy()
+        keys = keys[~np.isin(keys, bad)]
+    return keys % n_k, keys // n_k
 
 
 def arc_costs(data: AssignData, community_unit: np.ndarray, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
