@@ -58,6 +58,23 @@ def test_events_are_all_day_in_shanghai_and_importable(small_plan: Plan, tmp_pat
             assert event.get("UID") and event.get("DTSTAMP") and event.get("SUMMARY")
 
 
+def test_a_second_parser_reads_every_calendar_line_by_the_rfc(small_plan: Plan, tmp_path: Path) -> None:
+    """vobject (the parser CalDAV servers such as Radicale use) reads every file the same way; CRLF line ends and
+    lines folded to at most 75 octets (RFC 5545 §3.1), which strict importers such as Outlook's require."""
+    import vobject
+
+    export_ics(small_plan, tmp_path)
+    expected = Counter(small_plan.visits["person_id"])
+    for path in sorted(tmp_path.glob("*.ics")):
+        raw = path.read_bytes()
+        assert raw.count(b"\r\n") == raw.count(b"\n")
+        assert max(len(line) for line in raw.split(b"\r\n")) <= 75
+        events = vobject.readOne(raw.decode("utf-8")).vevent_list
+        assert len(events) == expected[path.name.split("-")[1]]
+        for event in events:
+            assert type(event.dtstart.value) is date and event.uid.value and event.summary.value
+
+
 def test_chinese_summaries_say_whom_and_where_and_mark_talks(small_plan: Plan) -> None:
     summaries = {str(e["SUMMARY"]) for _, data in build_calendars(small_plan)
                  for e in Calendar.from_ical(data).events}
