@@ -15,7 +15,7 @@ import pandas as pd
 
 from planner.plan import Plan, names_frame
 from planner.problem import Problem
-from planner.progress import ProgressEvent, SolveControl
+from planner.progress import Cancelled, ProgressEvent, SolveControl
 from planner.result import Assignment, Calendar, Status
 
 
@@ -36,6 +36,8 @@ def solve_plan(
     assignment = solve_assignment(problem, previous=previous.pairs() if previous else None, control=control)
     calendar = solve_calendar(problem, assignment, control=control, frozen_visits=frozen_visits, since=since,
                               previous_visits=same_year_visits(previous, problem))
+    if control.cancelled:  # Stop pressed after the last stage's own check: no plan, so nobody saves one
+        raise Cancelled()
     report = build_report(problem, assignment, calendar, time.monotonic() - started)
     if since is not None:
         report["since"] = since.isoformat()

@@ -18,7 +18,7 @@ import pandas as pd
 
 from planner.plan import Plan
 from planner.problem import Problem
-from planner.progress import Cancelled, SolveControl
+from planner.progress import SolveControl
 from planner.store.api import NotFoundError, Store
 from planner.store.diff import PlanDiff, compare_plans, visit_dates
 
@@ -77,8 +77,6 @@ def replan_scenario(store: Store, scenario: str, since: date, *, author: str, pr
     frozen, dropped = frozen_history(previous, problem, since)
     plan = solve_plan(problem, previous=previous, control=control, on_event=on_event, frozen_visits=frozen,
                       since=since)
-    if control is not None and control.cancelled:  # stopped after the last stage's own check: nothing is saved
-        raise Cancelled()
     version = store.save_solved(scenario, problem, plan, author, kind="replan", since=since, base_version=base,
                                 note=note)
     diff = compare_plans(previous, plan, problem, since=since)

@@ -143,9 +143,7 @@ class SolveJob:
     def _solve(self) -> Plan:
         from planner.solve import solve_plan
 
-        plan = solve_plan(self.problem, previous=self.previous, control=self.control)
-        if self.control.cancelled:
-            raise Cancelled()
+        plan = solve_plan(self.problem, previous=self.previous, control=self.control)  # raises Cancelled on Stop
         self.checking = True
         self.violations = check_texts(self.problem, plan)
         plan.report[CHECK_KEY] = [list(v) for v in self.violations]

@@ -76,21 +76,22 @@ def test_replan_after_a_cadre_leaves_keeps_history_and_most_pairs(tmp_path: Path
 
 
 def test_a_replan_stopped_at_the_very_end_saves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Stop button pressed while the last stage finishes: the solve returns a plan, but no version is saved."""
-    import planner.solve
+    """The Stop button pressed just as the last stage finishes (after its own checks): no version is saved."""
+    import planner.calendar
     from planner.progress import Cancelled, SolveControl
 
     store = open_store(f"sqlite:///{tmp_path}/planner.db")
     problem = tiny_problem(solver=SOLVER)
-    first = fake_plan(problem)
-    store.save_solved("tiny", problem, first, author="alice")
+    store.save_solved("tiny", problem, fake_plan(problem), author="alice")
     control = SolveControl()
+    real = planner.calendar.solve_calendar
 
     def stopped_at_the_end(*args: object, **kwargs: object) -> object:
+        calendar = real(*args, **kwargs)  # type: ignore[arg-type]
         control.cancel()
-        return first
+        return calendar
 
-    monkeypatch.setattr(planner.solve, "solve_plan", stopped_at_the_end)
+    monkeypatch.setattr(planner.calendar, "solve_calendar", stopped_at_the_end)
     with pytest.raises(Cancelled):
         replan_scenario(store, "tiny", date(2026, 7, 1), author="bob", control=control)
     assert [v.number for v in store.list_versions("tiny")] == [1]
