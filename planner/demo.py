@@ -21,6 +21,7 @@ and `rules.toml` holding only `year`.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.io.outputs import write_new_folder
 from planner.io.safe import write_csv
 from planner.model import TABLES
 from planner.rules import Rules, next_year
@@ -339,16 +341,20 @@ def _locks(rng: np.random.Generator, leaders: pd.DataFrame, offices: pd.DataFram
     return pins, forbidden
 
 
-def generate_demo(out: Path, size: str = "small", seed: int = 0, year: int | None = None) -> dict[str, int]:
-    """Write a synthetic district into folder `out` (created if needed); return the row count per table."""
+def generate_demo(out: Path, size: str = "small", seed: int = 0, year: int | None = None,
+                  inputs: Iterable[str | Path | None] = ()) -> dict[str, int]:
+    """Write a synthetic district as folder `out` (a new path or an empty folder: planner.io.outputs);
+    return the row count per table."""
     year = year or next_year()
     tables, _ = demo_tables(size, seed, year)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for stem, frame in tables.items():
-        write_csv(frame, out / f"{stem}.csv")
-    (out / "rules.toml").write_text(
-        f"# 示例数据的规则：仅指定计划年度，其余取默认值（见 planner template 说明）\n"
-        f"# Demo rules: only the plan year; every other rule keeps its default.\nyear = {year}\n",
-        encoding="utf-8")
+
+    def fill(folder: Path) -> None:
+        for stem, frame in tables.items():
+            write_csv(frame, folder / f"{stem}.csv")
+        (folder / "rules.toml").write_text(
+            f"# 示例数据的规则：仅指定计划年度，其余取默认值（见 planner template 说明）\n"
+            f"# Demo rules: only the plan year; every other rule keeps its default.\nyear = {year}\n",
+            encoding="utf-8")
+
+    write_new_folder(out, fill, inputs)
     return {stem: len(frame) for stem, frame in tables.items()}
