@@ -394,6 +394,9 @@ T: dict[str, tuple[str, str]] = {
                     "Replanned (version {version}, from version {base}): {frozen} past visits kept, {pairs} pairs "
                     "changed, {moved} visits moved, {new} added, {dropped} dropped."),
     "cal.district": ("全区信访接待", "District reception"),
+    "app.error": ("出现了意外错误，本页未能显示完整。请刷新页面重试；如再次出现，请把错误编号 {id} 告诉管理员。",
+                  "Something unexpected went wrong and this page could not be shown in full. Reload the page; if it "
+                  "happens again, give the administrator the error id {id}."),
 }
 
 

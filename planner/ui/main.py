@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
+import uuid
 from collections.abc import Callable
 
 import streamlit as st
@@ -15,6 +18,7 @@ from planner.ui.i18n import LANG_KEY, LANGS, labels, t
 from planner.ui.pages import data, export, history, locks, results, rules, solve
 from planner.ui.state import Workspace, user_scenarios, workspace
 
+log = logging.getLogger("planner.ui")
 NAV_KEY = "nav"
 SCENARIO_KEY = "scenario_pick"
 AUTHOR_KEY = "author"
@@ -114,6 +118,22 @@ def main() -> None:
     if st.session_state.get(LANG_KEY) not in LANGS:
         st.session_state[LANG_KEY] = "zh"
     st.markdown(COMPACT_CSS, unsafe_allow_html=True)
+    try:
+        _frame()
+    except Exception as exc:   # st.rerun/st.stop are BaseException and pass through
+        _report(exc)
+
+
+def _report(exc: Exception) -> None:
+    """A plain message with an id the user can quote; the server log gets the id, the exception type and where it
+    failed (files, lines, code) but not the message or any value: those may hold personal data."""
+    error_id = uuid.uuid4().hex[:8]
+    where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+    log.error("app error %s: %s\n%s", error_id, type(exc).__name__, where)
+    st.error(t("app.error", id=error_id))
+
+
+def _frame() -> None:
     ws = workspace()
     ws.collect_solve()
     page = _sidebar(ws)
