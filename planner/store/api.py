@@ -20,7 +20,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -259,10 +259,8 @@ def sqlite_file(url: str) -> Path | None:
 def _private_file(path: Path) -> None:
     """Store folder 0700 and database 0600 when we create them (SQLite gives -wal/-shm the database's mode)."""
     path.parent.mkdir(mode=STORE_DIR_MODE, parents=True, exist_ok=True)
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, STORE_FILE_MODE))
-    except FileExistsError:
-        pass
 
 
 def make_engine(url: str) -> Engine:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import stat
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from planner.store import schema as t
 from planner.store.api import open_store
 from tests.fixtures import tiny_problem
-from tests.store.conftest import fake_plan
+from tests.store.conftest import PG_ENV, fake_plan
 
 PROCESSES = 4
 TRIES = 3
@@ -37,11 +38,30 @@ def _open_and_use(url: str, barrier: Any, results: Any) -> None:
         results.put(f"{type(exc).__name__}: {exc}"[:300])
 
 
-def test_four_processes_opening_a_fresh_store_at_once_all_succeed(tmp_path: Path) -> None:
+def _fresh_url(kind: str, tmp_path: Path, attempt: int) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path}/try{attempt}/store/planner.db"
+    from sqlalchemy import text
+
+    from planner.store.api import make_engine
+
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"{PG_ENV} not set")
+    schema = f"planner_race_{uuid.uuid4().hex[:10]}"
+    engine = make_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_four_processes_opening_a_fresh_store_at_once_all_succeed(tmp_path: Path, kind: str) -> None:
     ctx = mp.get_context("spawn")
     failures: list[str] = []
     for attempt in range(TRIES):
-        url = f"sqlite:///{tmp_path}/try{attempt}/store/planner.db"
+        url = _fresh_url(kind, tmp_path, attempt)
         barrier, results = ctx.Barrier(PROCESSES), ctx.Queue()
         procs = [ctx.Process(target=_open_and_use, args=(url, barrier, results)) for _ in range(PROCESSES)]
         for proc in procs:
