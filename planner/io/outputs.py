@@ -6,7 +6,8 @@ Rules (README, "Where planner writes, and what it refuses"):
 - a plan folder replaces only a new path, an empty folder, or a previous plan folder (report.json + plan files only);
 - a calendar folder (`export --ics`) replaces only a new path, an empty folder, or a folder of calendars planner
   wrote (*.ics with our PRODID, nothing else);
-- a workbook (`export --xlsx`, `template`) replaces only a new path or an .xlsx planner wrote (creator "planner");
+- a workbook (`export --xlsx`, `template`) replaces only a new path or an .xlsx planner wrote that nobody saved
+  since (creator and last modifier "planner", modified == created: a filled-in template is the user's);
 - `demo` writes only into a new path or an empty folder.
 Everything is written to a temporary sibling first and renamed into place. A folder swap cut short by a kill leaves
 `.NAME.old` and/or `.NAME.PID.*.planner-tmp`: the next write (or read) of that folder restores or removes them, and
@@ -45,6 +46,7 @@ TMP_SUFFIX = ".planner-tmp"
 PLAN_FILES = frozenset({*(f"{name}.csv" for name in PLAN_COLUMNS), "names.csv", "report.json"})
 ICS_MARK = b"PRODID:-//planner//"         # planner.export.ics.PRODID starts so
 XLSX_CREATOR = "planner"                  # docProps/core.xml <dc:creator> of every workbook we write
+CORE_FIELDS = ("dc:creator", "cp:lastModifiedBy", "dcterms:created", "dcterms:modified")
 PROBE_BYTES = 4096                        # how much of a calendar we read to recognise it
 CORE_XML_MAX = 1 << 20                    # a core.xml larger than this is not ours (and not read)
 REPORT_MAX = 64 << 20                     # report.json larger than this is not ours
@@ -102,7 +104,9 @@ DEMO = FolderKind("示例数据文件夹", "demo folder", lambda entry: entry.na
 
 
 def planner_workbook(path: Path) -> bool:
-    """An .xlsx planner wrote: a zip whose docProps/core.xml names creator "planner" (read size-bounded)."""
+    """An .xlsx planner wrote and nobody saved since: docProps/core.xml (read size-bounded) names creator and last
+    modifier "planner" and its modified time equals its created time. A filled-in template saved by Excel, WPS,
+    LibreOffice or openpyxl gets a new modified time, so it is the user's and never overwritten."""
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("docProps/core.xml")
@@ -111,7 +115,10 @@ def planner_workbook(path: Path) -> bool:
             core = archive.read(info).decode("utf-8", "replace")
     except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
         return False
-    return f"<dc:creator>{XLSX_CREATOR}</dc:creator>" in core
+    fields = {name: re.search(rf"<{name}[^>]*>([^<]*)</{name}>", core) for name in CORE_FIELDS}
+    values = {name: m.group(1) if m else None for name, m in fields.items()}
+    return (values["dc:creator"] == XLSX_CREATOR and values["cp:lastModifiedBy"] == XLSX_CREATOR
+            and values["dcterms:created"] is not None and values["dcterms:created"] == values["dcterms:modified"])
 
 
 # -- the checks -----------------------------------------------------------------------------------------------------

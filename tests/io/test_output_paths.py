@@ -13,9 +13,11 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 
@@ -54,6 +56,8 @@ CASES: list[tuple[str, list[str], list[str]]] = [
     ("export-xlsx-dev-null", ["export", "PLAN", "--xlsx", "/dev/null"], ["/dev"]),
     ("template-foreign-file", ["template", "file.txt"], ["不是 planner 写出的工作簿"]),
     ("template-foreign-xlsx", ["template", "book.xlsx"], ["不是 planner 写出的工作簿"]),
+    ("template-onto-filled-template", ["template", "filled.xlsx"], ["不是 planner 写出的工作簿"]),
+    ("export-xlsx-onto-filled-template", ["export", "PLAN", "--xlsx", "filled.xlsx"], ["不是 planner 写出的工作簿"]),
     ("template-onto-folder", ["template", "foreign"], ["是文件夹"]),
     ("template-proc", ["template", "/proc/self/x.xlsx"], ["/proc"]),
     ("demo-foreign-folder", ["demo", "foreign"], ["不是空的"]),
@@ -77,6 +81,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         assert main(["demo", str(base / "DATA")]) == 0
         assert main(["plan", str(base / "DATA"), "--out", str(base / "PLAN"), "--time-limit", TIME_LIMIT,
                      "--save", "s1"]) == 0
+        assert main(["template", str(base / "template.xlsx")]) == 0   # then filled in and saved by the user:
+        book = openpyxl.load_workbook(base / "template.xlsx")
+        book.worksheets[1].append(["O1", "我的办事处"])
+        time.sleep(1.1)   # a save in a later second, as any real edit is
+        book.save(base / "filled.xlsx")
+        assert not planner_workbook(base / "filled.xlsx")
         yield base
 
 
@@ -94,6 +104,7 @@ def case(world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     book.set_properties({"author": "王科长"})
     book.add_worksheet().write(0, 0, "我的表")
     book.close()
+    shutil.copy(world / "filled.xlsx", root / "filled.xlsx")
     shutil.copytree(world / "PLAN", root / "mixed")
     (root / "mixed" / "my.docx").write_bytes(b"mine")
     (root / "theirs").mkdir()
