@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 import uuid
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from planner.ui.pages import data, export, history, locks, results, rules, solve
 from planner.ui.state import Workspace, user_scenarios, workspace
 
 log = logging.getLogger("planner.ui")
+RAISE_ENV = "PLANNER_UI_RAISE"
 NAV_KEY = "nav"
 SCENARIO_KEY = "scenario_pick"
 AUTHOR_KEY = "author"
@@ -122,6 +124,8 @@ def main() -> None:
         _frame()
     except Exception as exc:   # st.rerun/st.stop are BaseException and pass through
         _report(exc)
+        if os.environ.get(RAISE_ENV):
+            raise   # developers and the UI tests see the real exception
 
 
 def _report(exc: Exception) -> None:

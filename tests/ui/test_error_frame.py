@@ -25,6 +25,7 @@ def _boom(_ws: Workspace) -> None:
 
 def test_a_failing_page_shows_an_error_id_and_logs_no_personal_data(
         make_app: Callable[[], AppTest], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv(main.RAISE_ENV)   # as deployed: the error is shown as an id, not raised
     at = make_app()
     monkeypatch.setitem(main.PAGES, "rules", _boom)
     with caplog.at_level(logging.ERROR, logger="planner.ui"):
@@ -39,6 +40,16 @@ def test_a_failing_page_shows_an_error_id_and_logs_no_personal_data(
     assert SECRET not in logged and "张三" not in logged
     at.sidebar.radio(key="nav").set_value("data").run()   # the other pages still work
     assert not at.exception and not at.error
+
+
+def test_under_tests_a_failing_page_still_fails(make_app: Callable[[], AppTest],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    at = make_app()
+    monkeypatch.setitem(main.PAGES, "rules", _boom)
+    at.sidebar.radio(key="nav").set_value("rules").run()
+    assert at.exception                                   # the test sees the failure...
+    assert SECRET not in str(at.exception[0].value)       # ...and even then showErrorDetails=none hides its text
+    assert "redacted" in str(at.exception[0].value)
 
 
 def test_streamlit_settings_are_safe_by_default() -> None:
