@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 from planner.progress import SolveControl
 from planner.result import StageReport, Status
 
-from . import cpsat
+from .cpsat import make_solver, run_model
 from .data import AssignData
 
 STAGE = "assign.leaders"
@@ -71,8 +71,8 @@ def solve_leaders(data: AssignData, control: SolveControl | None
     """Returns (primary office per leader, extra pairs, report), or None when infeasible (explain.py says why)."""
     p = data.problem
     model, x = build_model(data)
-    solver = cpsat.make_solver(p.rules.solver, p.rules.solver.time_limit, workers=1)
-    outcome = cpsat.run(model, solver, control, STAGE)
+    solver = make_solver(p.rules.solver, p.rules.solver.time_limit, workers=1)
+    outcome = run_model(model, solver, control, STAGE)
     if outcome.status not in (Status.OPTIMAL, Status.FEASIBLE):
         return None
     linked: list[list[int]] = [[] for _ in range(p.n_leaders)]

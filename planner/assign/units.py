@@ -39,7 +39,7 @@ from ortools.sat.python import cp_model
 from planner.progress import SolveControl
 from planner.result import StageReport, Status
 
-from . import cpsat
+from .cpsat import make_solver, run_model
 from .data import COST_SCALE, AssignData
 from .patterns import Component, build_master, column_generation, dive, enrich, local_search, perturb_search, prune
 
@@ -459,9 +459,9 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
     if packed is None:
         built = build_model(data, units, comms, {u: comms for u in units}, homes)
         n_x = len(built.x)
-        first = cpsat.make_solver(rules, FIRST_SHARE * budget, 1)
+        first = make_solver(rules, FIRST_SHARE * budget, 1)
         first.parameters.stop_after_first_solution = True  # a start only: the columns and the master do the rest
-        start = cpsat.run(built.model, first, control, STAGE, done=done, total=total)
+        start = run_model(built.model, first, control, STAGE, done=done, total=total)
         seconds = start.seconds
         if start.status == Status.INFEASIBLE:
             return Status.INFEASIBLE, math.nan, math.nan, seconds, n_x, {}
@@ -515,10 +515,10 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
                     enrich(comp, best[0] * COST_SCALE - lower) == 0):
             break
         master = build_master(comp, best[2] if best else {})
-        solver = cpsat.make_solver(rules, KICKED_MASTER_BUDGET * budget if kicked else budget / 2,
+        solver = make_solver(rules, KICKED_MASTER_BUDGET * budget if kicked else budget / 2,
                                    1 if len(master.patterns) <= SINGLE_WORKER_VARS else None)
         solver.parameters.linearization_level = 2  # the set-partitioning LP is the whole point: every row in it
-        outcome = cpsat.run(master.model, solver, control, STAGE, done=done, total=total)
+        outcome = run_model(master.model, solver, control, STAGE, done=done, total=total)
         seconds += outcome.seconds
         n_vars = n_x + len(master.patterns)
         if outcome.status in (Status.OPTIMAL, Status.FEASIBLE) and (best is None or outcome.objective < best[0]):

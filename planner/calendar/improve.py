@@ -9,7 +9,7 @@ targets + avoided days) ends far above its bound. Two steps, both keeping every 
    The gain of every candidate day comes from prefix sums of |P - T| in O(days), so a pass over the district's
    ~50,000 task-days takes seconds. Passes repeat until none moves (at most rules.calendar.improve_passes).
 2. `improve_exact`: the components (tasks linked by a group or a resource) with the largest gap to their bound
-   are re-solved by tasks.solve_exact with the current placement as a complete hint (`repair_hint`), one worker,
+   are re-solved by exact.solve_exact with the current placement as a complete hint (`repair_hint`), one worker,
    a deterministic-time budget of rules.solver.time_limit × rules.calendar.improve_time_share shared across the
    components in order; a component larger than rules.calendar.improve_exact_vars is left to step 1. CP-SAT
    stops by itself when it proves optimality; its proven bound lifts the component's bound.
@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.calendar.tasks import Board, Costs, Task, components, solve_exact, task_bound
+from planner.calendar.exact import solve_exact
+from planner.calendar.tasks import Board, Costs, Task, components, task_bound
 from planner.result import Status
 
 

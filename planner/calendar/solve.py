@@ -25,9 +25,10 @@ from planner.calendar.frozen import Frozen, empty_visits, read_frozen
 from planner.calendar.improve import Budget
 from planner.calendar.leaders import leader_tasks, office_conflict
 from planner.calendar.people import cadre_tasks, community_conflict, community_precheck, unit_tasks
+from planner.calendar.place import Placement, place_all
 from planner.calendar.previous import Previous, pin_leaders, pin_units_cadres, read_previous
 from planner.calendar.reception import SMALL_MODEL_WORKERS, Roster, reception_days_of, solve_roster
-from planner.calendar.tasks import Board, Costs, Placement, Task, assign_phases, place_all, plan_cost, task_bound
+from planner.calendar.tasks import Board, Costs, Task, assign_phases, plan_cost, task_bound
 from planner.errors import InfeasibleError
 from planner.model import PLAN_COLUMNS
 from planner.problem import Problem

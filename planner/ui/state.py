@@ -448,7 +448,9 @@ class Workspace:
         assert self.problem is not None
         if self.problem.rules.to_dict() == self.rules.to_dict():
             return self.problem
-        problem = self.problem.with_rules(self.rules)
+        from planner.io.validate import build_problem
+
+        problem = build_problem(self.problem.raw_tables(), self.rules, self.problem.source)
         self.problem = problem
         self.problem_key = new_key()
         return problem

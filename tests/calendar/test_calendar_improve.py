@@ -16,7 +16,8 @@ import pytest
 from planner.calendar import solve_calendar
 from planner.calendar.days import avoided_days
 from planner.calendar.improve import Budget, improve_local
-from planner.calendar.tasks import Board, Costs, Task, assign_phases, place_all, plan_cost, task_bound, task_cost
+from planner.calendar.place import place_all
+from planner.calendar.tasks import Board, Costs, Task, assign_phases, plan_cost, task_bound, task_cost
 from planner.check import check_plan
 from planner.plan import Plan
 from planner.rules import Rules

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import planner.calendar.tasks as tasks_module
+import planner.calendar.place as place_module
 from planner.calendar import solve_calendar
 from planner.errors import InfeasibleError
 from planner.io.validate import build_problem
@@ -111,7 +111,7 @@ def test_unavailability_respected() -> None:
 
 def test_exact_repair_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the constructive pass gives up on everything, the exact CP-SAT components still meet every rule."""
-    monkeypatch.setattr(tasks_module, "place_greedy", lambda task, board, avoid: False)
+    monkeypatch.setattr(place_module, "place_greedy", lambda task, board, avoid: False)
     problem = tiny_problem(**FAST)
     assignment = tiny_assignment()
     cal = solve_calendar(problem, assignment)
