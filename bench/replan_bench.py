@@ -27,7 +27,7 @@ from planner.io.validate import build_problem
 from planner.problem import Problem
 from planner.solve import solve_plan
 from planner.store.diff import compare_plans
-from planner.store.replan import frozen_history
+from planner.workflow.replan import frozen_history
 
 
 def _keys(visits: pd.DataFrame) -> set[tuple[str, ...]]:

@@ -13,7 +13,7 @@ from planner.io.validate import build_problem
 from planner.plan import read_plan
 from planner.store.api import open_store
 from planner.store.diff import visit_dates
-from planner.store.replan import frozen_history, replan_scenario
+from planner.workflow.replan import frozen_history, replan_scenario
 from tests.fixtures import tiny_problem, tiny_tables
 from tests.store.conftest import fake_plan
 
