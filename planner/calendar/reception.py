@@ -158,11 +158,11 @@ def _solve_roles(roster: _RosterData, fixed_main: dict[tuple[int, int], bool] | 
     from ortools.sat.python import cp_model
 
     built = _RolesModel(cp_model.CpModel(), {}, {}, [])
-    one_a_one_b_per_date(built, roster)
-    main_leaders_monthly_a(built, roster)
+    reception_roles(built, roster)
+    main_leader_monthly_a(built, roster)
     a_count, b_count = _role_counts(built, roster)
-    a_rotation_fair(built, roster, a_count)
-    b_rotation_fair(built, roster, b_count)
+    reception_fairness(built, roster, a_count)
+    b_rotation(built, roster, b_count)
     _fix_main_a_days(built, fixed_main)
     _keep_previous_duties(built, roster)
     if built.terms:
@@ -184,7 +184,7 @@ def _solve_roles(roster: _RosterData, fixed_main: dict[tuple[int, int], bool] | 
     return code, solver, built
 
 
-def one_a_one_b_per_date(built: _RolesModel, roster: _RosterData) -> None:
+def reception_roles(built: _RolesModel, roster: _RosterData) -> None:
     """Rule 6: exactly one A and one B per date, different leaders, only available leaders."""
     model, a, b = built.model, built.a, built.b
     for r, d in enumerate(roster.dates):
@@ -197,7 +197,7 @@ def one_a_one_b_per_date(built: _RolesModel, roster: _RosterData) -> None:
         model.add_exactly_one(b[r, lead] for lead in range(roster.n_leaders) if (r, lead) in b)
 
 
-def main_leaders_monthly_a(built: _RolesModel, roster: _RosterData) -> None:
+def main_leader_monthly_a(built: _RolesModel, roster: _RosterData) -> None:
     """Secretary and head: ≥ main_leader_a_per_month A dates in each required month they can attend (frozen A
     dates before `since` count)."""
     need = roster.problem.rules.reception.main_leader_a_per_month
@@ -222,7 +222,7 @@ def _role_counts(built: _RolesModel, roster: _RosterData) -> tuple[list[Any], li
     return a_count, b_count
 
 
-def a_rotation_fair(built: _RolesModel, roster: _RosterData, a_count: list[Any]) -> None:
+def reception_fairness(built: _RolesModel, roster: _RosterData, a_count: list[Any]) -> None:
     """A counts among standing/other leaders differ by ≤ fairness_max_diff (hard)."""
     if len(roster.others) <= 1:
         return
@@ -235,7 +235,7 @@ def a_rotation_fair(built: _RolesModel, roster: _RosterData, a_count: list[Any])
     model.add(hi - lo <= roster.problem.rules.reception.fairness_max_diff)
 
 
-def b_rotation_fair(built: _RolesModel, roster: _RosterData, b_count: list[Any]) -> None:
+def b_rotation(built: _RolesModel, roster: _RosterData, b_count: list[Any]) -> None:
     """Soft: B duties rotate fairly — the objective term max B − min B over all leaders (history included)."""
     if roster.n_leaders <= 1:
         return

@@ -7,6 +7,10 @@ in between, the store refuses; the edit stays in the session as `pending` and th
 combines edits to different parts) or "reload" (take theirs). Nothing is ever overwritten silently.
 
 Pages never keep data in `st.session_state` keys of their own; they change the Workspace through its methods.
+
+Why this module is long: the Workspace is one object whose methods are the app's every state change (load,
+upload, rules, locks, previous plan, versions, solve), each saved with optimistic locking; splitting it would
+scatter that protocol. The solve itself runs in planner.workflow (jobs.SolveJob).
 """
 
 from __future__ import annotations
