@@ -15,7 +15,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.errors import Conflict
-from planner.result import Status
+from planner.result import Status, status_from_cpsat
 
 from .data import AssignData
 from .units import build_model, must_link_each_unit
@@ -265,7 +265,7 @@ def explain_units(data: AssignData, status: Status) -> list[Conflict]:
     if p.rules.solver.time_limit > 0:
         solver.parameters.max_deterministic_time = float(p.rules.solver.time_limit)
     code = solver.solve(built.model)
-    if code != cp_model.INFEASIBLE:
+    if status_from_cpsat(code) != Status.INFEASIBLE:
         return [_generic_units(data)]
     core = [built.assumptions[i] for i in solver.sufficient_assumptions_for_infeasibility()]
     return [_render_core(data, core)]

@@ -27,6 +27,7 @@ import numpy as np
 from planner.calendar.exact import solve_exact
 from planner.calendar.tasks import Board, Costs, Task, components, task_bound
 from planner.result import Status
+from planner.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Budget:
     exact_time: float       # deterministic seconds, shared by the components of one stage
 
     @classmethod
-    def of(cls, rules: Any) -> Budget:
+    def of(cls, rules: Rules) -> Budget:
         cal = rules.calendar
         return cls(int(cal.improve_passes), int(cal.improve_exact_vars),
                    float(rules.solver.time_limit) * float(cal.improve_time_share))

@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from planner.calendar.exact import solve_exact
-from planner.calendar.improve import improve_exact, improve_local
+from planner.calendar.improve import Budget, improve_exact, improve_local
 from planner.calendar.tasks import Board, Costs, Task, components, plan_cost, task_bound
 from planner.result import Status
 
@@ -94,9 +94,25 @@ def order_tasks(tasks: Sequence[Task]) -> list[int]:
     return [i for *_, i in sorted(keys)]
 
 
+class StageControl(Protocol):
+    """What the driver needs from the caller's control (planner.progress.SolveControl has it): whether the user
+    pressed Stop, a place to report progress, and the registry of running CP-SAT solvers that Stop interrupts."""
+
+    @property
+    def cancelled(self) -> bool: ...
+
+    def report(self, stage: str, message: str = "", objective: float | None = None, bound: float | None = None,
+               done: int | None = None, total: int | None = None) -> None: ...
+
+    def register(self, solver: Any) -> None: ...
+
+    def unregister(self, solver: Any) -> None: ...
+
+
 def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, workers: int,
-              time_limit: float, control: Any = None, stage: str = "",
-              explain: Callable[[Sequence[Task]], Any] | None = None, budget: Any = None) -> Placement:
+              time_limit: float, control: StageControl | None = None, stage: str = "",
+              explain: Callable[[Sequence[Task]], Exception] | None = None, budget: Budget | None = None
+              ) -> Placement:
     """Constructive pass over all tasks, the exact model on each component the pass could not finish, then the
     improvement phase (improve.py) when a `budget` (improve.Budget) is given.
 
@@ -122,7 +138,8 @@ def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, w
             raise Cancelled()
         sub = [tasks[i] for i in comp]
         result = solve_exact(sub, board, costs, seed=seed, workers=workers, time_limit=time_limit,
-                             register=getattr(control, "register", None), unregister=getattr(control, "unregister", None))
+                             register=control.register if control else None,
+                             unregister=control.unregister if control else None)
         if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
             if control is not None and control.cancelled:
                 raise Cancelled()
@@ -144,8 +161,8 @@ def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, w
             if control.cancelled:
                 raise Cancelled()
             control.report(stage, "improve", details["local_objective"], None, 1, 1)
-        exact = improve_exact(tasks, board, costs, budget, seed=seed, register=getattr(control, "register", None),
-                              unregister=getattr(control, "unregister", None),
+        exact = improve_exact(tasks, board, costs, budget, seed=seed, register=control.register if control else None,
+                              unregister=control.unregister if control else None,
                               cancelled=lambda: control is not None and bool(control.cancelled))
         if control is not None and control.cancelled:
             raise Cancelled()

@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from planner.rules import Rules
+
 
 @dataclass(frozen=True, eq=False)
 class Costs:
@@ -48,7 +50,7 @@ class Costs:
     tiebreak: float = 0.25
 
     @classmethod
-    def of(cls, avoid: np.ndarray, rules: Any) -> Costs:
+    def of(cls, avoid: np.ndarray, rules: Rules) -> Costs:
         cal = rules.calendar
         return cls(np.asarray(avoid, dtype=bool), int(cal.avoid_day_cost), int(cal.spacing_cost),
                    float(cal.load_tiebreak))
