@@ -94,37 +94,78 @@ def solve_units(data: AssignData, control: SolveControl | None) -> UnitsResult |
         merged += [g | _nearest_group(data, g, groups) for g in failed]
 
 
+@dataclass
+class _Run:
+    """One component's solve in progress: its budget, where to report, and what it has cost so far."""
+
+    data: AssignData
+    units: list[int]
+    comms: list[int]
+    control: SolveControl | None
+    done: int
+    total: int
+    budget: float
+    seconds: float = 0.0
+    n_x: int = 0           # pair-model booleans, when the pair model was needed
+
+
+Best = tuple[float, dict[int, int], dict[int, tuple[int, ...]]]   # (objective, community -> unit, unit -> pattern)
+
+
 def _solve_component(data: AssignData, units: list[int], comms: list[int], homes: list[set[int]],
                      control: SolveControl | None, done: int, total: int, share: float
                      ) -> tuple[Status, float, float, float, int, dict[int, int]]:
-    """One component: (status, objective, bound, seconds, variables, community -> unit)."""
+    """One component: (status, objective, bound, seconds, variables, community -> unit), in three steps: a first
+    plan, column generation with its bound (and local search), then the integer master over the columns."""
     rules = data.problem.rules.solver
     budget = max(rules.time_limit * share, MIN_COMPONENT_TIME) if rules.time_limit > 0 else 0.0
-    # 1. a first feasible plan: packing (instant), else the pair model with a short budget
-    seconds = 0.0
-    hint: dict[int, tuple[int, ...]] = {}
-    n_x = 0
+    run = _Run(data, units, comms, control, done, total, budget)
+    packed = _first_plan(run, homes)
+    if isinstance(packed, Status):   # the pair model proved the component infeasible
+        return Status.INFEASIBLE, math.nan, math.nan, run.seconds, run.n_x, {}
+    comp, hint, lower, kicked = _columns(run, packed)
+    best, n_vars = _master(run, comp, hint, lower, kicked)
+    if best is None:
+        return Status.UNKNOWN, math.nan, math.nan, run.seconds, n_vars, {}
+    objective, picks, _ = best
+    bound = min(objective, math.ceil(lower - 1e-6) / COST_SCALE) if math.isfinite(lower) else math.nan
+    status = Status.OPTIMAL if bound == objective else Status.FEASIBLE
+    return status, objective, bound, run.seconds, n_vars, picks
+
+
+def _first_plan(run: _Run, homes: list[set[int]]) -> dict[int, int] | Status | None:
+    """1. A first feasible plan (community -> unit): packing (instant), else the pair model with a short budget;
+    None when neither found one in time, Status.INFEASIBLE when the pair model proved there is none."""
+    data, units, comms = run.data, run.units, run.comms
     packed = pack(data, units, comms)
-    if packed is None:
-        built = build_model(data, units, comms, {u: comms for u in units}, homes)
-        n_x = len(built.x)
-        first = make_solver(rules, FIRST_SHARE * budget, 1)
-        first.parameters.stop_after_first_solution = True  # a start only: the columns and the master do the rest
-        start = run_model(built.model, first, control, STAGE, done=done, total=total)
-        seconds = start.seconds
-        if start.status == Status.INFEASIBLE:
-            return Status.INFEASIBLE, math.nan, math.nan, seconds, n_x, {}
-        if start.status in (Status.OPTIMAL, Status.FEASIBLE):
-            packed = {c: u for (u, c), var in built.x.items() if first.value(var)}
-    # 2. column generation: exact pricing, LP (Lagrangian) lower bound
-    pins = implied_pins(data)
-    pinned_to = {c: u for u, c in pins}
+    if packed is not None:
+        return packed
+    built = build_model(data, units, comms, {u: comms for u in units}, homes)
+    run.n_x = len(built.x)
+    first = make_solver(data.problem.rules.solver, FIRST_SHARE * run.budget, 1)
+    first.parameters.stop_after_first_solution = True  # a start only: the columns and the master do the rest
+    start = run_model(built.model, first, run.control, STAGE, done=run.done, total=run.total)
+    run.seconds = start.seconds
+    if start.status == Status.INFEASIBLE:
+        return Status.INFEASIBLE    # the only Status returned
+    if start.status in (Status.OPTIMAL, Status.FEASIBLE):
+        return {c: u for (u, c), var in built.x.items() if first.value(var)}
+    return None
+
+
+def _columns(run: _Run, packed: dict[int, int] | None
+             ) -> tuple[Component, dict[int, tuple[int, ...]], float, bool]:
+    """2. Column generation (exact pricing, LP/Lagrangian lower bound) seeded by the first plan after a descent;
+    a price-and-dive plan when better; kicks where the gap is still large. (component, hint, lower, kicked)."""
+    data, units, comms = run.data, run.units, run.comms
+    pinned_to = {c: u for u, c in implied_pins(data)}
     forbidden = data.forbidden("unit_community")
     comp = Component(data, units, comms,
                      {u: [c for c in comms if c not in pinned_to and (u, c) not in forbidden] for u in units},
                      {u: tuple(sorted(c for c in comms if pinned_to.get(c) == u)) for u in units},
                      must_link_each_unit(data))
     started = time.perf_counter()
+    hint: dict[int, tuple[int, ...]] = {}
     if packed is not None:  # the start, improved by a descent on the exact pattern cost
         hint = local_search(comp, {u: tuple(sorted(c for c, uu in packed.items() if uu == u)) for u in units})
     for u, s in hint.items():
@@ -143,18 +184,24 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
     if hint and math.isfinite(lower) and lower > 0:  # perturb-and-descend, only where the gap is still large
         gap_pct = 100 * (sum(comp.cost(u, s) for u, s in hint.items()) - lower) / lower
         if gap_pct > KICK_GAP_PCT:
-            hint = perturb_search(comp, hint, min(MAX_KICKS, math.ceil(KICKS_PER_GAP_PCT * gap_pct)), seed=done)
+            hint = perturb_search(comp, hint, min(MAX_KICKS, math.ceil(KICKS_PER_GAP_PCT * gap_pct)), seed=run.done)
             for u, s in hint.items():
                 comp.columns[u].add(s)
             kicked = True
-    seconds += time.perf_counter() - started
-    # 3. the integer master over the generated columns; then, if a gap remains, once more with every column
-    #    whose reduced cost is below that gap (only those can improve on the plan found)
-    best: tuple[float, dict[int, int], dict[int, tuple[int, ...]]] | None = None
+    run.seconds += time.perf_counter() - started
+    return comp, hint, lower, kicked
+
+
+def _master(run: _Run, comp: Component, hint: dict[int, tuple[int, ...]], lower: float, kicked: bool
+            ) -> tuple[Best | None, int]:
+    """3. The integer master over the generated columns; then, if a gap remains, once more with every column
+    whose reduced cost is below that gap (only those can improve on the plan found). (best plan, variables)."""
+    rules = run.data.problem.rules.solver
+    best: Best | None = None
     if hint:
         best = (sum(comp.cost(u, s) for u, s in hint.items()) / COST_SCALE, {c: u for u, s in hint.items() for c in s},
                 hint)
-    n_vars = n_x
+    n_vars = run.n_x
     for phase in range(2):
         if kicked and phase == 1:
             break
@@ -164,21 +211,16 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
                     enrich(comp, best[0] * COST_SCALE - lower) == 0):
             break
         master = build_master(comp, best[2] if best else {})
-        solver = make_solver(rules, KICKED_MASTER_BUDGET * budget if kicked else budget / 2,
-                                   1 if len(master.patterns) <= SINGLE_WORKER_VARS else None)
+        solver = make_solver(rules, KICKED_MASTER_BUDGET * run.budget if kicked else run.budget / 2,
+                             1 if len(master.patterns) <= SINGLE_WORKER_VARS else None)
         solver.parameters.linearization_level = 2  # the set-partitioning LP is the whole point: every row in it
-        outcome = run_model(master.model, solver, control, STAGE, done=done, total=total)
-        seconds += outcome.seconds
-        n_vars = n_x + len(master.patterns)
+        outcome = run_model(master.model, solver, run.control, STAGE, done=run.done, total=run.total)
+        run.seconds += outcome.seconds
+        n_vars = run.n_x + len(master.patterns)
         if outcome.status in (Status.OPTIMAL, Status.FEASIBLE) and (best is None or outcome.objective < best[0]):
             chosen = local_search(comp, {u: s for u, s, var in master.patterns if solver.value(var)})
             for u, s in chosen.items():
                 comp.columns[u].add(s)
             best = (sum(comp.cost(u, s) for u, s in chosen.items()) / COST_SCALE,
                     {c: u for u, s in chosen.items() for c in s}, chosen)
-    if best is None:
-        return Status.UNKNOWN, math.nan, math.nan, seconds, n_vars, {}
-    objective, picks, _ = best
-    bound = min(objective, math.ceil(lower - 1e-6) / COST_SCALE) if math.isfinite(lower) else math.nan
-    status = Status.OPTIMAL if bound == objective else Status.FEASIBLE
-    return status, objective, bound, seconds, n_vars, picks
+    return best, n_vars
