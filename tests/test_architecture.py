@@ -126,6 +126,16 @@ def test_store_does_not_solve() -> None:
     assert bad == []
 
 
+def test_one_workflow_solves() -> None:
+    """Only planner.workflow calls the solve pipeline; the CLI and the app go through it."""
+    graph = import_graph()
+    callers = sorted(a for a, b in graph.edges if b == "planner.solve")
+    assert callers == ["planner.workflow.solve"]
+    assert graph.has_edge("planner.cli", "planner.workflow.solve")
+    assert graph.has_edge("planner.ui.state", "planner.workflow.jobs")
+    assert graph.has_edge("planner.store.cli", "planner.workflow.replan")
+
+
 if __name__ == "__main__":
     for cycle in import_cycles(pending=True):
         print("cycle:", " -> ".join(cycle))
