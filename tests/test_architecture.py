@@ -138,6 +138,9 @@ def test_one_workflow_solves() -> None:
 
 if __name__ == "__main__":
     for cycle in import_cycles(pending=True):
-        print("cycle:", " -> ".join(cycle))
+        pending = " (PENDING: a deprecated shim kept for another branch's file)" if cycle not in import_cycles() else ""
+        print("cycle:", " -> ".join(cycle) + pending)
     for module, lines in long_modules(pending=True):
-        print(f"long without a reason: {module} ({lines} lines)")
+        pending = " (PENDING: another branch's file this round)" if module in PENDING_LONG else ""
+        print(f"long without a reason: {module} ({lines} lines){pending}")
+    print(f"{len(import_cycles())} cycles, {len(long_modules())} unexplained long modules outside PENDING")
