@@ -39,3 +39,23 @@ def test_plan_district_bad_input_is_a_row_and_writes_nothing(tmp_path: Path) -> 
     assert (result.status, result.exit_code, result.violations) == ("bad_input", EXIT_BAD_INPUT, None)
     assert "households" in result.message and "NOPE" in result.message
     assert not (tmp_path / "out").exists()
+
+
+def test_compare_versions_runs_the_checker_outside_the_store(tmp_path: Path) -> None:
+    """Two stored versions, the second with a household's visits removed: the workflow's checker counts differ."""
+    import dataclasses
+
+    from planner.store.api import open_store
+    from planner.workflow.solve import compare_versions, save
+
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    problem = tiny_problem()
+    plan = plan_and_check(problem).plan
+    household = str(plan.cadre_households["household_id"].iat[0])
+    fewer = dataclasses.replace(plan, visits=plan.visits[plan.visits["target_id"] != household].reset_index(drop=True))
+    v1 = save(store, "tiny", problem, plan, "甲")
+    v2 = save(store, "tiny", problem, fewer, "甲")
+    diff = compare_versions(store, "tiny", v1, v2, check_rules=True)
+    assert diff.violations[0] == 0 and diff.violations[1] > 0
+    assert "calendar.cadre_min_visits" in diff.violations_by_rule[1]
+    assert compare_versions(store, "tiny", v1, v2).violations == store.compare("tiny", v1, v2).violations
