@@ -25,7 +25,7 @@ components, each a few hundred booleans that CP-SAT closes quickly. A component 
 merged with its nearest neighbour and solved again, up to the full model. The bound reported is the proven bound
 of the model actually solved (over its candidate pairs).
 
-The package, one module per job (imports run down this list):
+The package, one module per job (each imports only those above it):
     rules.py      the stage's rules shared by the others: implied_pins (三级联动), must_link_each_unit
     decompose.py  home offices (transportation model), packing, office groups (components)
     model.py      the pair model (CP-SAT), also used by explain.py
