@@ -51,7 +51,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from planner.io.outputs import PLAN, check_folder
     from planner.io.read import read_problem
     from planner.plan import read_plan, write_plan
-    from planner.solve import solve_plan
+    from planner.workflow.solve import plan_and_check, save
 
     inputs = [args.data, args.previous]
     check_folder(args.out, PLAN, inputs)   # before solving: a refused --out costs no solve
@@ -63,16 +63,21 @@ def cmd_plan(args: argparse.Namespace) -> int:
         overrides.setdefault("solver", {})["seed"] = args.seed
     problem = read_problem(Path(args.data), year=args.year, overrides=overrides)
     previous = read_plan(args.previous) if args.previous else None
-    plan = solve_plan(problem, previous=previous, on_event=_printer(args) if args.verbose else None)
+    checked = plan_and_check(problem, previous, on_event=_printer(args) if args.verbose else None)
+    plan = checked.plan
     write_plan(plan, Path(args.out), inputs=inputs)
     if args.save:
         from planner.store.api import open_store
 
-        store = open_store()
-        version = store.save_solved(args.save, problem, plan, author=os.environ.get("USER", "cli"))
+        version = save(open_store(), args.save, problem, plan, author=os.environ.get("USER", "cli"))
         print(_say(args.lang, f"已保存到方案 {args.save}，版本 {version}", f"saved to scenario {args.save}, "
                    f"version {version}"))
     _print_plan_summary(plan.report, args.lang)
+    for violation in checked.violations:   # never expected: the checker disagrees with the engines
+        print(violation.render(args.lang), file=sys.stderr)
+    found = len(checked.violations)
+    print(_say(args.lang, f"独立核验：{'全部规则均满足' if not found else f'{found} 处违反规则'}。",
+               f"independent check: {'all rules hold' if not found else f'{found} violations'}."))
     print(_say(args.lang, f"计划已写出：{args.out}", f"plan written: {args.out}"))
     return EXIT_OK
 

@@ -1,4 +1,5 @@
-"""`planner history`, `planner show`, `planner replan`: thin wrappers over the store API (wired in planner/cli.py).
+"""`planner history`, `planner show`, `planner replan`: thin wrappers over the store API and, for replan, the
+workflow (planner.workflow.replan) — wired in planner/cli.py.
 
 Store errors (unknown scenario or version, conflicts) exit 2 with a message in the chosen language; InputError
 and InfeasibleError propagate to planner.cli.main, which maps them to exit codes 2 and 3.
@@ -114,7 +115,7 @@ def replan(args: argparse.Namespace) -> int:
     """Freeze visits before --since, re-plan the rest of the year, save a new version, print what changed."""
     from planner.io.outputs import PLAN, check_folder
     from planner.plan import write_plan
-    from planner.store.replan import replan_scenario
+    from planner.workflow.replan import replan_scenario
 
     if args.out:
         check_folder(args.out, PLAN, [args.data])   # before re-planning: a refused --out costs no solve
