@@ -1,0 +1,77 @@
+"""`planner plan-many`: the command-line face of `plan_many`, with a tqdm bar over districts.
+
+Exit code: 0 when every district is `ok`; 1 when some district is not (summary.csv says which and why); 2 when
+the batch cannot start (ROOT, OUT or the scheduler unusable — nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from typing import Any
+
+from planner.errors import Lang
+
+EXIT_OK, EXIT_SOME_FAILED = 0, 1
+
+
+def _say(lang: Lang, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def plan_many_command(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from planner.batch.outputs import SummaryRow
+    from planner.batch.run import BatchProgress, plan_many
+
+    lang: Lang = args.lang
+    overrides: dict[str, Any] = {}
+    if args.time_limit is not None:
+        overrides.setdefault("solver", {})["time_limit"] = args.time_limit
+    if args.seed is not None:
+        overrides.setdefault("solver", {})["seed"] = args.seed
+    if args.scheduler and args.workers:
+        print(_say(lang, "已指定调度器：--workers 不起作用（工作进程在各机器上用 dask worker 启动）",
+                   "--workers is ignored with --scheduler (start workers with `dask worker` on each machine)"),
+              file=sys.stderr)
+    progress = BatchProgress()
+    bar = tqdm(total=0, unit=_say(lang, "区", "district"), file=sys.stderr, dynamic_ncols=True,
+               disable=args.quiet or None)
+
+    def show(row: SummaryRow) -> None:
+        bar.total = progress.total
+        bar.set_postfix_str(f"{row.district}: {row.status}", refresh=False)
+        bar.update(1)
+        if row.status != "ok":
+            bar.write(f"  {row.district}: {row.status} ({row.exit_code}) {row.message[:200]}", file=sys.stderr)
+
+    try:
+        rows = plan_many(args.root, args.out, scheduler=args.scheduler, workers=args.workers,
+                         overrides=overrides or None, year=args.year, lang=lang, progress=progress, on_row=show)
+    finally:
+        bar.close()
+    counts = Counter(row.status for row in rows)
+    skipped = sum(row.skipped for row in rows)
+    print(_say(lang, f"共 {len(rows)} 个区县：成功 {counts['ok']}（其中 {skipped} 个输入未变、沿用已有计划），"
+                     f"输入有误 {counts['bad_input']}，规则无法满足 {counts['infeasible']}，失败 {counts['failed']}；"
+                     f"用时 {progress.elapsed:.1f} 秒",
+               f"{len(rows)} districts: ok {counts['ok']} ({skipped} unchanged, existing plan kept), "
+               f"bad input {counts['bad_input']}, infeasible {counts['infeasible']}, failed {counts['failed']}; "
+               f"{progress.elapsed:.1f} s"))
+    print(_say(lang, f"汇总表：{args.out}/summary.csv", f"summary: {args.out}/summary.csv"))
+    return EXIT_OK if counts["ok"] == len(rows) else EXIT_SOME_FAILED
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("plan-many", help="plan every district under ROOT on a Dask cluster / 批量生成各区县计划")
+    p.add_argument("root", help="one input (folder or .xlsx/.zip) per district / 每区县一个输入")
+    p.add_argument("--out", required=True)
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="tcp://HOST:8786 (default: local cluster)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: CPU count)")
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--time-limit", type=float, default=None, help="deterministic seconds per stage")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=plan_many_command)

@@ -1,0 +1,171 @@
+"""`plan_many`: every district under ROOT on a Dask distributed cluster, results written as they finish.
+
+The cluster: a scheduler address (`tcp://HOST:8786`, workers started there with `dask worker`) or, by default, a
+LocalCluster of N single-threaded worker processes (N = the number of CPUs). One task per district, submitted in a
+window of a few tasks per worker so that the client holds only those districts' bytes, not a province's. A task
+whose worker dies is re-run by the scheduler on another worker (up to `distributed.scheduler.allowed-failures`
+times); `retries` re-runs a task that raised outside the district's own error handling. A district's own bad
+input, infeasibility or crash is its result, and the others go on.
+
+Progress goes to a plain `BatchProgress` object (the CLI draws a tqdm bar from it, the app a table).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.batch.district import plan_district
+from planner.batch.inputs import District, check_out, find_districts, read_job
+from planner.batch.outputs import SummaryRow, failed_row, record, skipped_row, write_summary
+from planner.errors import InputError, Issue, Lang
+
+RETRIES = 2
+WINDOW_PER_WORKER = 2  # tasks queued per worker thread: keeps workers busy without holding every input in memory
+WORKER_WAIT_SECONDS = 60
+
+
+@dataclass
+class BatchProgress:
+    """Shared between the batch thread and whoever draws it; written by one thread, read by others."""
+
+    total: int = 0
+    rows: dict[str, SummaryRow] = field(default_factory=dict)
+    running: set[str] = field(default_factory=set)
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    error: str | None = None
+    cancelled: bool = False
+    workers: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def done(self) -> int:
+        return len(self.rows)
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def snapshot(self) -> tuple[list[SummaryRow], set[str]]:
+        with self._lock:
+            return list(self.rows.values()), set(self.running)
+
+    def add(self, row: SummaryRow) -> None:
+        with self._lock:
+            self.rows[row.district] = row
+            self.running.discard(row.district)
+
+
+@contextmanager
+def open_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
+    """A Dask client on the given scheduler, or on a LocalCluster of `workers` single-threaded processes."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="15s")
+        except OSError as exc:
+            raise InputError([Issue(scheduler, None, None, f"无法连接调度器：{exc}",
+                                    f"cannot reach the scheduler: {exc}")]) from None
+        try:
+            client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
+        except TimeoutError:
+            client.close()
+            raise InputError([Issue(scheduler, None, None, f"调度器在 {WORKER_WAIT_SECONDS} 秒内没有可用的工作进程",
+                                    f"no worker joined the scheduler within {WORKER_WAIT_SECONDS} s")]) from None
+        with client:
+            yield client
+        return
+    n = workers or os.cpu_count() or 1
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield client
+
+
+def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None, workers: int | None = None,
+              client: Any = None, overrides: Mapping[str, Any] | None = None, year: int | None = None,
+              lang: Lang = "zh", progress: BatchProgress | None = None,
+              on_row: Callable[[SummaryRow], None] | None = None) -> list[SummaryRow]:
+    """Plan every district under ROOT into OUT; returns the summary rows (also in OUT/summary.csv).
+
+    InputError (exit 2) when ROOT, OUT or the scheduler is unusable — then nothing is written.
+    """
+    root, out = Path(root), Path(out)
+    progress = progress or BatchProgress()
+    districts = find_districts(root, out)
+    check_out(root, out, districts)
+    progress.total = len(districts)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def finish(row: SummaryRow) -> None:
+        progress.add(row)
+        rows, _ = progress.snapshot()
+        write_summary(out, rows)
+        if on_row is not None:
+            on_row(row)
+
+    todo: list[District] = []
+    for district in districts:  # first pass: digests only, so that finished districts cost no cluster time
+        job = read_job(district, overrides, year, lang)
+        row = skipped_row(out, district.name, job.digest, lang)
+        if row is None:
+            todo.append(district)
+        else:
+            finish(row)
+    if not todo:
+        write_summary(out, list(progress.rows.values()))
+    else:
+        if client is not None:
+            _run(client, todo, out, overrides, year, lang, progress, finish)
+        else:
+            with open_client(scheduler, workers) as own:
+                _run(own, todo, out, overrides, year, lang, progress, finish)
+    progress.finished = time.monotonic()
+    rows, _ = progress.snapshot()
+    return sorted(rows, key=lambda r: r.district)
+
+
+def _run(client: Any, todo: list[District], out: Path, overrides: Mapping[str, Any] | None, year: int | None,
+         lang: Lang, progress: BatchProgress, finish: Callable[[SummaryRow], None]) -> None:
+    from distributed import as_completed
+
+    progress.workers = sum(client.nthreads().values()) or 1
+    window = max(2, WINDOW_PER_WORKER * progress.workers)
+    queue = list(reversed(todo))
+    names: dict[str, str] = {}  # future key → district
+
+    def submit() -> Any:
+        district = queue.pop()
+        job = read_job(district, overrides, year, lang)
+        future = client.submit(plan_district, job, key=f"plan-{district.name}-{uuid.uuid4().hex[:8]}",
+                               retries=RETRIES, pure=False)
+        names[future.key] = district.name
+        with progress._lock:
+            progress.running.add(district.name)
+        return future
+
+    pending = as_completed([submit() for _ in range(min(window, len(queue)))])
+    for future in pending:
+        name = names.pop(future.key)
+        try:
+            row = record(out, future.result(), lang)
+        except Exception as exc:  # the task itself failed (worker lost too often, cluster gone)
+            row = failed_row(name, exc, lang)
+        future.release()
+        finish(row)
+        if progress.cancelled:
+            client.cancel(list(pending.futures))
+            with progress._lock:
+                progress.running.clear()
+            break
+        if queue:
+            pending.add(submit())
