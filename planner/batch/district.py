@@ -134,8 +134,8 @@ def plan_district(job: DistrictJob) -> DistrictResult:
         result.message_zh = "规则无法同时满足：" + _one_line(exc.render("zh"))
         result.message_en = "the rules cannot all hold: " + _one_line(exc.render("en"))
     except Exception as exc:  # a crash in one district is that district's result, not the batch's end
-        last = traceback.extract_tb(exc.__traceback__)[-1:] or [None]
-        where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last[0] else ""
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
         result.exit_code = EXIT_FAILED
         result.message_zh = f"程序出错：{type(exc).__name__}: {exc}{where}"
         result.message_en = f"unexpected error: {type(exc).__name__}: {exc}{where}"

@@ -118,9 +118,10 @@ def read_job(district: District, overrides: Mapping[str, Any] | None = None, yea
         sibling = path.with_name(RULES_FILE)
         if path.suffix.lower() in WORKBOOK_SUFFIXES and sibling.is_file():
             files[RULES_FILE] = sibling.read_bytes()
-    options = {"overrides": dict(overrides or {}), "year": year}
+    chosen = dict(overrides or {})
     return DistrictJob(name=district.name, source=str(path), entry=path.name, folder=path.is_dir(), files=files,
-                       overrides=options["overrides"], year=year, lang=lang, digest=digest(files, options))
+                       overrides=chosen, year=year, lang=lang,
+                       digest=digest(files, {"overrides": chosen, "year": year}))
 
 
 def digest(files: Mapping[str, bytes], options: Mapping[str, Any]) -> str:

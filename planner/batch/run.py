@@ -31,6 +31,7 @@ from planner.errors import InputError, Issue, Lang
 RETRIES = 2
 WINDOW_PER_WORKER = 2  # tasks queued per worker thread: keeps workers busy without holding every input in memory
 WORKER_WAIT_SECONDS = 60
+CONNECT_SECONDS = 15.0
 
 
 @dataclass
@@ -66,13 +67,14 @@ class BatchProgress:
 
 
 @contextmanager
-def open_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
+def open_client(scheduler: str | None = None, workers: int | None = None,
+                connect_timeout: float = CONNECT_SECONDS) -> Iterator[Any]:
     """A Dask client on the given scheduler, or on a LocalCluster of `workers` single-threaded processes."""
     from distributed import Client, LocalCluster
 
     if scheduler:
         try:
-            client = Client(scheduler, timeout="15s")
+            client = Client(scheduler, timeout=f"{connect_timeout}s")
         except OSError as exc:
             raise InputError([Issue(scheduler, None, None, f"无法连接调度器：{exc}",
                                     f"cannot reach the scheduler: {exc}")]) from None
