@@ -39,6 +39,7 @@ class BatchProgress:
     """Shared between the batch thread and whoever draws it; written by one thread, read by others."""
 
     total: int = 0
+    names: list[str] = field(default_factory=list)  # every district found, in order
     rows: dict[str, SummaryRow] = field(default_factory=dict)
     running: set[str] = field(default_factory=set)
     started: float = field(default_factory=time.monotonic)
@@ -47,6 +48,7 @@ class BatchProgress:
     cancelled: bool = False
     workers: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _stop: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
     def done(self) -> int:
@@ -59,6 +61,12 @@ class BatchProgress:
     def snapshot(self) -> tuple[list[SummaryRow], set[str]]:
         with self._lock:
             return list(self.rows.values()), set(self.running)
+
+    def cancel(self) -> None:
+        """Stop: unfinished districts are cancelled on the cluster and get no row; a rerun plans them."""
+        self.cancelled = True
+        if self._stop is not None:
+            self._stop()
 
     def add(self, row: SummaryRow) -> None:
         with self._lock:
@@ -105,6 +113,7 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
     progress = progress or BatchProgress()
     districts = find_districts(root, out)
     check_out(root, out, districts)
+    progress.names = [d.name for d in districts]
     progress.total = len(districts)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -156,18 +165,29 @@ def _run(client: Any, todo: list[District], out: Path, overrides: Mapping[str, A
         return future
 
     pending = as_completed([submit() for _ in range(min(window, len(queue)))])
-    for future in pending:
-        name = names.pop(future.key)
-        try:
-            row = record(out, future.result(), lang)
-        except Exception as exc:  # the task itself failed (worker lost too often, cluster gone)
-            row = failed_row(name, exc, lang)
-        future.release()
-        finish(row)
+
+    def stop() -> None:  # called from another thread (the app's Stop button): Client methods are thread-safe
+        with pending.lock:
+            futures = list(pending.futures)
+        client.cancel(futures)
+
+    progress._stop = stop
+    try:
+        for future in pending:
+            if progress.cancelled:
+                break
+            name = names.pop(future.key)
+            try:
+                row = record(out, future.result(), lang)
+            except Exception as exc:  # the task itself failed (worker lost too often, cluster gone)
+                row = failed_row(name, exc, lang)
+            future.release()
+            finish(row)
+            if queue and not progress.cancelled:
+                pending.add(submit())
+    finally:
+        progress._stop = None
         if progress.cancelled:
-            client.cancel(list(pending.futures))
+            stop()
             with progress._lock:
                 progress.running.clear()
-            break
-        if queue:
-            pending.add(submit())
