@@ -89,7 +89,8 @@ def batch(root: Path, out: Path, workers: int) -> dict[str, Any]:
 
     shutil.rmtree(out, ignore_errors=True)
     load0, cpu0, t0 = os.getloadavg()[0], _cpu_self(), time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
         client.run(_preload)

@@ -7,6 +7,7 @@ the batch cannot start (ROOT, OUT or the scheduler unusable — nothing written)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from typing import Any
@@ -49,7 +50,8 @@ def plan_many_command(args: argparse.Namespace) -> int:
 
     try:
         rows = plan_many(args.root, args.out, scheduler=args.scheduler, workers=args.workers,
-                         overrides=overrides or None, year=args.year, lang=lang, progress=progress, on_row=show)
+                         overrides=overrides or None, year=args.year, lang=lang, progress=progress, on_row=show,
+                         workers_write=True if args.shared_out else None)
     finally:
         bar.close()
     counts = Counter(row.status for row in rows)
@@ -68,10 +70,13 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("plan-many", help="plan every district under ROOT on a Dask cluster / 批量生成各区县计划")
     p.add_argument("root", help="one input (folder or .xlsx/.zip) per district / 每区县一个输入")
     p.add_argument("--out", required=True)
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="tcp://HOST:8786 (default: local cluster)")
+    p.add_argument("--scheduler", default=os.environ.get("PLANNER_DASK_SCHEDULER") or None, metavar="ADDRESS",
+                   help="tcp://HOST:8786 (default: $PLANNER_DASK_SCHEDULER, else a local cluster)")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: CPU count)")
     p.add_argument("--year", type=int, default=None)
     p.add_argument("--time-limit", type=float, default=None, help="deterministic seconds per stage")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--shared-out", action="store_true",
+                   help="workers write OUT themselves (they see OUT at the same path, e.g. NFS)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=plan_many_command)

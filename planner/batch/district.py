@@ -5,6 +5,9 @@ The job carries the input as bytes; the worker rebuilds the files in a temporary
 built here, on the worker, and never leave it; the plan comes back as Parquet bytes per table plus the report
 (JSON-able), so a worker and a client need only agree on the table format, not on Python objects.
 
+When the job names an output folder (a local cluster, or workers that share OUT's disk) the worker writes the
+plan folder itself with `write_plan`, so a large batch does not queue behind one client writing every plan.
+
 Exit codes as the CLI's: 0 ok, 2 bad input, 3 rules cannot all hold; 1 (status `failed`) for a plan the checker
 rejects or an unexpected error — the message then names it. Nothing here writes outside its temporary folder.
 """
@@ -43,6 +46,7 @@ class DistrictResult:
     tables: dict[str, bytes] = field(default_factory=dict)   # plan table → Parquet bytes (empty unless solved)
     report: dict[str, Any] = field(default_factory=dict)
     worker: dict[str, str] = field(default_factory=dict)      # versions the plan was made with
+    written: bool = False                                      # the plan folder is in place (worker or client)
 
     @property
     def status(self) -> str:
@@ -101,6 +105,23 @@ def versions() -> dict[str, str]:
     return out
 
 
+def write_district_plan(plan: Any, folder: Path, result: DistrictResult) -> None:
+    """`write_plan` (atomic); a refused or failed write becomes this district's result, the others go on."""
+    from planner.plan import write_plan
+
+    try:
+        write_plan(plan, folder)
+        result.written = True
+    except InputError as exc:  # the output path was refused (e.g. a folder of other files is in the way)
+        result.exit_code = EXIT_BAD_INPUT
+        result.message_zh = "输出位置被拒绝：" + _one_line(exc.render("zh", limit=MESSAGE_ISSUES))
+        result.message_en = "output refused: " + _one_line(exc.render("en", limit=MESSAGE_ISSUES))
+    except OSError as exc:
+        result.exit_code = EXIT_FAILED
+        result.message_zh = f"无法写出计划：{type(exc).__name__}: {exc}"
+        result.message_en = f"cannot write the plan: {type(exc).__name__}: {exc}"
+
+
 def plan_district(job: DistrictJob) -> DistrictResult:
     """Read, solve and check one district; every outcome is a result, never an exception (others go on)."""
     from planner.check import check_plan
@@ -117,14 +138,17 @@ def plan_district(job: DistrictJob) -> DistrictResult:
         plan = solve_plan(problem)
         violations = check_plan(problem, plan)
         result.violations = len(violations)
-        result.tables = plan_tables_to_bytes(plan)
-        result.report = plan.report
         if violations:
             result.exit_code = EXIT_FAILED
             shown = violations[:MESSAGE_ISSUES]
             result.message_zh = f"核验发现 {len(violations)} 处违反规则：" + "；".join(v.render("zh") for v in shown)
             result.message_en = f"the checker found {len(violations)} violations: " + "; ".join(
                 v.render("en") for v in shown)
+        if job.out_dir:  # the worker sees OUT (local cluster, shared disk): write here, send back only figures
+            write_district_plan(plan, Path(job.out_dir) / job.name, result)
+        else:
+            result.tables = plan_tables_to_bytes(plan)
+            result.report = plan.report
     except InputError as exc:
         result.exit_code = EXIT_BAD_INPUT
         result.message_zh = "输入有误：" + _one_line(exc.render("zh", limit=MESSAGE_ISSUES))

@@ -54,6 +54,7 @@ class DistrictJob:
     year: int | None = None
     lang: str = "zh"
     digest: str = ""
+    out_dir: str | None = None      # set: the worker writes OUT/<name> itself (it sees the same disk)
 
     @property
     def size(self) -> int:

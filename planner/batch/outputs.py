@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from planner.batch.district import EXIT_BAD_INPUT, EXIT_FAILED, DistrictResult, plan_from_result
-from planner.errors import InputError, Lang
+from planner.batch.district import EXIT_FAILED, DistrictResult, plan_from_result, write_district_plan
+from planner.errors import Lang
 
 STATE_DIR = ".plan-many"
 SUMMARY_FILE = "summary.csv"
@@ -74,30 +74,19 @@ def skipped_row(out: Path, district: str, digest: str, lang: Lang) -> SummaryRow
 
 
 def record(out: Path, result: DistrictResult, lang: Lang) -> SummaryRow:
-    """Write a finished district's plan folder (when it has one) and state; its summary row."""
-    from planner.plan import write_plan
-
-    row = SummaryRow(result.name, result.status, result.exit_code, result.seconds, result.households,
-                     result.violations, result.message(lang))
-    if not result.tables:
-        return row  # bad input, infeasible, crash: nothing written (an older plan folder stays as it was)
-    state_path(out, result.name).unlink(missing_ok=True)  # the folder is about to change
-    try:
-        write_plan(plan_from_result(result), out / result.name)
-    except InputError as exc:  # the output path was refused
-        row.status, row.exit_code = "bad_input", EXIT_BAD_INPUT
-        row.message = exc.render(lang, limit=3).replace("\n", " | ")
-        return row
-    except OSError as exc:
-        row.status, row.exit_code, row.message = "failed", EXIT_FAILED, f"{type(exc).__name__}: {exc}"
-        return row
-    if result.exit_code == 0:
+    """Write a finished district's plan folder (unless its worker did), then its state; its summary row."""
+    if result.tables:  # the plan came back as tables: the client writes it
+        state_path(out, result.name).unlink(missing_ok=True)  # the folder is about to change
+        write_district_plan(plan_from_result(result), out / result.name, result)
+    if result.written and result.exit_code == 0:
         state = {"district": result.name, "digest": result.digest, "status": "ok", "seconds": result.seconds,
                  "households": result.households, "violations": result.violations, "versions": result.worker,
                  "finished": datetime.now(UTC).isoformat(timespec="seconds")}
         _write_atomic(state_path(out, result.name),
                       lambda p: p.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8"))
-    return row
+    # bad input, infeasible, crash: nothing written (an older plan folder of the district stays as it was)
+    return SummaryRow(result.name, result.status, result.exit_code, result.seconds, result.households,
+                      result.violations, result.message(lang))
 
 
 def failed_row(district: str, exc: BaseException, lang: Lang) -> SummaryRow:

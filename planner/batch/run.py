@@ -1,7 +1,9 @@
 """`plan_many`: every district under ROOT on a Dask distributed cluster, results written as they finish.
 
 The cluster: a scheduler address (`tcp://HOST:8786`, workers started there with `dask worker`) or, by default, a
-LocalCluster of N single-threaded worker processes (N = the number of CPUs). One task per district, submitted in a
+LocalCluster of N single-threaded worker processes (N = the number of CPUs). Workers on the local cluster write
+each plan folder themselves; with a remote scheduler the plan comes back as Parquet and this process writes it (or
+the workers do, with `workers_write`, when they see OUT at the same path). One task per district, submitted in a
 window of a few tasks per worker so that the client holds only those districts' bytes, not a province's. A task
 whose worker dies is re-run by the scheduler on another worker (up to `distributed.scheduler.allowed-failures`
 times); `retries` re-runs a task that raised outside the district's own error handling. A district's own bad
@@ -12,6 +14,7 @@ Progress goes to a plain `BatchProgress` object (the CLI draws a tqdm bar from i
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -25,7 +28,7 @@ from typing import Any
 
 from planner.batch.district import plan_district
 from planner.batch.inputs import District, check_out, find_districts, read_job
-from planner.batch.outputs import SummaryRow, failed_row, record, skipped_row, write_summary
+from planner.batch.outputs import SummaryRow, failed_row, record, skipped_row, state_path, write_summary
 from planner.errors import InputError, Issue, Lang
 
 RETRIES = 2
@@ -96,7 +99,8 @@ def open_client(scheduler: str | None = None, workers: int | None = None,
             yield client
         return
     n = workers or os.cpu_count() or 1
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
 
@@ -104,10 +108,14 @@ def open_client(scheduler: str | None = None, workers: int | None = None,
 def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None, workers: int | None = None,
               client: Any = None, overrides: Mapping[str, Any] | None = None, year: int | None = None,
               lang: Lang = "zh", progress: BatchProgress | None = None,
-              on_row: Callable[[SummaryRow], None] | None = None) -> list[SummaryRow]:
+              on_row: Callable[[SummaryRow], None] | None = None, workers_write: bool | None = None
+              ) -> list[SummaryRow]:
     """Plan every district under ROOT into OUT; returns the summary rows (also in OUT/summary.csv).
 
-    InputError (exit 2) when ROOT, OUT or the scheduler is unusable — then nothing is written.
+    `workers_write`: workers write OUT/<district> themselves (they must see OUT at the same path); default: yes
+    on the local cluster this call starts, no with a scheduler address or a given client (plans come back as
+    Parquet and this process writes them). InputError (exit 2) when ROOT, OUT or the scheduler is unusable —
+    then nothing is written.
     """
     root, out = Path(root), Path(out)
     progress = progress or BatchProgress()
@@ -132,21 +140,32 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
             todo.append(district)
         else:
             finish(row)
+    if workers_write is None:
+        workers_write = client is None and not scheduler
+    settings = _Settings(out, overrides, year, lang, str(out.resolve()) if workers_write else None)
     if not todo:
         write_summary(out, list(progress.rows.values()))
+    elif client is not None:
+        _run(client, todo, settings, progress, finish)
     else:
-        if client is not None:
-            _run(client, todo, out, overrides, year, lang, progress, finish)
-        else:
-            with open_client(scheduler, workers) as own:
-                _run(own, todo, out, overrides, year, lang, progress, finish)
+        with open_client(scheduler, workers) as own:
+            _run(own, todo, settings, progress, finish)
     progress.finished = time.monotonic()
     rows, _ = progress.snapshot()
     return sorted(rows, key=lambda r: r.district)
 
 
-def _run(client: Any, todo: list[District], out: Path, overrides: Mapping[str, Any] | None, year: int | None,
-         lang: Lang, progress: BatchProgress, finish: Callable[[SummaryRow], None]) -> None:
+@dataclass(frozen=True)
+class _Settings:
+    out: Path
+    overrides: Mapping[str, Any] | None
+    year: int | None
+    lang: Lang
+    out_dir: str | None  # workers write plan folders there
+
+
+def _run(client: Any, todo: list[District], settings: _Settings, progress: BatchProgress,
+         finish: Callable[[SummaryRow], None]) -> None:
     from distributed import as_completed
 
     progress.workers = sum(client.nthreads().values()) or 1
@@ -156,7 +175,9 @@ def _run(client: Any, todo: list[District], out: Path, overrides: Mapping[str, A
 
     def submit() -> Any:
         district = queue.pop()
-        job = read_job(district, overrides, year, lang)
+        job = dataclasses.replace(read_job(district, settings.overrides, settings.year, settings.lang),
+                                  out_dir=settings.out_dir)
+        state_path(settings.out, district.name).unlink(missing_ok=True)  # stale from now on, whoever writes
         future = client.submit(plan_district, job, key=f"plan-{district.name}-{uuid.uuid4().hex[:8]}",
                                retries=RETRIES, pure=False)
         names[future.key] = district.name
@@ -178,9 +199,9 @@ def _run(client: Any, todo: list[District], out: Path, overrides: Mapping[str, A
                 break
             name = names.pop(future.key)
             try:
-                row = record(out, future.result(), lang)
+                row = record(settings.out, future.result(), settings.lang)
             except Exception as exc:  # the task itself failed (worker lost too often, cluster gone)
-                row = failed_row(name, exc, lang)
+                row = failed_row(name, exc, settings.lang)
             future.release()
             finish(row)
             if queue and not progress.cancelled:

@@ -1,4 +1,4 @@
-"""A ROOT of small demo districts and one 2-worker LocalCluster for the whole module (starting one costs seconds)."""
+"""A ROOT of small demo districts and one 2-worker LocalCluster for the whole session (starting one costs seconds)."""
 
 from __future__ import annotations
 
@@ -56,9 +56,10 @@ def root(demos: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def client() -> Iterator[object]:
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                        silence_logs=logging.ERROR)
     with cluster, distributed.Client(cluster) as client:
         yield client

@@ -1,9 +1,11 @@
-"""The app's 全市/全省 page: start a batch on a local cluster, see it running, then every district's outcome."""
+"""The app's 全市/全省 page: start a batch on the configured cluster (the tests' 2-worker cluster, by its scheduler
+address as PLANNER_DASK_SCHEDULER), see it running, then every district's outcome."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,9 +19,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: Any) -> AppTest:
     monkeypatch.setenv("PLANNER_DB_URL", f"sqlite:///{tmp_path / 'store.db'}")
-    monkeypatch.delenv("PLANNER_DASK_SCHEDULER", raising=False)
+    monkeypatch.setenv("PLANNER_DASK_SCHEDULER", client.scheduler.address)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.sidebar.radio(key="nav").set_value("batch").run()
@@ -35,7 +37,8 @@ def test_batch_page_runs_every_district_and_shows_each_outcome(app: AppTest, dem
     out = tmp_path / "plans"
     app.text_input(key="batch_root").set_value(str(root))
     app.text_input(key="batch_out").set_value(str(out))
-    app.number_input(key="batch_workers").set_value(1)
+    assert app.text_input(key="batch_scheduler").value == app.session_state["batch_scheduler"]
+    assert app.number_input(key="batch_workers").disabled  # the scheduler's workers are used
     app.button(key="batch_start").click().run()
     assert not app.exception, app.exception
     job = app.session_state[JOB_KEY]

@@ -112,7 +112,7 @@ def test_rerun_skips_unchanged_districts_and_replans_a_changed_one(root: Path, c
     households = pd.read_csv(changed / "b" / "households.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     households.loc[0, "priority"] = "3" if households.loc[0, "priority"] != "3" else "1"
     households.to_csv(changed / "b" / "households.csv", index=False, encoding="utf-8-sig")
-    rows = {r.district: r for r in plan_many(changed, out, client=client, lang="en")}
+    rows = {r.district: r for r in plan_many(changed, out, client=client, lang="en", workers_write=True)}
     assert [rows[d].skipped for d in ("a", "b", "c")] == [True, False, True]
     assert rows["b"].status == "ok"
     assert (out / "b" / "visits.csv").stat().st_mtime_ns != before["b"]
@@ -128,7 +128,8 @@ def test_a_district_whose_worker_is_killed_is_still_planned(root: Path, client: 
     zip_folder(root / "a", good / "z.zip")  # a third district, same data as a
     out = tmp_path / "plans"
     result: dict[str, list[SummaryRow]] = {}
-    batch = threading.Thread(target=lambda: result.setdefault("rows", plan_many(good, out, client=client)))
+    batch = threading.Thread(target=lambda: result.setdefault("rows", plan_many(good, out, client=client,
+                                                                                  workers_write=True)))
     workers_before = set(client.scheduler_info()["workers"])
     batch.start()
     victim = None
@@ -148,7 +149,8 @@ def test_a_district_whose_worker_is_killed_is_still_planned(root: Path, client: 
     assert [rows[d].status for d in ("a", "b", "z")] == ["ok"] * 3
     for district in ("a", "b"):
         assert check_plan(read_problem(good / district), read_plan(out / district, require_visits=True)) == []
-    # same input, same plan: the district re-run after the kill equals the undisturbed first run
+    # same input, same plan: the district re-run after the kill (written by its worker) equals the first run's
+    # (written by the client from Parquet)
     for name in PLAN_CSVS:
         assert (out / "z" / name).read_bytes() == (first[0] / "a" / name).read_bytes()
         assert (out / "a" / name).read_bytes() == (first[0] / "a" / name).read_bytes()
@@ -173,3 +175,16 @@ def test_an_unreachable_scheduler_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="cannot reach the scheduler"), open_client("tcp://127.0.0.1:1",
                                                                                    connect_timeout=1):
         pass
+
+
+def test_cli_default_local_cluster_plans_and_its_workers_write_the_same_plan(root: Path, tmp_path: Path,
+                                                                             first: tuple[Path, list[SummaryRow]],
+                                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    one = tmp_path / "root"
+    shutil.copytree(root / "a", one / "a")
+    out = tmp_path / "plans"
+    assert main(["--lang", "en", "plan-many", str(one), "--out", str(out), "--workers", "1"]) == EXIT_OK
+    assert "1 districts: ok 1 (0 unchanged" in capsys.readouterr().out
+    for name in PLAN_CSVS:
+        assert (out / "a" / name).read_bytes() == (first[0] / "a" / name).read_bytes()
+    assert (out / STATE_DIR / "a.json").is_file()
