@@ -1,7 +1,8 @@
-"""What the client writes under OUT: each district's plan folder, the rerun state, and summary.csv.
+"""What the batch writes under OUT: each district's plan folder, the rerun state, and summary.csv.
 
-OUT/<district>/ is written by `planner.plan.write_plan` (atomic), so it is exactly the folder `planner plan` writes —
-no extra file in it. Whether it is current is kept apart, in OUT/.plan-many/<district>.json (the input digest and
+OUT/<district>/ is written by `planner.plan.write_plan` (atomic) — by the client from the returned tables, or by
+the worker itself (`district.write_district_plan`) — so it is exactly the folder `planner plan` writes, no extra
+file in it. Whether it is current is kept apart, in OUT/.plan-many/<district>.json (the input digest and
 the figures for the summary): written after the plan folder is in place and removed before it is replaced, so a
 state file always describes the plan folder next to it. A rerun skips a district whose state says `ok` with the
 same digest and whose plan folder is complete.
