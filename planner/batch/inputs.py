@@ -27,6 +27,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 # what `planner.io.read` looks at inside a district folder (top level only); other files are not shipped
 FOLDER_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 RULES_FILE = "rules.toml"
+RESERVED = ("summary.csv",)  # OUT/summary.csv sits beside the district folders
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ def find_districts(root: Path, out: Path | None = None) -> list[District]:
     issues = [Issue(", ".join(p.name for p in paths), None, None, f"两个输入同名（区县 {name}）：请只保留一个",
                     f"two inputs for district {name}: keep one")
               for name, paths in found.items() if len(paths) > 1]
+    issues += [Issue(name, None, None, f"“{name}”是批量输出使用的名称，不能作为区县名",
+                     f"'{name}' is a name the batch output uses; it cannot be a district name")
+               for name in found if name.lower() in RESERVED]
     if issues:
         raise InputError(issues)
     if not found:

@@ -31,6 +31,9 @@ def test_two_inputs_of_one_name_or_an_empty_root_are_refused(tmp_path: Path) -> 
     (tmp_path / "a.xlsx").write_bytes(b"x")
     with pytest.raises(InputError, match="two inputs for district a"):
         find_districts(tmp_path)
+    (tmp_path / "summary.csv").mkdir()
+    with pytest.raises(InputError, match=r"'summary\.csv' is a name the batch output uses"):
+        find_districts(tmp_path)
     with pytest.raises(InputError, match="no district inputs"):
         find_districts(tmp_path / "a")
     with pytest.raises(InputError, match="ROOT must be a folder"):
