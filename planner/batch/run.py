@@ -79,13 +79,13 @@ class BatchProgress:
 
 @contextmanager
 def open_client(scheduler: str | None = None, workers: int | None = None,
-                connect_timeout: float = CONNECT_SECONDS) -> Iterator[Any]:
+                connect_timeout: float | None = None) -> Iterator[Any]:
     """A Dask client on the given scheduler, or on a LocalCluster of `workers` single-threaded processes."""
     from distributed import Client, LocalCluster
 
     if scheduler:
         try:
-            client = Client(scheduler, timeout=f"{connect_timeout}s")
+            client = Client(scheduler, timeout=f"{connect_timeout or CONNECT_SECONDS}s")
         except OSError as exc:
             raise InputError([Issue(scheduler, None, None, f"无法连接调度器：{exc}",
                                     f"cannot reach the scheduler: {exc}")]) from None
@@ -123,7 +123,17 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
     check_out(root, out, districts)
     progress.names = [d.name for d in districts]
     progress.total = len(districts)
-    out.mkdir(parents=True, exist_ok=True)
+    skipped: list[SummaryRow] = []
+    todo: list[District] = []
+    for district in districts:  # first pass: digests only, so that finished districts cost no cluster time
+        row = skipped_row(out, district.name, read_job(district, overrides, year, lang).digest, lang)
+        if row is None:
+            todo.append(district)
+        else:
+            skipped.append(row)
+    if workers_write is None:
+        workers_write = client is None and not scheduler
+    settings = _Settings(out, overrides, year, lang, str(out.resolve()) if workers_write else None)
 
     def finish(row: SummaryRow) -> None:
         progress.add(row)
@@ -132,24 +142,20 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
         if on_row is not None:
             on_row(row)
 
-    todo: list[District] = []
-    for district in districts:  # first pass: digests only, so that finished districts cost no cluster time
-        job = read_job(district, overrides, year, lang)
-        row = skipped_row(out, district.name, job.digest, lang)
-        if row is None:
-            todo.append(district)
-        else:
+    def go(cluster: Any) -> None:  # only once the cluster is there: an unusable one writes nothing
+        out.mkdir(parents=True, exist_ok=True)
+        for row in skipped:
             finish(row)
-    if workers_write is None:
-        workers_write = client is None and not scheduler
-    settings = _Settings(out, overrides, year, lang, str(out.resolve()) if workers_write else None)
-    if not todo:
-        write_summary(out, list(progress.rows.values()))
-    elif client is not None:
-        _run(client, todo, settings, progress, finish)
-    else:
+        if not progress.rows:
+            write_summary(out, [])
+        if todo:
+            _run(cluster, todo, settings, progress, finish)
+
+    if todo and client is None:
         with open_client(scheduler, workers) as own:
-            _run(own, todo, settings, progress, finish)
+            go(own)
+    else:
+        go(client)
     progress.finished = time.monotonic()
     rows, _ = progress.snapshot()
     return sorted(rows, key=lambda r: r.district)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from planner.batch.outputs import STATE_DIR, SUMMARY_COLUMNS, SummaryRow
-from planner.batch.run import open_client, plan_many
+from planner.batch.run import plan_many
 from planner.check import check_plan
 from planner.cli import EXIT_OK, main
 from planner.errors import InputError
@@ -176,10 +176,12 @@ def test_cli_rerun_of_finished_districts_needs_no_cluster_and_exits_0(root: Path
     assert _summary(out)["district"].tolist() == ["a", "c"]
 
 
-def test_an_unreachable_scheduler_is_a_clear_error() -> None:
-    with pytest.raises(InputError, match="cannot reach the scheduler"), open_client("tcp://127.0.0.1:1",
-                                                                                   connect_timeout=1):
-        pass
+def test_an_unreachable_scheduler_is_a_clear_error_and_nothing_is_written(root: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("planner.batch.run.CONNECT_SECONDS", 1.0)
+    with pytest.raises(InputError, match="cannot reach the scheduler"):
+        plan_many(root, tmp_path / "plans", scheduler="tcp://127.0.0.1:1")
+    assert not (tmp_path / "plans").exists()
 
 
 def test_cli_default_local_cluster_plans_and_its_workers_write_the_same_plan(root: Path, tmp_path: Path,
