@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.batch.district import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INFEASIBLE, plan_district
+from planner.batch.district import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INFEASIBLE, DistrictResult, plan_district
 from planner.batch.inputs import DistrictJob, check_out, find_districts, read_job
+from planner.batch.outputs import SummaryRow, record, skipped_row, state_path, write_summary
 from planner.cli import main
 from planner.errors import InputError
 from tests.batch.conftest import zip_folder
@@ -115,3 +116,43 @@ def test_cli_refuses_a_missing_root_and_out_inside_a_district(tmp_path: Path,
     assert not (tmp_path / "o").exists() and not (tmp_path / "a" / "o").exists()
     err = capsys.readouterr().err
     assert "ROOT must be a folder" in err and "overlaps the district input a" in err and "Traceback" not in err
+
+
+def _solved(demos: Path, tmp_path: Path) -> DistrictResult:
+    result = plan_district(_job(Path(shutil.copytree(demos / "d1", tmp_path / "d"))))
+    assert result.status == "ok" and result.tables and not result.written
+    return result
+
+
+def test_a_plan_the_checker_rejects_is_written_but_not_recorded_as_current(demos: Path, tmp_path: Path) -> None:
+    result = _solved(demos, tmp_path)
+    result.exit_code, result.message_en = EXIT_FAILED, "the checker found 1 violations: ..."
+    out = tmp_path / "out"
+    row = record(out, result, "en")
+    assert (row.status, row.exit_code) == ("failed", EXIT_FAILED)
+    assert (out / "d" / "visits.csv").is_file()  # there to inspect, as `planner plan` + `planner check` leave it
+    assert not state_path(out, "d").exists()
+    assert skipped_row(out, "d", result.digest, "en") is None  # so a rerun plans it again
+
+
+def test_a_recorded_plan_is_skipped_only_while_complete_and_unchanged(demos: Path, tmp_path: Path) -> None:
+    result = _solved(demos, tmp_path)
+    out = tmp_path / "out"
+    assert record(out, result, "en").status == "ok"
+    skipped = skipped_row(out, "d", result.digest, "zh")
+    assert skipped is not None and skipped.skipped and skipped.households == 300 and "输入未变" in skipped.message
+    assert skipped_row(out, "d", "another digest", "en") is None
+    (out / "d" / "names.csv").unlink()
+    assert skipped_row(out, "d", result.digest, "en") is None
+
+
+def test_summary_csv_has_the_contract_columns_and_empty_cells_for_unknown_figures(tmp_path: Path) -> None:
+    rows = [SummaryRow("b", "bad_input", 2, 0.31, None, None, "=bad"),
+            SummaryRow("a", "ok", 0, 1.234, 300, 0, "")]
+    path = write_summary(tmp_path, rows)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert path.read_text(encoding="utf-8-sig").splitlines() == [
+        "district,status,exit_code,seconds,households,violations,message",
+        "a,ok,0,1.23,300,0,",
+        "b,bad_input,2,0.31,,,'=bad",  # spreadsheet-safe, like every CSV planner writes
+    ]
