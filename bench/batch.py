@@ -115,6 +115,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--dir", default="/tmp/planner-batch-bench")
     parser.add_argument("--province", type=int, default=100)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the districts-alone runs")
     parser.add_argument("--city-seconds", type=float, default=None, help="per-district cost for the estimate")
     args = parser.parse_args()
     base = Path(args.dir)
@@ -123,7 +124,7 @@ def main() -> None:
     print(f"{n} districts ({args.small} small, {args.district} district-sized); {os.cpu_count()} CPUs; "
           f"load before {os.getloadavg()[0]:.2f}")
     load0 = os.getloadavg()[0]
-    alone = baseline(root, base)
+    alone = {} if args.no_baseline else baseline(root, base)
     print(f"\nalone (`planner plan` + `planner check`, one process each; load {load0:.2f} -> {os.getloadavg()[0]:.2f}):")
     print("| district | plan s | plan+check s | cpu s |\n|---|---|---|---|")
     for name, r in alone.items():
@@ -144,6 +145,8 @@ def main() -> None:
               f"{first / r['wall']:.2f}x ({first_run / (r['wall'] - r['start']):.2f}x) | {r['cpu_client']:.1f}+{r['cpu_workers']:.1f} | {r['peak_worker_mib']:.0f} | "
               f"{r['load'][0]:.2f}/{r['load'][1]:.2f} |")
     one = runs[0]
+    if not alone:
+        total_plan = total_check = float("nan")
     print(f"\nvs alone: batch with {one['workers']} worker {one['wall']:.2f} s for what takes {total_plan:.2f} s as "
           f"separate `planner plan` runs ({total_check:.2f} s with `planner check`): "
           f"{(one['wall'] - total_plan) / n:+.2f} s per district vs plan alone (imports are paid once per worker)")
