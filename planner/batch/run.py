@@ -172,23 +172,40 @@ class _Settings:
 
 def _run(client: Any, todo: list[District], settings: _Settings, progress: BatchProgress,
          finish: Callable[[SummaryRow], None]) -> None:
+    by_name = {district.name: district for district in todo}
+
+    def make(name: str) -> Any:
+        job = read_job(by_name[name], settings.overrides, settings.year, settings.lang)
+        state_path(settings.out, name).unlink(missing_ok=True)  # stale from now on, whoever writes the plan
+        return dataclasses.replace(job, out_dir=settings.out_dir)
+
+    stream(client, list(by_name), make, plan_district,
+           lambda name, result: finish(record(settings.out, result, settings.lang)),
+           lambda name, exc: finish(failed_row(name, exc, settings.lang)), progress)
+
+
+def stream(client: Any, names: list[str], make_job: Callable[[str], Any], task: Callable[[Any], Any],
+           on_result: Callable[[str, Any], None], on_failure: Callable[[str, BaseException], None],
+           progress: BatchProgress, prefix: str = "plan") -> None:
+    """`task(make_job(name))` for every name on the cluster, a window at a time; each outcome as it finishes.
+
+    A job is made (its bytes read) only when it is submitted. `on_failure` gets a task that never returned or
+    whose result could not be recorded. `progress.cancel()` cancels what is still queued or running.
+    """
     from distributed import as_completed
 
     progress.workers = sum(client.nthreads().values()) or 1
     window = max(2, WINDOW_PER_WORKER * progress.workers)
-    queue = list(reversed(todo))
-    names: dict[str, str] = {}  # future key → district
+    queue = list(reversed(names))
+    keys: dict[str, str] = {}  # future key → name
 
     def submit() -> Any:
-        district = queue.pop()
-        job = dataclasses.replace(read_job(district, settings.overrides, settings.year, settings.lang),
-                                  out_dir=settings.out_dir)
-        state_path(settings.out, district.name).unlink(missing_ok=True)  # stale from now on, whoever writes
-        future = client.submit(plan_district, job, key=f"plan-{district.name}-{uuid.uuid4().hex[:8]}",
+        name = queue.pop()
+        future = client.submit(task, make_job(name), key=f"{prefix}-{name}-{uuid.uuid4().hex[:8]}",
                                retries=RETRIES, pure=False)
-        names[future.key] = district.name
+        keys[future.key] = name
         with progress._lock:
-            progress.running.add(district.name)
+            progress.running.add(name)
         return future
 
     pending = as_completed([submit() for _ in range(min(window, len(queue)))])
@@ -203,13 +220,12 @@ def _run(client: Any, todo: list[District], settings: _Settings, progress: Batch
         for future in pending:
             if progress.cancelled:
                 break
-            name = names.pop(future.key)
+            name = keys.pop(future.key)
             try:
-                row = record(settings.out, future.result(), settings.lang)
-            except Exception as exc:  # the task itself failed (worker lost too often, cluster gone)
-                row = failed_row(name, exc, settings.lang)
+                on_result(name, future.result())
+            except Exception as exc:  # the task itself failed (worker lost too often, cluster gone), or recording
+                on_failure(name, exc)
             future.release()
-            finish(row)
             if queue and not progress.cancelled:
                 pending.add(submit())
     finally:
