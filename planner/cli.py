@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None)
     p.set_defaults(func=cmd_replan)
 
-    from planner.batch.cli import add_parser as add_plan_many  # the command's code (and Dask) load only when run
+    from planner.batch.cli import add_parser as add_plan_many  # plan-many, export-many; Dask loads only when run
 
     add_plan_many(sub)
     return parser

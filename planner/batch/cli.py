@@ -1,4 +1,4 @@
-"""`planner plan-many`: the command-line face of `plan_many`, with a tqdm bar over districts.
+"""`planner plan-many` (with a tqdm bar over districts) and `planner export-many`: command-line faces of the batch.
 
 Exit code: 0 when every district is `ok`; 1 when some district is not (summary.csv says which and why); 2 when
 the batch cannot start (ROOT, OUT or the scheduler unusable — nothing written).
@@ -14,7 +14,7 @@ from typing import Any
 
 from planner.errors import Lang
 
-EXIT_OK, EXIT_SOME_FAILED = 0, 1
+EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _say(lang: Lang, zh: str, en: str) -> str:
@@ -66,6 +66,26 @@ def plan_many_command(args: argparse.Namespace) -> int:
     return EXIT_OK if counts["ok"] == len(rows) else EXIT_SOME_FAILED
 
 
+def export_many_command(args: argparse.Namespace) -> int:
+    from planner.batch.export import export_many
+    from planner.batch.outputs import SummaryRow
+
+    lang: Lang = args.lang
+    if not args.ics and not args.xlsx:
+        print(_say(lang, "请指定 --ics 和/或 --xlsx", "give --ics and/or --xlsx"), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    def show(row: SummaryRow) -> None:
+        if row.status != "ok":
+            print(f"  {row.district}: {row.status} ({row.exit_code}) {row.message[:200]}", file=sys.stderr)
+
+    rows = export_many(args.out, args.dest, xlsx=args.xlsx, ics=args.ics, redact=args.redact,
+                       scheduler=args.scheduler, workers=args.workers, lang=lang, on_row=show)
+    ok = sum(row.status == "ok" for row in rows)
+    print(_say(lang, f"已导出 {ok}/{len(rows)} 个区县：{args.dest}", f"{ok}/{len(rows)} districts exported: {args.dest}"))
+    return EXIT_OK if ok == len(rows) else EXIT_SOME_FAILED
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("plan-many", help="plan every district under ROOT on a Dask cluster / 批量生成各区县计划")
     p.add_argument("root", help="one input (folder or .xlsx/.zip) per district / 每区县一个输入")
@@ -80,3 +100,13 @@ def add_parser(sub: Any) -> None:
                    help="workers write OUT themselves (they see OUT at the same path, e.g. NFS)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=plan_many_command)
+
+    p = sub.add_parser("export-many", help="export every district's plan / 批量导出各区县计划")
+    p.add_argument("out", help="plan-many's OUT folder / 批量计划输出目录")
+    p.add_argument("--dest", required=True, help="DEST/<district>.xlsx and DEST/<district>.ics.zip")
+    p.add_argument("--xlsx", action="store_true", help="printable workbook per district / 工作簿")
+    p.add_argument("--ics", action="store_true", help="calendars per district (zip of .ics) / 日历")
+    p.add_argument("--redact", action="store_true", help="pseudonymise household data / 联系户信息脱敏")
+    p.add_argument("--scheduler", default=os.environ.get("PLANNER_DASK_SCHEDULER") or None, metavar="ADDRESS")
+    p.add_argument("--workers", type=int, default=None)
+    p.set_defaults(func=export_many_command)

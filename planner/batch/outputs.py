@@ -47,7 +47,7 @@ def state_path(out: Path, district: str) -> Path:
     return out / STATE_DIR / f"{district}.json"
 
 
-def _write_atomic(path: Path, write: Any) -> None:
+def write_atomic(path: Path, write: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
@@ -83,7 +83,7 @@ def record(out: Path, result: DistrictResult, lang: Lang) -> SummaryRow:
         state = {"district": result.name, "digest": result.digest, "status": "ok", "seconds": result.seconds,
                  "households": result.households, "violations": result.violations, "versions": result.worker,
                  "finished": datetime.now(UTC).isoformat(timespec="seconds")}
-        _write_atomic(state_path(out, result.name),
+        write_atomic(state_path(out, result.name),
                       lambda p: p.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8"))
     # bad input, infeasible, crash: nothing written (an older plan folder of the district stays as it was)
     return SummaryRow(result.name, result.status, result.exit_code, result.seconds, result.households,
@@ -113,5 +113,5 @@ def write_summary(out: Path, rows: list[SummaryRow]) -> Path:
 
     path = out / SUMMARY_FILE
     frame = summary_frame(rows)
-    _write_atomic(path, lambda p: write_csv(frame, p))
+    write_atomic(path, lambda p: write_csv(frame, p))
     return path

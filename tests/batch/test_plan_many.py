@@ -18,7 +18,7 @@ import pytest
 from planner.batch.outputs import STATE_DIR, SUMMARY_COLUMNS, SummaryRow
 from planner.batch.run import plan_many
 from planner.check import check_plan
-from planner.cli import EXIT_OK, main
+from planner.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from planner.errors import InputError
 from planner.io.read import read_problem
 from planner.plan import read_plan
@@ -195,3 +195,30 @@ def test_cli_default_local_cluster_plans_and_its_workers_write_the_same_plan(roo
     for name in PLAN_CSVS:
         assert (out / "a" / name).read_bytes() == (first[0] / "a" / name).read_bytes()
     assert (out / STATE_DIR / "a.json").is_file()
+
+
+def test_export_many_writes_each_districts_workbook_and_calendars(client: Any, tmp_path: Path,
+                                                                  first: tuple[Path, list[SummaryRow]]) -> None:
+    import openpyxl
+
+    from planner.batch.export import export_many
+    from planner.export.ics import ics_zip_bytes
+
+    out, dest = first[0], tmp_path / "exports"
+    rows = export_many(out, dest, client=client, xlsx=True, ics=True, lang="en")
+    assert [(r.district, r.status) for r in rows] == [("a", "ok"), ("b", "ok"), ("c", "ok")]
+    for district in ("a", "b", "c"):
+        plan = read_plan(out / district, require_visits=True)
+        assert (dest / f"{district}.ics.zip").read_bytes() == ics_zip_bytes(plan)  # what `planner export` makes
+        book = openpyxl.load_workbook(dest / f"{district}.xlsx", read_only=True)
+        assert len(book.sheetnames) > 1
+        book.close()
+    again = export_many(out, dest, client=client, xlsx=False, ics=True)  # its own earlier exports: replaced
+    assert all(r.status == "ok" for r in again)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep")
+    with pytest.raises(InputError, match="DEST holds other files"):
+        export_many(out, other, client=client)
+    assert main(["export-many", str(out), "--dest", str(tmp_path / "x")]) == EXIT_BAD_INPUT  # no --xlsx, no --ics
+    assert not (tmp_path / "x").exists()
