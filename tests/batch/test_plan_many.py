@@ -207,14 +207,18 @@ def test_export_many_writes_each_districts_workbook_and_calendars(client: Any, t
     out, dest = first[0], tmp_path / "exports"
     rows = export_many(out, dest, client=client, xlsx=True, ics=True, lang="en")
     assert [(r.district, r.status) for r in rows] == [("a", "ok"), ("b", "ok"), ("c", "ok")]
-    for district in ("a", "b", "c"):
-        plan = read_plan(out / district, require_visits=True)
-        assert (dest / f"{district}.ics.zip").read_bytes() == ics_zip_bytes(plan)  # what `planner export` makes
-        book = openpyxl.load_workbook(dest / f"{district}.xlsx", read_only=True)
-        assert len(book.sheetnames) > 1
-        book.close()
-    again = export_many(out, dest, client=client, xlsx=False, ics=True)  # its own earlier exports: replaced
-    assert all(r.status == "ok" for r in again)
+    assert sorted(p.name for p in dest.iterdir()) == sorted(
+        [".export-many", *(f"{d}.xlsx" for d in "abc"), *(f"{d}.ics.zip" for d in "abc")])
+    plan = read_plan(out / "a", require_visits=True)
+    assert (dest / "a.ics.zip").read_bytes() == ics_zip_bytes(plan)  # what the app's calendar download makes
+    book = openpyxl.load_workbook(dest / "a.xlsx", read_only=True)
+    assert len(book.sheetnames) > 1
+    book.close()
+    (dest / "a.ics.zip").write_bytes(b"old")
+    one = tmp_path / "one"
+    shutil.copytree(out / "a", one / "a")
+    again = export_many(one, dest, client=client, xlsx=False, ics=True)  # its own earlier exports: replaced
+    assert [r.status for r in again] == ["ok"] and (dest / "a.ics.zip").read_bytes() == ics_zip_bytes(plan)
     other = tmp_path / "other"
     other.mkdir()
     (other / "mine.txt").write_text("keep")
