@@ -415,6 +415,7 @@ T: dict[str, tuple[str, str]] = {
     "batch.workers_help": ("同时计算的区县数，一般等于处理器核数。", "Districts computed at once; usually the number of cores."),
     "batch.start": ("开始批量生成", "Start the batch"),
     "batch.stop": ("停止", "Stop"),
+    "batch.starting": ("正在读取各区县输入并启动计算集群……", "Reading the district inputs and starting the cluster…"),
     "batch.need_folders": ("请填写输入目录和输出目录。", "Give the inputs folder and the output folder."),
     "batch.progress": ("已完成 {done}/{total} 个区县，进行中 {running} 个，用时 {s:.0f} 秒",
                        "{done}/{total} districts done, {running} in progress, {s:.0f} s"),

@@ -71,8 +71,12 @@ def _setting(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def _cell(value: Any, fmt: str = "{}") -> str:
+    return "—" if value is None else fmt.format(value)
+
+
 def district_table(progress: BatchProgress) -> pd.DataFrame:
-    """One row per district found: its state now (waiting, in progress, or the summary's status)."""
+    """One row per district found: its state now (waiting, in progress, or the summary's status); text cells."""
     rows, running = progress.snapshot()
     done = {row.district: row for row in rows}
     records: list[dict[str, Any]] = []
@@ -80,11 +84,12 @@ def district_table(progress: BatchProgress) -> pd.DataFrame:
         row = done.get(name)
         if row is None:
             state = "running" if name in running else "waiting"
-            records.append({"district": name, "status": t(f"batch.state.{state}"), "seconds": None,
-                            "households": None, "violations": None, "message": ""})
+            records.append({"district": name, "status": t(f"batch.state.{state}"), "seconds": "—",
+                            "households": "—", "violations": "—", "message": ""})
         else:
-            records.append({"district": name, "status": t(f"batch.state.{row.status}"), "seconds": row.seconds,
-                            "households": row.households, "violations": row.violations, "message": row.message})
+            records.append({"district": name, "status": t(f"batch.state.{row.status}"),
+                            "seconds": _cell(row.seconds, "{:.1f}"), "households": _cell(row.households),
+                            "violations": _cell(row.violations), "message": row.message})
     frame = pd.DataFrame.from_records(records, columns=["district", "status", "seconds", "households", "violations",
                                                         "message"])
     return frame.rename(columns={c: t(f"batch.col.{c}") for c in frame.columns})
@@ -98,6 +103,8 @@ def _draw(job: BatchJob) -> None:
     if total:
         st.progress(min(1.0, len(rows) / total), text=t("batch.progress", done=len(rows), total=total,
                                                         running=len(running), s=progress.elapsed))
+    if not rows and not running and not job.done:
+        st.caption(t("batch.starting"))
     cols = st.columns(len(STATUSES))
     for col, status in zip(cols, STATUSES, strict=True):
         col.metric(t(f"batch.state.{status}"), counts.get(status, 0))
