@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,14 +48,17 @@ def state_path(out: Path, district: str) -> Path:
 
 
 def write_atomic(path: Path, write: Any) -> None:
+    """`write(tmp)` then rename over `path`: readers see the old file or the new one, never half of one.
+
+    The temporary name is unique (uuid) rather than a mkstemp file, so the file gets the usual umask permissions
+    like every other file planner writes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -84,7 +87,7 @@ def record(out: Path, result: DistrictResult, lang: Lang) -> SummaryRow:
                  "households": result.households, "violations": result.violations, "versions": result.worker,
                  "finished": datetime.now(UTC).isoformat(timespec="seconds")}
         write_atomic(state_path(out, result.name),
-                      lambda p: p.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8"))
+                     lambda p: p.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8"))
     # bad input, infeasible, crash: nothing written (an older plan folder of the district stays as it was)
     return SummaryRow(result.name, result.status, result.exit_code, result.seconds, result.households,
                       result.violations, result.message(lang))
