@@ -9,7 +9,8 @@ When the job names an output folder (a local cluster, or workers that share OUT'
 plan folder itself with `write_plan`, so a large batch does not queue behind one client writing every plan.
 
 Exit codes as the CLI's: 0 ok, 2 bad input, 3 rules cannot all hold; 1 (status `failed`) for a plan the checker
-rejects or an unexpected error — the message then names it. Nothing here writes outside its temporary folder.
+rejects or an unexpected error — the message then names it. Nothing here writes outside its temporary folder
+except that one plan folder, and only when the job names OUT.
 """
 
 from __future__ import annotations

@@ -151,12 +151,14 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
         if todo:
             _run(cluster, todo, settings, progress, finish)
 
-    if todo and client is None:
-        with open_client(scheduler, workers) as own:
-            go(own)
-    else:
-        go(client)
-    progress.finished = time.monotonic()
+    try:
+        if todo and client is None:  # a local cluster needs no more workers than there are districts to plan
+            with open_client(scheduler, min(workers or os.cpu_count() or 1, len(todo))) as own:
+                go(own)
+        else:
+            go(client)
+    finally:
+        progress.finished = time.monotonic()
     rows, _ = progress.snapshot()
     return sorted(rows, key=lambda r: r.district)
 
