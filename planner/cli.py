@@ -237,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="changed input folder or workbook / 变更后的输入")
     p.add_argument("--out", default=None)
     p.set_defaults(func=cmd_replan)
+
+    from planner.batch.cli import add_parser as add_plan_many  # plan-many, export-many; Dask loads only when run
+
+    add_plan_many(sub)
     return parser
 
 

@@ -397,6 +397,47 @@ T: dict[str, tuple[str, str]] = {
     "app.error": ("出现了意外错误，本页未能显示完整。请刷新页面重试；如再次出现，请把错误编号 {id} 告诉管理员。",
                   "Something unexpected went wrong and this page could not be shown in full. Reload the page; if it "
                   "happens again, give the administrator the error id {id}."),
+    # -- many districts (planner/ui/pages/batch.py) ----------------------------------------------------------------
+    "page.batch": ("8 全市/全省", "8 City / province"),
+    "batch.title": ("全市/全省：各区县计划批量生成", "City / province: plan every district"),
+    "batch.intro": ("服务器上一个文件夹中每个区县一份输入（子文件夹或 .xlsx/.zip），在计算集群上逐区生成计划并核验；"
+                    "与命令行 planner plan-many 相同。输入未变且已完成的区县自动跳过。",
+                    "One input per district (a sub-folder or .xlsx/.zip) in a folder on the server, each planned and "
+                    "checked on the compute cluster, as `planner plan-many` does. Finished districts whose input has "
+                    "not changed are skipped."),
+    "batch.root": ("区县输入目录（服务器路径）", "District inputs folder (on the server)"),
+    "batch.root_help": ("其中每个子文件夹或 .xlsx/.zip 文件是一个区县，名称即区县名。",
+                        "Each sub-folder or .xlsx/.zip file in it is one district, named after it."),
+    "batch.out": ("输出目录（服务器路径）", "Output folder (on the server)"),
+    "batch.out_help": ("每个区县的计划写入 输出目录/区县名/，汇总表为 summary.csv。",
+                       "Each district's plan goes to OUT/<district>/; the summary is summary.csv."),
+    "batch.scheduler": ("集群调度器地址（留空则用本机）", "Cluster scheduler address (empty: this machine)"),
+    "batch.scheduler_help": ("如 tcp://10.0.0.5:8786；各计算机上用 dask worker 连接该地址（见 docs/BATCH.md）。",
+                             "e.g. tcp://10.0.0.5:8786; start `dask worker` on each machine (see docs/BATCH.md)."),
+    "batch.workers": ("本机工作进程数", "Local worker processes"),
+    "batch.workers_help": ("同时计算的区县数，一般等于处理器核数。", "Districts computed at once; usually the number of cores."),
+    "batch.start": ("开始批量生成", "Start the batch"),
+    "batch.stop": ("停止", "Stop"),
+    "batch.starting": ("正在读取各区县输入并启动计算集群……", "Reading the district inputs and starting the cluster…"),
+    "batch.need_folders": ("请填写输入目录和输出目录。", "Give the inputs folder and the output folder."),
+    "batch.progress": ("已完成 {done}/{total} 个区县，进行中 {running} 个，用时 {s:.0f} 秒",
+                       "{done}/{total} districts done, {running} in progress, {s:.0f} s"),
+    "batch.error": ("批量任务未能开始：{error}", "The batch could not start: {error}"),
+    "batch.cancelled": ("已停止：未完成的区县没有写出，再次开始即可继续。",
+                        "Stopped: unfinished districts were not written; start again to continue."),
+    "batch.finished": ("已完成，汇总表：{out}/summary.csv", "Finished; summary: {out}/summary.csv"),
+    "batch.state.waiting": ("等待", "waiting"),
+    "batch.state.running": ("进行中", "in progress"),
+    "batch.state.ok": ("完成", "ok"),
+    "batch.state.bad_input": ("输入有误", "bad input"),
+    "batch.state.infeasible": ("规则无法满足", "infeasible"),
+    "batch.state.failed": ("失败", "failed"),
+    "batch.col.district": ("区县", "District"),
+    "batch.col.status": ("状态", "Status"),
+    "batch.col.seconds": ("用时（秒）", "Seconds"),
+    "batch.col.households": ("联系户数", "Households"),
+    "batch.col.violations": ("违反规则", "Violations"),
+    "batch.col.message": ("说明", "Message"),
 }
 
 

@@ -16,7 +16,7 @@ import streamlit as st
 from planner.store.api import StoreError
 from planner.ui.components import conflict_banner, progress_fragment, source_label
 from planner.ui.i18n import LANG_KEY, LANGS, labels, t
-from planner.ui.pages import data, export, history, locks, results, rules, solve
+from planner.ui.pages import batch, data, export, history, locks, results, rules, solve
 from planner.ui.state import Workspace, user_scenarios, workspace
 
 log = logging.getLogger("planner.ui")
@@ -34,6 +34,7 @@ PAGES: dict[str, Callable[[Workspace], None]] = {
     "results": results.render,
     "export": export.render,
     "history": history.render,
+    "batch": batch.render,
 }
 LANG_NAMES = {"zh": "中文", "en": "English"}
 # Less empty space above the page title, so that a 1366×768 laptop shows the KPIs and the table head together.
