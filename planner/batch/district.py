@@ -1,7 +1,7 @@
 """One district on a worker: what `planner plan` and then `planner check` do, returned as plain data.
 
 The job carries the input as bytes; the worker rebuilds the files in a temporary folder and calls the ordinary API
-(read_problem → solve_plan → check_plan), so reading rules are exactly those of `planner plan`. CP-SAT models are
+(read_problem → planner.workflow's plan_and_check), so reading rules are exactly those of `planner plan`. CP-SAT models are
 built here, on the worker, and never leave it; the plan comes back as Parquet bytes per table plus the report
 (JSON-able), so a worker and a client need only agree on the table format, not on Python objects.
 
@@ -125,9 +125,8 @@ def write_district_plan(plan: Any, folder: Path, result: DistrictResult) -> None
 
 def plan_district(job: DistrictJob) -> DistrictResult:
     """Read, solve and check one district; every outcome is a result, never an exception (others go on)."""
-    from planner.check import check_plan
     from planner.io.read import read_problem
-    from planner.solve import solve_plan
+    from planner.workflow.solve import plan_and_check
 
     started = time.monotonic()
     result = DistrictResult(job.name, job.digest, EXIT_OK, worker=versions())
@@ -136,8 +135,8 @@ def plan_district(job: DistrictJob) -> DistrictResult:
             problem = read_problem(_rebuild(job, Path(tmp)), year=job.year, overrides=job.overrides or None)
         problem = dataclasses.replace(problem, source=job.source)  # report.json names the input as `planner plan`
         result.households = int(problem.counts().get("households", 0))
-        plan = solve_plan(problem)
-        violations = check_plan(problem, plan)
+        checked = plan_and_check(problem)  # the one workflow `planner plan` uses: solve, then the checker
+        plan, violations = checked.plan, checked.violations
         result.violations = len(violations)
         if violations:
             result.exit_code = EXIT_FAILED
