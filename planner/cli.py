@@ -223,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="changed input folder or workbook / 变更后的输入")
     p.add_argument("--out", default=None)
     p.set_defaults(func=cmd_replan)
+
+    from planner.access.cli import add_parsers as access_parsers  # user add|list|remove|passwd|import, publish
+
+    access_parsers(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ from planner.store.api import ConflictError, Store, StoreError, VersionInfo
 from planner.store.diff import PlanDiff
 from planner.ui.components import fmt_pct, fmt_when
 from planner.ui.i18n import current_lang, labels, lkey, t
+from planner.ui.pages.publish import publish_box
 from planner.ui.state import Workspace
 
 DIFF_KEY = "history_diff"
@@ -91,6 +92,7 @@ def _versions(ws: Workspace, versions: list[VersionInfo]) -> None:
         st.session_state.pop("history_restore_confirm", None)
         st.toast(t("history.restored", version=number, new=new))
         st.rerun()
+    publish_box(ws, int(number))
 
 
 def _compare(ws: Workspace, store: Store, versions: list[VersionInfo]) -> None:
