@@ -185,7 +185,7 @@ def test_sign_out_forgets_the_session(app_home: Path, solved: tuple[Problem, Pla
 
 # -- roles -----------------------------------------------------------------------------------------------------------
 def test_a_unit_sees_only_its_scope_on_every_page(app_home: Path, solved: tuple[Problem, Plan]) -> None:
-    problem, plan = solved
+    problem = solved[0]
     seed(solved, 财政局=("unit", "U2"))
     at = sign_in(open_app(), "财政局")
     homes = set(problem.households.loc[problem.households["community_id"] == "C04", "household_id"])
@@ -238,6 +238,7 @@ def test_a_cadre_sees_its_own_households_and_calendar(app_home: Path, solved: tu
     names = problem.households.set_index("household_id")["name"]
     assert set(table.iloc[:, 1]) == set(names[sorted(mine)])
     page = texts(at)
+    assert all(names[h] in page for h in mine) and "本单位" not in page     # the probe reads Chinese text
     assert not any(names[h] in page for h in set(names.index) - mine)
     assert at.get("html") and at.selectbox(key="mine_day")
     assert at.sidebar.radio(key="nav").options == ["我的走访"]
