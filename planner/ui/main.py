@@ -13,7 +13,7 @@ from planner.access.policy import can_change
 from planner.access.roles import ROLES, Action, Reach
 from planner.store.api import StoreError
 from planner.ui.components import conflict_banner, progress_fragment, source_label
-from planner.ui.i18n import LANG_KEY, LANGS, labels, t
+from planner.ui.i18n import LANG_KEY, LANGS, current_lang, labels, t
 from planner.ui.pages import data, export, history, locks, results, rules, solve
 from planner.ui.roles_app import forbidden_banner, url_page
 from planner.ui.session import Session, account_box, current_session
@@ -142,7 +142,8 @@ def main() -> None:
         if page == "solve":
             st.error(t("access.forbidden", page=t(f"page.{page}")))
             return
-        st.info(t("access.read_only", role=ROLES[session.account.role].label_zh))
+        spec = ROLES[session.account.role]
+        st.info(t("access.read_only", role=spec.label_zh if current_lang() == "zh" else spec.label_en))
     PAGES[page](ws)
     with banner:
         conflict_banner(ws)

@@ -14,6 +14,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from planner.model import ENUM_LABELS_ZH
 from planner.plan import Plan
 from planner.ui.i18n import current_lang, t
 from planner.ui.monthgrid import year_grid_html
@@ -56,7 +57,10 @@ def cadre_table(view: ScopedView, today: date) -> pd.DataFrame:
         cid = str(c["cadre_id"])
         mine = days[v["person_id"].astype(str) == cid]
         upcoming = sorted(d for d in mine if d >= today)
-        row = {"cadre_id": cid, "name": c["name"], "rank": c.get("rank", ""), "households": int(per.get(cid, 0)),
+        rank = str(c.get("rank", "") or "")
+        if current_lang() == "zh":
+            rank = ENUM_LABELS_ZH["rank"].get(rank, rank)
+        row = {"cadre_id": cid, "name": c["name"], "rank": rank, "households": int(per.get(cid, 0)),
                "planned": len(mine), "to_date": int((mine < today).sum()),
                "next": upcoming[0].isoformat() if upcoming else "—"}
         if recorded is not None:
