@@ -482,6 +482,8 @@ T: dict[str, tuple[str, str]] = {
     "publish.done": ("已发布第 {version} 版。", "Version {version} published."),
     "publish.already": ("第 {version} 版已发布。", "Version {version} is published."),
     "publish.current": ("当前发布：方案“{scenario}”第 {version} 版", "Published now: scenario '{scenario}' version {version}"),
+    "action.publish": ("发布版本", "publish"),
+    "publish.col": ("已发布", "Published"),
     "publish.none": ("尚未发布任何版本：各单位和干部暂时看不到计划。", "Nothing published yet: units and cadres see no plan."),
 }
 
