@@ -14,6 +14,7 @@ import io
 import os
 import secrets
 import sys
+import unicodedata
 from pathlib import Path
 
 from planner.access.accounts import AccountError, Accounts
@@ -62,26 +63,49 @@ def user(args: argparse.Namespace) -> int:
         return _fail(args, exc)
 
 
+def _pad(text: str, width: int) -> str:
+    """Pad to a display width (Chinese characters take two columns in a terminal)."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - shown)
+
+
+def _warn_unknown_scopes(args: argparse.Namespace, rows: list[tuple[str, str | None, str | None]]) -> None:
+    """A scope id the published plan does not know is accepted (the plan may come later) but said aloud."""
+    store = open_store()
+    current = store.current_publication()
+    if current is None:
+        return
+    tables = store.load_version_input(*current).tables
+    known = {"unit": set(tables["units"]["unit_id"].astype(str)), "cadre": set(tables["cadres"]["cadre_id"].astype(str))}
+    for name, role, scope in rows:
+        if role in known and scope and scope not in known[role]:
+            print(_say(args, f"注意：账户 {name} 的范围 {scope} 不在已发布计划（{current[0]} 第 {current[1]} 版）的名单中",
+                       f"note: the scope {scope} of account {name} is not in the published plan "
+                       f"({current[0]} version {current[1]})"), file=sys.stderr)
+
+
 def _add(args: argparse.Namespace) -> int:
     accounts = _accounts()
     accounts.prepare(args.name, args.role, args.scope, "x" * accounts.settings.min_password)  # fail before asking
     account = accounts.add(args.name, args.role, args.scope, read_password(args), actor())
+    _warn_unknown_scopes(args, [(account.name, account.role.value, account.scope)])
     print(_say(args, f"已创建账户 {account.name}（{ROLES[account.role].label_zh}{'，' + account.scope if account.scope else ''}）",
                f"account {account.name} created ({account.role.value}{', ' + account.scope if account.scope else ''})"))
     return EXIT_OK
 
 
 def _list(args: argparse.Namespace) -> int:
-    rows = _accounts().all()
+    accounts = _accounts()
+    rows = accounts.all()
     if not rows:
         print(_say(args, "（还没有账户：应用以本机单用户模式运行）", "(no accounts: the app runs in local single-user mode)"))
         return EXIT_OK
-    print(_say(args, "账户                 角色         范围         最近登录           状态",
+    print(_say(args, f"{_pad('账户', 20)} {_pad('角色', 12)} {_pad('范围', 12)} {_pad('最近登录', 18)} 状态",
                "name                 role         scope        last sign-in       state"))
     for r in rows:
         last = r.last_sign_in.astimezone().strftime("%Y-%m-%d %H:%M") if r.last_sign_in else "-"
-        state = _say(args, "已锁定", "locked") if r.locked_until and r.locked_until > _accounts().clock() else ""
-        print(f"{r.name[:20]:<20} {r.role:<12} {(r.scope or '-')[:12]:<12} {last:<18} {state}")
+        state = _say(args, "已锁定", "locked") if r.locked_until and r.locked_until > accounts.clock() else ""
+        print(f"{_pad(r.name[:20], 20)} {r.role:<12} {_pad((r.scope or '-')[:12], 12)} {last:<18} {state}")
     return EXIT_OK
 
 
@@ -158,6 +182,7 @@ def _import(args: argparse.Namespace) -> int:
         print(_say(args, "未创建任何账户。", "No account was created."), file=sys.stderr)
         return EXIT_BAD_INPUT
     accounts.add_many(prepared, actor(), action="import")
+    _warn_unknown_scopes(args, [(str(r["name"]), r["role"], r["scope"]) for r in prepared])
     print(_say(args, f"已创建 {len(prepared)} 个账户。", f"{len(prepared)} accounts created."))
     if generated:
         print(_say(args, "以下为生成的初始密码，只显示这一次，请当面或密封交给本人，并提醒其登录后修改：",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from planner.access.guard import GuardedStore
 from planner.access.policy import can_change
 from planner.access.roles import ROLES, Action, Reach
 from planner.store.api import StoreError
@@ -132,6 +133,8 @@ def main() -> None:
         return
     url_page(list(PAGES))
     ws = workspace(None if session.local else session.account)
+    if isinstance(ws.store, GuardedStore):
+        ws.store.account = session.account   # re-read every run: a changed or re-created account takes effect
     ws.collect_solve()
     page = _sidebar(ws, session)
     _reset_widgets(ws)

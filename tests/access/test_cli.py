@@ -104,3 +104,18 @@ def test_publish_marks_a_version_for_units_and_cadres(db: str, monkeypatch: pyte
     assert store.current_publication() == ("s", 1)
     entry = [e for e in store.list_audit("s") if e.action == "publish"]
     assert len(entry) == 1 and entry[0].author == "运维"
+
+
+def test_a_scope_unknown_to_the_published_plan_is_said_aloud(db: str, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.solve import solve_plan
+    from tests.fixtures import tiny_problem
+
+    store = open_store(db)
+    problem = tiny_problem()
+    store.save_solved("s", problem, solve_plan(problem), "a")
+    store.publish("s", 1, author="a")
+    assert run(monkeypatch, "user", "add", "u", "--role", "unit", "--scope", "U1", stdin="long-enough\n") == 0
+    assert "U1" not in capsys.readouterr().err
+    assert run(monkeypatch, "user", "add", "v", "--role", "unit", "--scope", "U9", stdin="long-enough\n") == 0
+    assert "U9" in capsys.readouterr().err           # accepted (the plan may come later), but said

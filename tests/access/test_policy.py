@@ -161,3 +161,25 @@ def test_everything_roles_get_the_data_unfiltered(solved: tuple[Problem, Plan], 
     scope = scope_of(ACCOUNTS[role], problem, plan)
     assert scope is None
     assert scope_problem(problem, scope) is problem and scope_plan(plan, scope) is plan
+
+
+def test_every_unit_and_cadre_scope_is_closed_and_private(solved: tuple[Problem, Plan]) -> None:
+    """Exhaustively over the tiny district: each scoped view's visits are its own persons', its households are
+    exactly the ones its pairs reach, and two cadres never share a household."""
+    problem, plan = solved
+    seen: dict[str, str] = {}
+    for role, ids in ((Role.UNIT, problem.units["unit_id"]), (Role.CADRE, problem.cadres["cadre_id"])):
+        for ident in ids:
+            scope = scope_of(Account("x", role, str(ident)), problem, plan)
+            assert scope is not None
+            mine, view = scope_problem(problem, scope), scope_plan(plan, scope)
+            assert _persons(view.visits) <= set(scope.persons)
+            homes = set(mine.households["household_id"])
+            assert set(view.cadre_households["household_id"]) <= homes
+            visited = set(view.visits.loc[view.visits["target_kind"] == "household", "target_id"])
+            assert visited <= homes
+            assert set(mine.communities["community_id"]) >= set(mine.households["community_id"])
+            if role is Role.CADRE:
+                for home in homes:
+                    assert seen.setdefault(home, str(ident)) == str(ident)
+    assert set(seen) == set(problem.households["household_id"])   # every household belongs to one cadre's scope

@@ -45,6 +45,8 @@ def _seed(home: Path, env: dict[str, str]) -> dict[str, Any]:
     people.write_text(f"姓名,角色,范围,初始密码\n单位联络员,unit,{unit},{PASSWORD}\n干部本人,cadre,{cadre},{PASSWORD}\n",
                       encoding="utf-8-sig")
     subprocess.run([*cli, "user", "import", str(people)], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "user", "add", "督查员", "--role", "inspector"], input=PASSWORD + "\n", text=True, env=env,
+                   check=True, capture_output=True)
     comms = set(uc.loc[uc["unit_id"] == unit, "community_id"].astype(str))
     homes = set(plan.cadre_households.loc[plan.cadre_households["cadre_id"] == cadre, "household_id"].astype(str))
     names = problem.households.set_index("household_id")["name"].astype(str)
@@ -199,4 +201,18 @@ def test_cadre_sees_its_households_and_day_sheet(page: Any, served: tuple[str, d
     page.get_by_text("我的联系户").scroll_into_view_if_needed()
     snap(page, shots_dir, "access_cadre_households")
     assert "1 数据" not in text and "本单位" not in text
+    sign_out(page)
+
+
+@pytest.mark.browser
+def test_inspector_reads_but_cannot_solve(page: Any, served: tuple[str, dict[str, Any]]) -> None:
+    url, _ = served
+    sign_in(page, url, "督查员")
+    page.get_by_role("heading", name="数据", exact=True).wait_for(timeout=60_000)
+    page.get_by_test_id("stSidebar").get_by_text("4 求解", exact=True).click()
+    page.get_by_text("无权访问", exact=False).wait_for(timeout=30_000)
+    idle(page)
+    assert page.get_by_role("button", name="开始求解").count() == 0
+    page.get_by_test_id("stSidebar").get_by_text("2 规则", exact=True).click()
+    page.get_by_text("只读", exact=False).first.wait_for(timeout=30_000)
     sign_out(page)
