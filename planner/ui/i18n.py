@@ -484,6 +484,7 @@ T: dict[str, tuple[str, str]] = {
     "publish.current": ("当前发布：方案“{scenario}”第 {version} 版", "Published now: scenario '{scenario}' version {version}"),
     "action.publish": ("发布版本", "publish"),
     "publish.col": ("已发布", "Published"),
+    "publish.yes": ("是", "yes"),
     "publish.none": ("尚未发布任何版本：各单位和干部暂时看不到计划。", "Nothing published yet: units and cadres see no plan."),
 }
 

@@ -101,7 +101,7 @@ def current_session() -> Session | None:
 def account_box(session: Session) -> None:
     """Sidebar: who is signed in, the role, a sign-out button (or the local-mode note)."""
     if session.local:
-        st.caption("🔓 " + t("access.local_mode"))
+        st.caption(t("access.local_mode"))
         st.code("planner user add 管理员 --role admin", language="bash")
         return
     spec = ROLES[session.account.role]

@@ -153,6 +153,11 @@ def test_admin_sees_the_workflow_and_signs_out(page: Any, served: tuple[str, dic
     for label in ("1 数据", "4 求解", "7 历史"):
         assert sidebar.get_by_text(label, exact=True).is_visible()
     assert sidebar.get_by_text("您的姓名", exact=False).count() == 0      # the account is the author
+    sidebar.get_by_text("7 历史", exact=True).click()
+    page.get_by_text("当前发布：方案“2027年度”第 1 版").wait_for(timeout=30_000)
+    page.get_by_text("第 1 版已发布").scroll_into_view_if_needed()
+    idle(page)
+    snap(page, shots_dir, "access_history_published")
     sign_out(page)
 
 

@@ -136,6 +136,16 @@ def test_before_sign_in_nothing_personal_is_on_the_page(app_home: Path, solved: 
         assert name not in page
 
 
+def test_the_sign_in_page_switches_to_english(app_home: Path, solved: tuple[Problem, Plan]) -> None:
+    seed(solved, admin=("admin", None))
+    at = open_app()
+    at.button_group(key="lang").set_value("en").run()
+    assert at.text_input(key="signin_password").label == "Password"
+    assert any(s.value == "Sign in" for s in at.subheader)
+    sign_in(at, "admin", "wrong-password")
+    assert "Wrong account name or password" in at.error[0].value
+
+
 def test_wrong_password_and_unknown_name_get_the_same_refusal(app_home: Path, solved: tuple[Problem, Plan]) -> None:
     seed(solved, admin=("admin", None))
     at = sign_in(open_app(), "admin", "wrong-password")

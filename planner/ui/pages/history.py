@@ -61,7 +61,7 @@ def version_frame(versions: list[VersionInfo], published: tuple[int, ...] | list
         t("history.col_cadres"): v.counts.get("cadres"),
         t("history.col_visits"): v.counts.get("visits"),
         t("history.col_since"): v.since.isoformat() if v.since else "",
-        t("publish.col"): "✅" if v.number in published else "",
+        t("publish.col"): t("publish.yes") if v.number in published else "",
     } for v in reversed(versions)]
     return pd.DataFrame(rows)
 

@@ -22,7 +22,7 @@ def publish_box(ws: Workspace, number: int) -> None:
     else:
         st.caption(t("publish.none"))
     if number in published:
-        st.caption("✅ " + t("publish.already", version=number))
+        st.caption(t("publish.already", version=number))
         return
     if st.button(t("publish.button", version=number), key="history_publish", icon=":material/campaign:",
                  help=t("publish.help")):
