@@ -417,6 +417,10 @@ T: dict[str, tuple[str, str]] = {
                        "请先创建管理员账户，或改为只在本机（127.0.0.1）提供服务。",
                        "Refused: the app listens on the network address {address} but no account exists, so anyone "
                        "could see the households. Create an administrator first, or serve on 127.0.0.1 only."),
+    "access.refused_remote": ("拒绝服务：还没有任何账户，本应用只接受本机浏览器访问，而这次访问来自网络（或经代理转发）。"
+                              "请先在服务器上创建管理员账户。",
+                              "Refused: no account exists yet, so the app serves a browser on this computer only, and "
+                              "this request came over the network (or through a proxy). Create an administrator first."),
     "access.refused_or": ("或者只在本机提供服务：", "or serve on this computer only:"),
     "access.signed_in": ("已登录：{name}（{role}）", "Signed in: {name} ({role})"),
     "access.sign_out": ("退出登录", "Sign out"),

@@ -50,6 +50,19 @@ def listen_address() -> str:
     return str(st.get_option("server.address") or "")
 
 
+def client_is_local() -> bool:
+    """Whether this browser runs on the server itself: a loopback peer, and no proxy in between (a proxy on the
+    same host would otherwise carry the office network to a 127.0.0.1 app that has no accounts yet)."""
+    try:
+        headers = st.context.headers
+        if headers.get("X-Forwarded-For") or headers.get("Forwarded") or headers.get("X-Real-Ip"):
+            return False
+        peer = st.context.ip_address
+    except Exception:   # no request context (e.g. AppTest): nothing came over the network
+        return True
+    return peer is None or is_loopback(peer)
+
+
 def _store() -> Store | None:
     from planner.ui.state import shared_store
 
@@ -77,7 +90,10 @@ def current_session() -> Session | None:
     accounts = Accounts(store.engine) if store is not None else None
     if accounts is None or not accounts.exist():
         if not is_loopback(listen_address()):
-            signin.refusal(listen_address())
+            signin.refusal(t("access.refused", address=listen_address() or "0.0.0.0 / ::"))
+            return None
+        if not client_is_local():
+            signin.refusal(t("access.refused_remote"))
             return None
         return Session(Account(LOCAL_NAME, Role.ADMIN), local=True, store=store)
     name = st.session_state.get(ACCOUNT_KEY)

@@ -221,3 +221,19 @@ def test_inspector_reads_but_cannot_solve(page: Any, served: tuple[str, dict[str
     page.get_by_test_id("stSidebar").get_by_text("2 规则", exact=True).click()
     page.get_by_text("只读", exact=False).first.wait_for(timeout=30_000)
     sign_out(page)
+
+
+@pytest.mark.browser
+def test_without_accounts_a_proxied_visitor_is_refused(browser: Any, app_url: str) -> None:
+    """The conftest's app (fresh store, no account, 127.0.0.1): a request carrying a proxy header is the office
+    network reaching a local-mode app through a proxy on the same host, and gets only the refusal."""
+    context = browser.new_context(extra_http_headers={"X-Forwarded-For": "10.0.0.8"}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_text("拒绝服务", exact=False).wait_for(timeout=60_000)
+        idle(page)
+        assert page.get_by_test_id("stDataFrame").count() == 0
+        assert page.get_by_test_id("stSidebar").count() == 0
+    finally:
+        context.close()

@@ -45,10 +45,10 @@ def render(accounts: Accounts) -> None:
         st.caption(t("signin.help"))
 
 
-def refusal(address: str) -> None:
+def refusal(message: str) -> None:
     """Serving on the network without any account would publish every household: refuse, say how to fix it."""
     _lang_switch()
     st.title(t("app.title"))
-    st.error(t("access.refused", address=address or "0.0.0.0 / ::"))
+    st.error(message)
     st.code("planner user add 管理员 --role admin\n# " + t("access.refused_or") +
             "\nstreamlit run app.py --server.address=127.0.0.1", language="bash")
