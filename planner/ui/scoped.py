@@ -30,6 +30,7 @@ class ScopedView:
     version: int
     scope: Scope | None
     ws: Workspace           # problem and plan already reduced to the scope; store None (read-only)
+    store: Store | None = None   # for the hooks below only (recorded visits, progress); never handed to pages
 
 
 def build_view(store: Store, account: Account) -> ScopedView | None:
@@ -43,7 +44,7 @@ def build_view(store: Store, account: Account) -> ScopedView | None:
     ws = Workspace(store=None, scenario=scenario, author=account.name)
     ws.problem, ws.problem_key, ws.rules = scope_problem(problem, scope), new_key(), problem.rules
     ws.plan, ws.plan_key, ws.version, ws.violations = scope_plan(plan, scope), new_key(), version, None
-    return ScopedView(account, scenario, version, scope, ws)
+    return ScopedView(account, scenario, version, scope, ws, store)
 
 
 def scoped_view(store: Store | None, account: Account) -> ScopedView | None:
@@ -62,36 +63,49 @@ def scoped_view(store: Store | None, account: Account) -> ScopedView | None:
 
 # -- hooks for recording actual visits and progress (Part 2 "actual visits", planner/supervision) ----------------
 def recorded_visits(view: ScopedView) -> pd.DataFrame | None:
-    """The account's recorded (actual) visits, already scoped; None while the store keeps no actual visits.
+    """The account's recorded (actual) visits, reduced to its scope; None while the store keeps none.
 
-    Hook: when planner/supervision stores actual visits, load them here for `view.scenario` and return
-    `policy.scope_visits(actuals, view.scope)`; the self-service pages then show done counts next to the plan."""
-    loader = getattr(_supervision("actuals"), "load_recorded", None)
-    if loader is None:
+    Hook for the actual-visits work (planner/store/actuals.py `load_actuals(store, scenario)`, being built beside
+    this): once present, the self-service pages show done counts next to the plan; recording from these pages
+    goes through the same module, with `policy.can_change(account, Action.ACTUALS, row, view.scope)` per row."""
+    load = getattr(_module("planner.store.actuals"), "load_actuals", None)
+    if load is None or view.store is None:
         return None
     try:
-        frame = loader(view.scenario)
-    except Exception:
+        frame = load(view.store, view.scenario)
+    except Exception:   # an older store without the table: nothing recorded yet
         return None
     return scope_visits(frame, view.scope) if isinstance(frame, pd.DataFrame) else None
 
 
 def progress_rows(view: ScopedView, as_of: date) -> pd.DataFrame | None:
-    """Progress obligations (contract `progress.csv` columns) of the scope, when planner.supervision provides
-    `progress.progress_frame(problem, plan, actuals, as_of)`; None otherwise."""
+    """Progress obligations (contract `progress.csv` columns) of the scope: computed on the whole published
+    version by planner.supervision.progress `compute_progress`, then reduced to the scope's persons."""
     actuals = recorded_visits(view)
-    build = getattr(_supervision("progress"), "progress_frame", None)
-    if actuals is None or build is None or view.ws.problem is None or view.ws.plan is None:
+    compute = getattr(_module("planner.supervision.progress"), "compute_progress", None)
+    if actuals is None or compute is None or view.store is None:
         return None
     try:
-        rows = build(view.ws.problem, view.ws.plan, actuals, as_of)
+        problem, plan = view.store.load_version(view.scenario, view.version)
+        pairs = {"leader_offices": plan.leader_offices, "unit_communities": plan.unit_communities,
+                 "cadre_households": plan.cadre_households}
+        rows = compute(problem, pairs, plan.visits, load_all_actuals(view), as_of).table
     except Exception:
         return None
     return scope_visits(rows, view.scope) if isinstance(rows, pd.DataFrame) else None
 
 
-def _supervision(name: str) -> object | None:
+def load_all_actuals(view: ScopedView) -> pd.DataFrame:
+    """Every recorded visit of the scenario (progress counts need them; only scoped rows leave this module)."""
+    load = getattr(_module("planner.store.actuals"), "load_actuals", None)
+    assert load is not None and view.store is not None
+    frame = load(view.store, view.scenario)
+    assert isinstance(frame, pd.DataFrame)
+    return frame
+
+
+def _module(name: str) -> object | None:
     try:
-        return importlib.import_module(f"planner.supervision.{name}")
+        return importlib.import_module(name)
     except ImportError:
         return None
