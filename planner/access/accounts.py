@@ -187,7 +187,7 @@ class Accounts:
     def verify(self, name: str, password: str) -> SignIn:
         """Check a sign-in: OK with the account, WRONG (name or password), or LOCKED with the lock's end."""
         now = self.clock()
-        row = self.table.get(str(name).strip())
+        row = self.table.get(unicodedata.normalize("NFC", str(name)).strip())
         if row is None:
             with contextlib.suppress(VerificationError):
                 HASHER.verify(_DUMMY_HASH, password)

@@ -129,3 +129,30 @@ def account_box(session: Session) -> None:
     if st.button(t("access.sign_out"), key="access_sign_out", icon=":material/logout:"):
         sign_out("signin.signed_out")
         st.rerun()
+    if session.store is not None:
+        with st.popover(t("access.passwd"), icon=":material/key:"):
+            _change_password(Accounts(session.store.engine), session.account)
+
+
+def _change_password(accounts: Accounts, account: Account) -> None:
+    """The signed-in person changes their own password (the current one is asked again; a wrong one counts
+    toward the lockout like a failed sign-in)."""
+    from planner.access.accounts import AccountError, Outcome
+
+    with st.form("access_passwd_form", clear_on_submit=True):
+        old = st.text_input(t("access.passwd_old"), type="password", key="access_passwd_old")
+        new = st.text_input(t("access.passwd_new"), type="password", key="access_passwd_new")
+        again = st.text_input(t("access.passwd_again"), type="password", key="access_passwd_again")
+        if not st.form_submit_button(t("access.passwd_save"), type="primary"):
+            return
+    if accounts.verify(account.name, old).outcome is not Outcome.OK:
+        st.error(t("access.passwd_wrong"))
+    elif new != again:
+        st.error(t("access.passwd_differ"))
+    else:
+        try:
+            accounts.passwd(account.name, new, account.name)
+        except AccountError as exc:
+            st.error(exc.render(st.session_state.get(LANG_KEY, "zh")))
+            return
+        st.success(t("access.passwd_done"))

@@ -183,6 +183,24 @@ def test_a_session_expires_after_inactivity(app_home: Path, solved: tuple[Proble
     assert any("未操作" in i.value for i in at.info)
 
 
+def test_a_signed_in_person_changes_their_own_password(app_home: Path, solved: tuple[Problem, Plan]) -> None:
+    seed(solved, 干部四=("cadre", "G4"))
+    at = sign_in(open_app(), "干部四")
+    at.text_input(key="access_passwd_old").input("not-mine-at-all")
+    at.text_input(key="access_passwd_new").input("brand-new-pass")
+    at.text_input(key="access_passwd_again").input("brand-new-pass")
+    at.button(key="FormSubmitter:access_passwd_form-保存新密码").click().run()
+    assert any("当前密码不正确" in e.value for e in at.error)
+    at.text_input(key="access_passwd_old").input(PASSWORD)
+    at.text_input(key="access_passwd_new").input("brand-new-pass")
+    at.text_input(key="access_passwd_again").input("brand-new-pass")
+    at.button(key="FormSubmitter:access_passwd_form-保存新密码").click().run()
+    assert any("密码已修改" in m.value for m in at.success)
+    accounts = Accounts(open_store(os.environ["PLANNER_DB_URL"]).engine)
+    assert accounts.verify("干部四", "brand-new-pass").outcome.value == "ok"
+    assert [e["actor"] for e in accounts.audit() if e["action"] == "passwd"] == ["干部四"]
+
+
 def test_sign_out_forgets_the_session(app_home: Path, solved: tuple[Problem, Plan]) -> None:
     seed(solved, admin=("admin", None))
     at = sign_in(open_app(), "admin")
