@@ -241,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     from planner.batch.cli import add_parser as add_plan_many  # plan-many, export-many; Dask loads only when run
 
     add_plan_many(sub)
+    from planner.access.cli import add_parsers as access_parsers  # user add|list|remove|passwd|import, publish
+
+    access_parsers(sub)
     return parser
 
 

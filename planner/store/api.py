@@ -758,6 +758,37 @@ class Store:
                                       action="restore", what=f"restored the input of version {number}",
                                       extra={"version": number})
 
+    # -- publishing: a solved version is a draft until an organizer publishes it (people and roles) ------------
+    def publish(self, name: str, number: int, *, author: str) -> None:
+        """Mark version `number` published (audited); units and cadres then see it. Publishing again is a no-op."""
+        with self._tx() as conn:
+            row = self._scenario_row(conn, name)
+            self._version_row(conn, name, number)
+            done = conn.execute(select(t.publications.c.id).where(
+                t.publications.c.scenario_id == row.id, t.publications.c.version == number)).first()
+            if done is not None:
+                return
+            conn.execute(insert(t.publications).values(scenario_id=row.id, version=number, published_at=_now(),
+                                                       published_by=author))
+            self._audit(conn, row.id, author, "publish", f"version {number} published", None, number, None, {})
+        log.info("scenario %s: version %d published by %s", name, number, author)
+
+    def published_versions(self, name: str) -> list[int]:
+        """Numbers of the versions of `name` that were published, oldest first."""
+        with self.engine.connect() as conn:
+            row = self._scenario_row(conn, name)
+            rows = conn.execute(select(t.publications.c.version).where(t.publications.c.scenario_id == row.id)
+                                .order_by(t.publications.c.id)).all()
+        return [int(r.version) for r in rows]
+
+    def current_publication(self) -> tuple[str, int] | None:
+        """(scenario, version) published last in the whole store: the plan in force that units and cadres see."""
+        with self.engine.connect() as conn:
+            r = conn.execute(select(t.scenarios.c.name, t.publications.c.version)
+                             .join(t.scenarios, t.scenarios.c.id == t.publications.c.scenario_id)
+                             .order_by(t.publications.c.id.desc()).limit(1)).first()
+        return None if r is None else (str(r.name), int(r.version))
+
     # -- audit and privacy ----------------------------------------------------------------------------------------
     def list_audit(self, name: str) -> list[AuditEntry]:
         with self.engine.connect() as conn:

@@ -404,11 +404,18 @@ def pick_scenario(store: Store, wanted: str | None) -> str:
     return name
 
 
-def new_workspace(wanted: str | None = None) -> Workspace:
-    """The first run of a session: the scenario's last state from the store, else the bundled demo."""
-    ws = Workspace(author=default_author())
+def new_workspace(wanted: str | None = None, account: Any = None) -> Workspace:
+    """The first run of a session: the scenario's last state from the store, else the bundled demo.
+
+    With a signed-in `account` (planner.access) the store is guarded by the policy and every change is authored
+    by the account."""
+    ws = Workspace(author=default_author() if account is None else account.name)
     try:
         ws.store = shared_store()
+        if account is not None:
+            from planner.access.guard import GuardedStore
+
+            ws.store = GuardedStore(ws.store, account)
         ws.load_scenario(pick_scenario(ws.store, wanted))
     except Exception as exc:   # no usable store: work in the session only, and say so
         ws.store = None
@@ -421,12 +428,12 @@ def new_workspace(wanted: str | None = None) -> Workspace:
     return ws
 
 
-def workspace() -> Workspace:
+def workspace(account: Any = None) -> Workspace:
     import streamlit as st
 
     ws = st.session_state.get(WS_KEY)
     if ws is None:
-        ws = new_workspace(st.query_params.get("scenario"))
+        ws = new_workspace(st.query_params.get("scenario"), account)
         st.session_state[WS_KEY] = ws
     assert isinstance(ws, Workspace)
     return ws
