@@ -129,8 +129,9 @@ def raw_actuals(name: str, data: bytes) -> pd.DataFrame:
     return frame
 
 
-def validate_actuals(raw: pd.DataFrame, problem: Problem, label: str | None = None) -> Actuals:
-    """Raw text table → Actuals, or InputError listing every bad cell (file, Excel row, column)."""
+def validate_actuals(raw: pd.DataFrame, problem: Problem | None, label: str | None = None) -> Actuals:
+    """Raw text table → Actuals, or InputError listing every bad cell (file, Excel row, column). Without a Problem
+    (`planner sample` with no DATA) only the format is checked: ids and the year are not."""
     label = label or str(raw.attrs.get("label") or "actuals.csv")
     check = _Checker({"actuals": label})
     prepared = _prepare_table(check, ACTUALS_SPEC, raw)
@@ -149,8 +150,8 @@ def validate_actuals(raw: pd.DataFrame, problem: Problem, label: str | None = No
                            f"'{column}': invalid value '{{value}}', expected one of: {allowed}")
         codes[column] = mapped.fillna("").astype(str)
     dates = typed["date"]
-    year = problem.rules.year
-    outside = (dates.notna() & (dates.dt.year != year)).to_numpy()
+    year = problem.rules.year if problem is not None else None
+    outside = (dates.notna() & (dates.dt.year != year)).to_numpy() if year is not None else np.zeros(len(dates), bool)
     if outside.any():
         check.add_rows("actuals", rows[outside], text["date"][outside], "date",
                        f"日期 “{{value}}” 不在计划年度 {year} 年内", f"date '{{value}}' is outside the plan year {year}")
@@ -161,13 +162,8 @@ def validate_actuals(raw: pd.DataFrame, problem: Problem, label: str | None = No
     if bad_combo.any():
         check.add_rows("actuals", rows[bad_combo], combo[bad_combo], "activity",
                        f"组合 {{value}} 不允许（允许：{ALLOWED_TEXT}）", f"combination {{value}} not allowed ({ALLOWED_TEXT})")
-    _check_ids(check, rows, pk, text["person_id"], {"leader": problem.leaders["leader_id"],
-                                                   "unit": problem.units["unit_id"],
-                                                   "cadre": problem.cadres["cadre_id"]}, "person_id")
-    targets = {"office": problem.offices["office_id"], "community": problem.communities["community_id"],
-               "household": problem.households["household_id"],
-               "district": pd.Series([DISTRICT_ID], dtype=str)}
-    _check_ids(check, rows, tk, text["target_id"], targets, "target_id")
+    if problem is not None:
+        _check_problem_ids(check, rows, pk, tk, text, problem)
     roles = codes["role"]
     bad_role = ((roles != "") & (act != "reception")).to_numpy()
     if bad_role.any():
@@ -187,6 +183,16 @@ def validate_actuals(raw: pd.DataFrame, problem: Problem, label: str | None = No
                    int(dup.sum()))
 
 
+def _check_problem_ids(check: _Checker, rows: np.ndarray, pk: pd.Series, tk: pd.Series, text: pd.DataFrame,
+                       problem: Problem) -> None:
+    people = {"leader": problem.leaders["leader_id"], "unit": problem.units["unit_id"],
+              "cadre": problem.cadres["cadre_id"]}
+    _check_ids(check, rows, pk, text["person_id"], people, "person_id")
+    targets = {"office": problem.offices["office_id"], "community": problem.communities["community_id"],
+               "household": problem.households["household_id"], "district": pd.Series([DISTRICT_ID], dtype=str)}
+    _check_ids(check, rows, tk, text["target_id"], targets, "target_id")
+
+
 def _check_ids(check: _Checker, rows: np.ndarray, kinds: pd.Series, ids: pd.Series,
                tables: dict[str, pd.Series], column: str) -> None:
     for kind, known in tables.items():
@@ -202,7 +208,7 @@ def _check_ids(check: _Checker, rows: np.ndarray, kinds: pd.Series, ids: pd.Seri
                            f"'{column}' '{{value}}' is not a known {kind} id")
 
 
-def read_actuals(path: str | Path, problem: Problem) -> Actuals:
+def read_actuals(path: str | Path, problem: Problem | None) -> Actuals:
     """Read and validate an actuals file (CSV or workbook sheet 走访记录)."""
     raw = read_actuals_frame(path)
     return validate_actuals(raw, problem)
