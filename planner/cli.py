@@ -35,6 +35,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     counts = generate_demo(Path(args.dir), size=args.size, seed=args.seed, year=args.year)
     print(_say(args.lang, f"已生成示例数据：{args.dir}", f"demo district written: {args.dir}"))
     _print_counts(counts)
+    if args.actuals:
+        from planner.supervision.cli import demo_with_actuals
+
+        demo_with_actuals(Path(args.dir), args.actuals, args.seed, args.lang)
     return EXIT_OK
 
 
@@ -176,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", choices=["small", "district", "city"], default="small")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--year", type=int, default=None)
+    p.add_argument("--actuals", default=None, metavar="DATE",
+                   help="also plan it (DIR/plan) and write DIR/actuals.csv up to DATE / 同时生成计划和走访记录")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("validate", help="check the input alone / 校验输入")
@@ -223,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="changed input folder or workbook / 变更后的输入")
     p.add_argument("--out", default=None)
     p.set_defaults(func=cmd_replan)
+
+    from planner.supervision.cli import add_parsers as add_supervision_parsers
+
+    add_supervision_parsers(sub)
     return parser
 
 
