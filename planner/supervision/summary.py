@@ -81,7 +81,7 @@ def summary_dict(progress: Progress, problem: Problem, checks: pd.DataFrame | No
                             "rag": str(r.rag)} for r in frame.itertuples(index=False)}
 
     anomalies = progress.anomalies.copy()
-    if len(anomalies) and "date" in anomalies:
+    if "date" in anomalies:
         anomalies["date"] = pd.to_datetime(anomalies["date"]).dt.strftime("%Y-%m-%d")
     out: dict[str, Any] = {
         "as_of": progress.as_of.isoformat(),
