@@ -47,7 +47,7 @@ def _records(frame: pd.DataFrame, as_of: date, year: int) -> list[tuple[date, st
         if key in seen:
             continue
         seen.add(key)
-        out.append(key[:6] + (key[7],))
+        out.append((*key[:6], key[7]))
     return out
 
 

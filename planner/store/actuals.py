@@ -8,9 +8,10 @@ fourth are visits that happened (`load_actuals`). Notes and reasons live in `act
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -36,8 +37,8 @@ class Record:
     target_kind: str
     target_id: str
     outcome: str
-    date: date | None = None
-    planned_date: date | None = None
+    date: dt.date | None = None
+    planned_date: dt.date | None = None
     talk: int = 0
     role: str = ""
     note: str = ""
@@ -66,7 +67,7 @@ def record_visits(store: Store, scenario: str, records: list[Record], author: st
                 person_id=rec.person_id, activity=rec.activity, target_kind=rec.target_kind, target_id=rec.target_id,
                 role=rec.role or "", talk=int(rec.talk), outcome=rec.outcome, planned_date=rec.planned_date,
                 recorded_by=author, recorded_at=now))
-            visit_id = int(result.inserted_primary_key[0])
+            visit_id = int(result.inserted_primary_key[0])  # type: ignore[index]
             ids.append(visit_id)
             if rec.note or rec.reason:
                 conn.execute(insert(t.actual_notes).values(visit_id=visit_id, note=rec.note or None,

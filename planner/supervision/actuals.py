@@ -122,11 +122,11 @@ def raw_actuals(name: str, data: bytes) -> pd.DataFrame:
         frame = sheets[sheet]
         frame.attrs["label"] = f"{name}[{sheet}]"
         return frame
-    frame, issue = parse_csv(data, name)
-    if issue is not None or frame is None:
+    parsed, issue = parse_csv(data, name)
+    if issue is not None or parsed is None:
         raise InputError([issue or Issue(name, None, None, "无法读取", "cannot read")])
-    frame.attrs["label"] = name
-    return frame
+    parsed.attrs["label"] = name
+    return parsed
 
 
 def validate_actuals(raw: pd.DataFrame, problem: Problem | None, label: str | None = None) -> Actuals:

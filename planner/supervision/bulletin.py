@@ -36,6 +36,11 @@ TITLE = "党员干部直接联系服务群众工作通报"
 MAX_CHART_SERIES = 20   # more lines than this are unreadable: the chart then shows the first 20 (by id)
 
 
+def _tuples(frame: pd.DataFrame) -> Any:
+    """Rows as namedtuples (typed Any: column attributes are not known to mypy)."""
+    return frame.itertuples(index=False)
+
+
 def _names(problem: Problem) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     for kind, frame, col in (("leader", problem.leaders, "leader_id"), ("unit", problem.units, "unit_id"),
@@ -60,21 +65,21 @@ def bulletin_tables(progress: Progress, problem: Problem, checks: pd.DataFrame |
         frame = by_level(progress, problem, level)
         levels[level] = [[r.id, r.name, int(r.required), int(r.planned_to_date), int(r.done),
                           round(100 * float(r.completion), 1), label(RAG_LABELS, r.rag), int(r.behind),
-                          int(r.cannot_meet), r.rag] for r in frame.itertuples(index=False)]
+                          int(r.cannot_meet), r.rag] for r in _tuples(frame)]
     helped = needs_help(progress)
     help_rows = [[label(KIND_LABELS, r.person_kind), r.unit_id or "", r.person_id,
                   names.get((r.person_kind, r.person_id), ""), names.get((r.target_kind, r.target_id), r.target_id),
                   label(OBLIGATION_LABELS, r.obligation), int(r.required), int(r.planned_to_date), int(r.done),
                   int(r.gap_to_plan), int(r.gap_to_required), int(r.left_days),
                   "" if pd.isna(r.periods_missed) else int(r.periods_missed), label(STATUS_LABELS, r.status)]
-                 for r in helped.itertuples(index=False)]
+                 for r in _tuples(helped)]
     missed = progress.missed.sort_values(["person_kind", "person_id", "target_id", "period"], kind="stable")
     missed_rows = [[label(KIND_LABELS, r.person_kind), r.person_id, names.get((r.person_kind, r.person_id), ""),
                     names.get((r.target_kind, r.target_id), r.target_id), label(OBLIGATION_LABELS, r.obligation),
-                    period_label(int(r.first_month), int(r.last_month))] for r in missed.itertuples(index=False)]
+                    period_label(int(r.first_month), int(r.last_month))] for r in _tuples(missed)]
     anomaly_rows = [[pd.Timestamp(r.date).strftime("%Y-%m-%d"), label(KIND_LABELS, r.person_kind), r.person_id,
                      names.get((r.person_kind, r.person_id), ""), r.activity, label(KIND_LABELS, r.target_kind),
-                     r.target_id] for r in progress.anomalies.itertuples(index=False)]
+                     r.target_id] for r in _tuples(progress.anomalies)]
     out: dict[str, Any] = {
         "status": (["义务", *(label(STATUS_LABELS, s) for s in STATUSES)], status_rows),
         "office": (["办事处编号", "办事处", "应完成（全年）", "计划至今", "已完成", "完成率%", "评价", "落后项",
@@ -91,7 +96,7 @@ def bulletin_tables(progress: Progress, problem: Problem, checks: pd.DataFrame |
         out["checks"] = (["单位编号", "单位", "已回访", "属实", "不属实", "待回访", "确认率%"],
                          [[r.unit_id, unit_names.get(r.unit_id, ""), int(r.checked), int(r.confirmed),
                            int(r.not_confirmed), int(r.pending), "" if pd.isna(r.rate) else round(100 * r.rate, 1)]
-                          for r in checks.itertuples(index=False)])
+                          for r in _tuples(checks)])
     return out
 
 
@@ -215,7 +220,8 @@ def bulletin_html(progress: Progress, problem: Problem, checks: pd.DataFrame | N
     parts = [f"<h1>{TITLE}</h1><p>截至 {progress.as_of.isoformat()}</p>"]
     for key, heading in sections:
         if key in tables:
-            parts.append(f"<h2>{heading}</h2>" + render(*tables[key], rag=key in ("office", "unit")))
+            headers, rows = tables[key]
+            parts.append(f"<h2>{heading}</h2>" + render(headers, rows, rag=key in ("office", "unit")))
             if key == "office":
                 parts.append(_svg_chart(progress, problem, "office"))
     style = ("body{font-family:'等线','DengXian','宋体','SimSun','Noto Sans CJK SC',sans-serif;font-size:11pt}"

@@ -135,8 +135,15 @@ def _rows(frame: pd.DataFrame, yr: _Year, as_of_day: int, idx: dict[str, pd.Inde
         if sel.any():
             target[sel] = idx[kind].get_indexer(pd.Index(tid[sel]))
     talk = pd.to_numeric(sub["talk"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    return _Rows(day[keep].astype(np.int64), pk, person, sub["activity"].astype(str).to_numpy(), tk, target,
-                 talk), keep
+    act = sub["activity"].astype(str).to_numpy()
+    role = sub["role"].astype(str).to_numpy() if "role" in sub else np.full(len(sub), "", dtype=object)
+    # exact duplicate rows count once (the contract): compare integer codes, not strings, for speed
+    codes = pd.DataFrame({"day": day[keep], "pk": pd.factorize(pk)[0], "person": person, "act": pd.factorize(act)[0],
+                          "tk": pd.factorize(tk)[0], "target": target, "pid": pd.factorize(pid)[0],
+                          "tid": pd.factorize(tid)[0], "talk": talk, "role": pd.factorize(role)[0]})
+    first = ~codes.duplicated().to_numpy()
+    return _Rows(day[keep][first].astype(np.int64), pk[first], person[first], act[first], tk[first], target[first],
+                 talk[first]), keep[first]
 
 
 def _pair_lookup(person: np.ndarray, target: np.ndarray, pair_person: np.ndarray, pair_target: np.ndarray,

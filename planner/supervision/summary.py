@@ -23,6 +23,11 @@ GREEN_AT = 0.95   # completion ≥ 95 % of what the plan expected by now
 AMBER_AT = 0.80   # 80–95 %; below is red
 
 
+def _tuples(frame: pd.DataFrame) -> Any:
+    """Rows as namedtuples (typed Any: column attributes are not known to mypy)."""
+    return frame.itertuples(index=False)
+
+
 def rag(completion: float) -> str:
     if completion >= GREEN_AT:
         return "green"
@@ -71,14 +76,15 @@ def needs_help(progress: Progress) -> pd.DataFrame:
 def summary_dict(progress: Progress, problem: Problem, checks: pd.DataFrame | None = None) -> dict[str, Any]:
     table = progress.table
     counts = {ob: {st: 0 for st in STATUSES} for ob in OBLIGATIONS if (table["obligation"] == ob).any()}
-    for (ob, st), n in table.groupby(["obligation", "status"]).size().items():
-        counts[str(ob)][str(st)] = int(n)
+    sizes = table.groupby(["obligation", "status"]).size()
+    for key, n in zip(sizes.index.tolist(), sizes.tolist(), strict=True):
+        counts[str(key[0])][str(key[1])] = int(n)
 
     def level(name: str) -> dict[str, Any]:
         frame = by_level(progress, problem, name)
         return {str(r.id): {"name": str(r.name), "done": int(r.done), "planned_to_date": int(r.planned_to_date),
                             "required": int(r.required), "completion": round(float(r.completion), 4),
-                            "rag": str(r.rag)} for r in frame.itertuples(index=False)}
+                            "rag": str(r.rag)} for r in _tuples(frame)}
 
     anomalies = progress.anomalies.copy()
     if "date" in anomalies:
@@ -102,7 +108,7 @@ def checks_summary(rates: pd.DataFrame) -> dict[str, Any]:
     by_unit = {str(r.unit_id): {"checked": int(r.checked), "confirmed": int(r.confirmed),
                                 "not_confirmed": int(r.not_confirmed), "pending": int(r.pending),
                                 "rate": None if pd.isna(r.rate) else round(float(r.rate), 4)}
-               for r in rates.itertuples(index=False)}
+               for r in _tuples(rates)}
     checked = int(rates["checked"].sum())
     confirmed = int(rates["confirmed"].sum())
     return {"by_unit": by_unit, "checked": checked, "confirmed": confirmed,

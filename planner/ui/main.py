@@ -13,6 +13,7 @@ from planner.store.api import StoreError
 from planner.ui.components import conflict_banner, progress_fragment, source_label
 from planner.ui.i18n import LANG_KEY, LANGS, labels, t
 from planner.ui.pages import data, export, history, locks, results, rules, solve
+from planner.ui.pages import progress as progress_page
 from planner.ui.state import Workspace, user_scenarios, workspace
 
 NAV_KEY = "nav"
@@ -28,6 +29,7 @@ PAGES: dict[str, Callable[[Workspace], None]] = {
     "results": results.render,
     "export": export.render,
     "history": history.render,
+    "progress": progress_page.render,
 }
 LANG_NAMES = {"zh": "中文", "en": "English"}
 # Less empty space above the page title, so that a 1366×768 laptop shows the KPIs and the table head together.

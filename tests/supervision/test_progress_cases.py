@@ -147,3 +147,12 @@ def test_planned_to_date_counts_plan_rows_up_to_as_of() -> None:
     assert row(p, "cadre_visits", "G1", "H01")["planned_to_date"] == 1
     assert row(p, "talks", "G1", "H01")["planned_to_date"] == 1
     assert row(p, "cadre_visits", "G1", "H01")["status"] == "behind"
+
+
+def test_engine_counts_exact_duplicates_once_even_unvalidated() -> None:
+    prob = problem()
+    raw = visits(("2026-01-05", "cadre", "G1", "household", "household", "H01", 1),
+                 ("2026-01-05", "cadre", "G1", "household", "household", "H01", 1))
+    p = compute_progress(prob, PAIRS, visits(), raw, JAN31)   # e.g. records loaded from the store
+    assert row(p, "cadre_visits", "G1", "H01")["done"] == 1
+    assert row(p, "talks", "G1", "H01")["done"] == 1
