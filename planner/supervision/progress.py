@@ -99,51 +99,79 @@ def _required_periods(avail: np.ndarray, yr: _Year, months: int, min_days: int) 
 
 
 # -- visits as dense arrays ----------------------------------------------------------------------------------------
+PK = ("leader", "unit", "cadre")
+ACT = ("contact", "research", "reception", "community", "household")
+TK = ("office", "community", "household", "district")
+LEADER, UNIT, CADRE = range(3)
+CONTACT, RESEARCH, RECEPTION, COMMUNITY, HOUSEHOLD = range(5)
+T_OFFICE, T_COMMUNITY, T_HOUSEHOLD, T_DISTRICT = range(4)
+
+
 @dataclass(frozen=True, eq=False)
 class _Rows:
     day: np.ndarray
-    pk: np.ndarray
+    pk: np.ndarray          # code in PK, -1 unknown
     person: np.ndarray      # index in its kind's table, -1 unknown
-    act: np.ndarray
-    tk: np.ndarray
+    act: np.ndarray         # code in ACT
+    tk: np.ndarray          # code in TK
     target: np.ndarray      # index in its kind's table, -1 unknown
     talk: np.ndarray
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Factorize once (arrow strings dictionary-encode fast); per-value work then runs on the few uniques."""
+    codes, uniques = pd.factorize(column.astype(str), use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques]
+
+
+def _enum(column: pd.Series, values: tuple[str, ...]) -> np.ndarray:
+    codes, uniques = _codes(column)
+    lut = np.asarray([values.index(u) if u in values else -1 for u in uniques] + [-1], dtype=np.int64)
+    out: np.ndarray = lut[codes]
+    return out
+
+
+def _days(column: pd.Series, yr: _Year) -> np.ndarray:
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        dates = column
+    else:
+        dates = pd.to_datetime(column.astype(str).str.slice(0, 10), errors="coerce", format="%Y-%m-%d")
+    out: np.ndarray = ((dates - pd.Timestamp(yr.first)).dt.days).to_numpy(dtype=float)
+    return out
+
+
 def _rows(frame: pd.DataFrame, yr: _Year, as_of_day: int, idx: dict[str, pd.Index]) -> tuple[_Rows, np.ndarray]:
-    """Visits dated ≤ D (and in the year) as arrays; also the frame positions kept."""
+    """Visits dated ≤ D (and in the year) as integer arrays, exact duplicates once; also the frame positions kept."""
     if len(frame) == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return _Rows(empty, empty.astype(object), empty, empty.astype(object), empty.astype(object), empty,
-                     empty), empty
-    dates = pd.to_datetime(frame["date"], errors="coerce")
-    day = ((dates - pd.Timestamp(yr.first)).dt.days).to_numpy(dtype=float)
+        return _Rows(empty, empty, empty, empty, empty, empty, empty), empty
+    day = _days(frame["date"], yr)
     keep = np.flatnonzero(~np.isnan(day) & (day >= 0) & (day <= as_of_day) & (day < yr.n_days))
     sub = frame.iloc[keep]
-    pk = sub["person_kind"].astype(str).to_numpy()
-    tk = sub["target_kind"].astype(str).to_numpy()
+    pk, act, tk = _enum(sub["person_kind"], PK), _enum(sub["activity"], ACT), _enum(sub["target_kind"], TK)
+    pid_codes, pid_uniques = _codes(sub["person_id"])
+    tid_codes, tid_uniques = _codes(sub["target_id"])
     person = np.full(len(sub), -1, dtype=np.int64)
     target = np.full(len(sub), -1, dtype=np.int64)
-    pid = sub["person_id"].astype(str).to_numpy()
-    tid = sub["target_id"].astype(str).to_numpy()
-    for kind in ("leader", "unit", "cadre"):
-        sel = pk == kind
+    for code, kind in enumerate(PK):
+        sel = pk == code
         if sel.any():
-            person[sel] = idx[kind].get_indexer(pd.Index(pid[sel]))
-    for kind in ("office", "community", "household"):
-        sel = tk == kind
+            lut = np.append(idx[kind].get_indexer(pd.Index(pid_uniques, dtype=object)), -1)
+            person[sel] = lut[pid_codes[sel]]
+    for code, kind in enumerate(TK[:3]):
+        sel = tk == code
         if sel.any():
-            target[sel] = idx[kind].get_indexer(pd.Index(tid[sel]))
+            lut = np.append(idx[kind].get_indexer(pd.Index(tid_uniques, dtype=object)), -1)
+            target[sel] = lut[tid_codes[sel]]
     talk = pd.to_numeric(sub["talk"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    act = sub["activity"].astype(str).to_numpy()
-    role = sub["role"].astype(str).to_numpy() if "role" in sub else np.full(len(sub), "", dtype=object)
-    # exact duplicate rows count once (the contract): compare integer codes, not strings, for speed
-    codes = pd.DataFrame({"day": day[keep], "pk": pd.factorize(pk)[0], "person": person, "act": pd.factorize(act)[0],
-                          "tk": pd.factorize(tk)[0], "target": target, "pid": pd.factorize(pid)[0],
-                          "tid": pd.factorize(tid)[0], "talk": talk, "role": pd.factorize(role)[0]})
+    role = _codes(sub["role"])[0] if "role" in sub else np.zeros(len(sub), dtype=np.int64)
+    day_kept = day[keep].astype(np.int64)
+    # exact duplicate rows count once (the contract): compare integer codes, not strings
+    codes = pd.DataFrame({"day": day_kept, "pk": pk, "pid": pid_codes, "act": act, "tk": tk, "tid": tid_codes,
+                          "talk": talk, "role": role})
     first = ~codes.duplicated().to_numpy()
-    return _Rows(day[keep][first].astype(np.int64), pk[first], person[first], act[first], tk[first], target[first],
-                 talk[first]), keep[first]
+    return _Rows(day_kept[first], pk[first], person[first], act[first], tk[first], target[first], talk[first]), \
+        keep[first]
 
 
 def _pair_lookup(person: np.ndarray, target: np.ndarray, pair_person: np.ndarray, pair_target: np.ndarray,
@@ -157,12 +185,14 @@ def _pair_lookup(person: np.ndarray, target: np.ndarray, pair_person: np.ndarray
 
 
 def _count(group: np.ndarray, n: int, day: np.ndarray | None = None, n_days: int = 367) -> np.ndarray:
-    """Rows per group (or distinct days per group when `day` is given); group −1 is ignored."""
+    """Rows per group (or distinct days per group when `day` is given: a groups × days bitmap, cheaper than
+    sorting a million keys); group −1 is ignored."""
     ok = group >= 0
     if day is None:
         return np.bincount(group[ok], minlength=n).astype(np.int64)
-    keys = np.unique(group[ok] * n_days + day[ok])
-    return np.bincount(keys // n_days, minlength=n).astype(np.int64)
+    seen = np.zeros((n, n_days), dtype=bool)
+    seen[group[ok], day[ok]] = True
+    return np.count_nonzero(seen, axis=1).astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,14 +240,14 @@ class _Counts:
 
 
 def _counts(r: _Rows, links: _Links, n: dict[str, int], community_office: np.ndarray, n_days: int) -> _Counts:
-    is_leader, is_unit, is_cadre = r.pk == "leader", r.pk == "unit", r.pk == "cadre"
-    contact = is_leader & (r.act == "contact")
-    research_l = is_leader & (r.act == "research")
+    is_leader, is_unit, is_cadre = r.pk == LEADER, r.pk == UNIT, r.pk == CADRE
+    contact = is_leader & (r.act == CONTACT)
+    research_l = is_leader & (r.act == RESEARCH)
     lc_pair = np.where(contact, _pair_lookup(r.person, r.target, links.lo_person, links.lo_target, n["office"]), -1)
-    community = is_unit & (r.act == "community")
+    community = is_unit & (r.act == COMMUNITY)
     uc_pair = np.where(community, _pair_lookup(r.person, r.target, links.uc_person, links.uc_target,
                                                n["community"]), -1)
-    household = is_cadre & (r.act == "household")
+    household = is_cadre & (r.act == HOUSEHOLD)
     ch_pair = np.where(household, _pair_lookup(r.person, r.target, links.ch_person, links.ch_target,
                                                n["household"]), -1)
     anomaly = (contact & (lc_pair < 0)) | (community & (uc_pair < 0)) | (household & (ch_pair < 0))
@@ -227,9 +257,9 @@ def _counts(r: _Rows, links: _Links, n: dict[str, int], community_office: np.nda
     leader_days = _count(np.where(leader_day_rows, r.person, -1), n["leader"], r.day, n_days)
     # 三走遍: contact (linked) or research rows to the office or one of its communities
     office = np.full(len(r.day), -1, dtype=np.int64)
-    to_office = (r.tk == "office") & (r.target >= 0)
+    to_office = (r.tk == T_OFFICE) & (r.target >= 0)
     office[to_office] = r.target[to_office]
-    to_comm = (r.tk == "community") & (r.target >= 0)
+    to_comm = (r.tk == T_COMMUNITY) & (r.target >= 0)
     office[to_comm] = community_office[r.target[to_comm]]
     counted = ((contact & (lc_pair >= 0)) | research_l) & (office >= 0) & (r.person >= 0)
     n_off = max(n["office"], 1)
@@ -237,7 +267,7 @@ def _counts(r: _Rows, links: _Links, n: dict[str, int], community_office: np.nda
     all_offices = all_offices.reshape(n["leader"], n_off)
 
     n_uc, n_ch = len(links.uc_person), len(links.ch_person)
-    cadre_day_rows = ((household & (ch_pair >= 0)) | (is_cadre & (r.act == "research"))) & (r.person >= 0)
+    cadre_day_rows = ((household & (ch_pair >= 0)) | (is_cadre & (r.act == RESEARCH))) & (r.person >= 0)
     return _Counts(
         lc_dates=lc_dates, leader_days=leader_days, all_offices=all_offices,
         uc_rows=_count(uc_pair, n_uc), uc_dates=_count(uc_pair, n_uc, r.day, n_days),
