@@ -25,13 +25,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planner.demo import demo_tables  # noqa: E402
-from planner.io.safe import write_csv  # noqa: E402
-from planner.io.validate import build_problem  # noqa: E402
-from planner.rules import Rules  # noqa: E402
-from planner.supervision.actuals import read_actuals  # noqa: E402
-from planner.supervision.progress import compute_progress  # noqa: E402
-from planner.workdays import work_calendar  # noqa: E402
+from planner.demo import demo_tables
+from planner.io.safe import write_csv
+from planner.io.validate import build_problem
+from planner.rules import Rules
+from planner.supervision.actuals import read_actuals
+from planner.supervision.progress import compute_progress
+from planner.workdays import work_calendar
 
 YEAR = 2026
 
