@@ -56,6 +56,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from planner.plan import read_plan, write_plan
     from planner.solve import solve_plan
 
+    if getattr(args, "since", None):   # catch-up (Part 2): history = actuals (or the plan) before --since
+        from planner.supervision.catchup import cmd_catch_up
+
+        return cmd_catch_up(args)
+
     overrides: dict[str, Any] = {}
     if args.time_limit is not None:
         overrides.setdefault("solver", {})["time_limit"] = args.time_limit
@@ -86,6 +91,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     year = args.year or plan.report.get("rules", {}).get("year")
     problem = read_problem(Path(args.data), year=year)
     violations = check_plan(problem, plan)
+    if plan.report.get("shortfalls"):   # catch-up: listed shortfalls are warnings, not errors
+        from planner.supervision.catchup import split_shortfalls
+
+        violations, warnings = split_shortfalls(violations, plan.report)
+        for warning in warnings:
+            print(_say(args.lang, "警告（缺口）：", "warning (shortfall): ") + warning.render(args.lang))
     for violation in violations:
         print(violation.render(args.lang))
     if violations:
@@ -197,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=None, help="deterministic seconds per stage")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--save", default=None, metavar="SCENARIO", help="also store as a version of SCENARIO")
+    p.add_argument("--since", default=None, help="catch-up: re-plan from this date (needs --previous) / 自此日起重排")
+    p.add_argument("--actuals", default=None, help="catch-up: actual visits are the history / 以实际走访为历史")
     p.add_argument("-v", "--verbose", action="store_true", help="print progress")
     p.set_defaults(func=cmd_plan)
 
