@@ -474,6 +474,18 @@ T: dict[str, tuple[str, str]] = {
     "progress.sample_seed": ("随机种子（相同种子得到相同样本）", "Seed (same seed, same sample)"),
     "progress.sample_download": ("下载抽查回访表", "Download the callback sheet"),
     "progress.bulletin": ("下载通报（Excel）", "Download the bulletin (Excel)"),
+    "progress.tab_catchup": ("从今天起重排", "Catch up from today"),
+    "progress.catchup": ("从今天起重排", "Re-plan from today"),
+    "progress.catchup_intro": ("以截至统计日的实际走访为历史，从 {since} 起重排当年余下的计划（尽量保留原计划），"
+                               "无法再完成的最低要求列为缺口。", "The actual visits up to the as-of date become history; "
+                               "the rest of the year from {since} is re-planned (keeping the plan where possible); "
+                               "minimums that can no longer be met are listed as shortfalls."),
+    "progress.catchup_done": ("已重排：历史 {history} 条；原计划走访保留 {kept}、改期 {moved}、新增 {new}、取消 {dropped}；"
+                              "结对变化 {pairs} 对。", "Re-planned: {history} history rows; planned visits kept "
+                              "{kept}, moved {moved}, new {new}, dropped {dropped}; {pairs} pairs changed."),
+    "progress.catchup_short": ("{n} 项最低要求今年已无法完成（缺口）：", "{n} minimums can no longer be met this year "
+                               "(shortfalls):"),
+    "progress.catchup_download": ("下载重排后的计划（CSV 压缩包）", "Download the re-planned plan (zip of CSV)"),
 }
 
 

@@ -68,3 +68,15 @@ def test_page_without_plan_says_what_to_do(make_app) -> None:  # noqa: F811
     at.session_state["workspace"].plan = None
     goto(at, "progress")
     assert at.info and "求解" in at.info[0].value
+
+
+def test_catch_up_button_shows_the_diff(make_app, demo_plan: Plan) -> None:  # noqa: F811
+    at = make_app()
+    _with_plan(at, demo_plan)
+    goto(at, "progress")
+    at.radio(key="progress_source").set_value("demo").run()
+    at.button(key="catchup_start").click().run()
+    assert not at.exception, at.exception
+    result = at.session_state["catchup_result"]
+    assert result.report["history"] == "actuals"
+    assert any("已重排" in s.value for s in at.success)

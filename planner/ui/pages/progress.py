@@ -213,6 +213,40 @@ def _checks(ws: Workspace, actuals: pd.DataFrame, as_of: date) -> None:
                        file_name="抽查.csv", mime="text/csv", key="sample_download")
 
 
+def _catch_up(ws: Workspace, actuals: pd.DataFrame, as_of: date) -> None:
+    """"从今天起重排": re-plan from the day after as-of with the actual visits as history; show the diff."""
+    from datetime import timedelta
+
+    from planner.errors import InfeasibleError
+    from planner.store.diff import compare_plans
+    from planner.supervision.catchup import catch_up
+    from planner.ui.downloads import plan_zip_bytes
+
+    since = as_of + timedelta(days=1)
+    st.caption(t("progress.catchup_intro", since=since.isoformat()))
+    if st.button(t("progress.catchup"), key="catchup_start", icon=":material/update:"):
+        assert ws.shown_problem is not None and ws.plan is not None
+        try:
+            with st.spinner(t("app.solving")):
+                st.session_state["catchup_result"] = catch_up(ws.shown_problem, ws.plan, since, actuals)
+        except InfeasibleError as exc:
+            st.error(exc.render(current_lang()))
+            return
+    result = st.session_state.get("catchup_result")
+    if result is None or ws.plan is None:
+        return
+    diff = compare_plans(ws.plan, result, ws.shown_problem, since=since)
+    v = diff.visits
+    st.success(t("progress.catchup_done", kept=v.kept, moved=v.moved, new=v.new, dropped=v.dropped,
+                 history=result.report.get("history_rows", 0), pairs=diff.pairs_changed))
+    short = pd.DataFrame(result.report.get("shortfalls", []))
+    if len(short):
+        st.warning(t("progress.catchup_short", n=len(short)))
+        st.dataframe(short, hide_index=True, key="catchup_shortfalls")
+    st.download_button(t("progress.catchup_download"), data=partial(plan_zip_bytes, result),
+                       file_name=f"catch_up_{since.isoformat()}.zip", mime="application/zip", key="catchup_download")
+
+
 def _bulletin_bytes(progress: Progress, problem: Any) -> bytes:
     import tempfile
     from pathlib import Path
@@ -255,7 +289,8 @@ def render(ws: Workspace) -> None:
         column.metric(label(STATUS_LABELS, status, current_lang()), int(counts.get(status, 0)))
     st.caption(t("progress.summary", missed=len(progress.missed), anomalies=len(progress.anomalies)))
     tabs = st.tabs([t("progress.tab_levels"), t("progress.tab_months"), t("progress.tab_help"),
-                    t("progress.tab_anomalies"), t("progress.tab_record"), t("progress.tab_checks")])
+                    t("progress.tab_anomalies"), t("progress.tab_record"), t("progress.tab_checks"),
+                    t("progress.tab_catchup")])
     with tabs[0]:
         _levels(ws, progress)
     with tabs[1]:
@@ -269,6 +304,8 @@ def render(ws: Workspace) -> None:
         _record(ws)
     with tabs[5]:
         _checks(ws, actuals, as_of)
+    with tabs[6]:
+        _catch_up(ws, actuals, as_of)
     st.download_button(t("progress.bulletin"), data=partial(_bulletin_bytes, progress, ws.shown_problem),
                        file_name=f"通报_{as_of.isoformat()}.xlsx", mime=XLSX_MIME, key="progress_bulletin",
                        type="primary", icon=":material/summarize:")
