@@ -142,6 +142,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_replan(args: argparse.Namespace) -> int:
     from planner.store.cli import replan
 
+    if getattr(args, "actuals", None):   # catch-up on a stored scenario (Part 2)
+        from planner.supervision.catchup import cmd_replan_actuals
+
+        return cmd_replan_actuals(args)
+
     return replan(args)
 
 
@@ -241,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", required=True, help="YYYY-MM-DD")
     p.add_argument("--data", default=None, help="changed input folder or workbook / 变更后的输入")
     p.add_argument("--out", default=None)
+    p.add_argument("--actuals", default=None, help="catch-up: actual visits are the history / 以实际走访为历史")
     p.set_defaults(func=cmd_replan)
 
     from planner.supervision.cli import add_parsers as add_supervision_parsers

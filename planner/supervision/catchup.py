@@ -129,3 +129,45 @@ def cmd_catch_up(args: argparse.Namespace) -> int:
               f"{s['reachable']}")
     print(f"计划已写出：{args.out}" if lang == "zh" else f"plan written: {args.out}")
     return 0
+
+
+def cmd_replan_actuals(args: argparse.Namespace) -> int:
+    """`planner replan SCENARIO --since D --actuals ACTUALS [--data DATA] [--out OUT]`: catch-up on a stored
+    scenario, saved as a new version of kind "replan" (base version and since recorded)."""
+    import os
+    import sys
+
+    from planner.io.read import read_problem
+    from planner.plan import write_plan
+    from planner.store.api import NotFoundError, StoreError, open_store
+    from planner.store.diff import compare_plans
+    from planner.supervision.actuals import read_actuals
+    from planner.supervision.cli import parse_day
+
+    since = parse_day(args.since, "--since")
+    store = open_store()
+    try:
+        base = store.latest_version(args.scenario)
+        if base is None:
+            raise NotFoundError(f"方案“{args.scenario}”还没有任何版本", f"scenario '{args.scenario}' has no version")
+        previous = store.load_plan(args.scenario, base)
+        problem = read_problem(Path(args.data), year=store.load_version_input(args.scenario).rules.year) \
+            if args.data else store.load_problem(args.scenario)
+    except StoreError as exc:
+        print(exc.render(args.lang), file=sys.stderr)
+        return 2
+    actuals = read_actuals(args.actuals, problem).visits
+    plan = catch_up(problem, previous, since, actuals)
+    version = store.save_solved(args.scenario, problem, plan, os.environ.get("USER", "cli"), kind="replan",
+                                since=since, base_version=base, note="catch-up from actual visits")
+    diff = compare_plans(previous, plan, problem, since=since)
+    v = diff.visits
+    zh = args.lang == "zh"
+    print(f"已保存方案 {args.scenario} 第 {version} 版（基于第 {base} 版；历史 = {plan.report['history_rows']} 条实际走访；"
+          f"保留 {v.kept}、改期 {v.moved}、新增 {v.new}、取消 {v.dropped}；缺口 {len(plan.report['shortfalls'])} 项）" if zh
+          else f"saved scenario {args.scenario} version {version} (from version {base}; history = "
+               f"{plan.report['history_rows']} actual visits; kept {v.kept}, moved {v.moved}, new {v.new}, dropped "
+               f"{v.dropped}; {len(plan.report['shortfalls'])} shortfalls)")
+    if args.out:
+        write_plan(plan, Path(args.out))
+    return 0

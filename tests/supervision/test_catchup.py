@@ -95,3 +95,19 @@ def test_cli_catch_up_with_actuals(base, tmp_path: Path) -> None:  # type: ignor
     assert main(["check", str(DEMO), str(out)]) == 0
     assert main(["plan", str(DEMO), "--out", str(tmp_path / "x"), "--since", "2027-04-01"]) == 2   # needs --previous
     assert not (tmp_path / "x").exists()
+
+
+def test_replan_stored_scenario_with_actuals(base, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from planner.store.api import open_store
+
+    problem, plan = base
+    monkeypatch.setenv("PLANNER_DB_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = open_store()
+    store.save_solved("s", problem, plan, author="t")
+    raw = demo_actuals(problem, plan, date(2027, 4, 30), seed=2)
+    raw.to_csv(tmp_path / "actuals.csv", index=False, encoding="utf-8-sig")
+    assert main(["replan", "s", "--since", "2027-05-01", "--actuals", str(tmp_path / "actuals.csv"),
+                 "--out", str(tmp_path / "out")]) == 0
+    assert store.latest_version("s") == 2
+    assert main(["check", str(DEMO), str(tmp_path / "out")]) == 0
+    assert main(["replan", "nope", "--since", "2027-05-01", "--actuals", str(tmp_path / "actuals.csv")]) == 2
