@@ -69,8 +69,9 @@ def needs_help(progress: Progress) -> pd.DataFrame:
     out["gap_to_required"] = (out["required"] - out["done"]).clip(lower=0)
     order = {name: i for i, name in enumerate(OBLIGATIONS)}
     out["_o"] = out["obligation"].map(order)
-    out = out.sort_values(["person_kind", "unit_id", "person_id", "_o", "target_id"], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    out["_k"] = out["person_kind"].map({"leader": 0, "unit": 1, "cadre": 2})
+    out = out.sort_values(["_k", "unit_id", "person_id", "_o", "target_id"], kind="stable")
+    return out.drop(columns=["_o", "_k"]).reset_index(drop=True)
 
 
 def summary_dict(progress: Progress, problem: Problem, checks: pd.DataFrame | None = None) -> dict[str, Any]:

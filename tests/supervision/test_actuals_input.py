@@ -115,3 +115,20 @@ def test_progress_cli_writes_the_three_files(folders: tuple[Path, Path], tmp_pat
     cells = [str(c) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for c in r if c is not None]
     assert cells and not any("生活稳定" in c for c in cells)   # notes never reach the bulletin
     assert "生活稳定" not in (out / "summary.json").read_text(encoding="utf-8")
+
+
+def test_demo_with_actuals_writes_plan_and_records(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", str(out), "--year", "2026", "--actuals", "2026-03-31"]) == 0
+    assert (out / "plan" / "visits.csv").exists()
+    act = read_actuals(out / "actuals.csv", __import__("planner.io.read", fromlist=["read_problem"]).read_problem(out))
+    assert len(act.visits) > 0 and act.duplicates > 0
+    assert act.visits["date"].max() <= pd.Timestamp("2026-03-31")
+    assert main(["progress", str(out), str(out / "plan"), "--actuals", str(out / "actuals.csv"), "--as-of",
+                 "2026-03-31", "--out", str(tmp_path / "p")]) == 0
+    assert main(["sample", str(out / "actuals.csv"), "--as-of", "2026-03-31", "--n", "10", "--seed", "4", "--out",
+                 str(tmp_path / "s.csv"), "--data", str(out)]) == 0
+    first = (tmp_path / "s.csv").read_bytes()
+    assert main(["sample", str(out / "actuals.csv"), "--as-of", "2026-03-31", "--n", "10", "--seed", "4", "--out",
+                 str(tmp_path / "s.csv"), "--data", str(out)]) == 0
+    assert (tmp_path / "s.csv").read_bytes() == first
