@@ -473,6 +473,9 @@ T: dict[str, tuple[str, str]] = {
     "progress.sample_n": ("抽查条数", "Sample size"),
     "progress.sample_seed": ("随机种子（相同种子得到相同样本）", "Seed (same seed, same sample)"),
     "progress.sample_download": ("下载抽查回访表", "Download the callback sheet"),
+    "progress.sample_fill": ("电话回访后在“confirmed”列选择 是/否，下方即显示各单位确认率；下载后可用 planner progress --checks 汇入通报。",
+                             "After each callback choose 是/否 in 'confirmed'; the confirmation rate by unit shows below. "
+                             "The downloaded file feeds planner progress --checks."),
     "progress.bulletin": ("下载通报（Excel）", "Download the bulletin (Excel)"),
     "progress.tab_catchup": ("从今天起重排", "Catch up from today"),
     "progress.catchup": ("从今天起重排", "Re-plan from today"),

@@ -80,3 +80,17 @@ def test_catch_up_button_shows_the_diff(make_app, demo_plan: Plan) -> None:  # n
     result = at.session_state["catchup_result"]
     assert result.report["history"] == "actuals"
     assert any("已重排" in s.value for s in at.success)
+
+
+def test_spot_check_outcomes_give_rates(make_app, demo_plan: Plan) -> None:  # noqa: F811
+    at = make_app()
+    _with_plan(at, demo_plan)
+    goto(at, "progress")
+    at.radio(key="progress_source").set_value("demo").run()
+    at.session_state["sample_table"] = {"edited_rows": {"0": {"confirmed": "是"}, "1": {"confirmed": "否"}},
+                                        "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, at.exception
+    # st.dataframe keys are not exposed by AppTest: find the rates table by its columns
+    rates = next(d.value for d in at.dataframe if "rate" in getattr(d.value, "columns", []))
+    assert int(rates["checked"].sum()) == 2 and int(rates["confirmed"].sum()) == 1

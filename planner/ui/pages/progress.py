@@ -208,8 +208,19 @@ def _checks(ws: Workspace, actuals: pd.DataFrame, as_of: date) -> None:
     n = st.number_input(t("progress.sample_n"), min_value=1, value=20, step=1, key="sample_n")
     seed = st.number_input(t("progress.sample_seed"), min_value=0, value=0, step=1, key="sample_seed")
     sample = draw_sample(actuals, as_of, int(n), int(seed), ws.shown_problem)
-    st.dataframe(sample, hide_index=True, key="sample_table")
-    st.download_button(t("progress.sample_download"), data=sample.to_csv(index=False).encode("utf-8-sig"),
+    st.caption(t("progress.sample_fill"))
+    edited = st.data_editor(sample, hide_index=True, key="sample_table", disabled=list(sample.columns[:6]),
+                            column_config={"confirmed": st.column_config.SelectboxColumn(options=["", "是", "否"])})
+    from planner.supervision.sample import YES, confirmation_rates, unit_of
+
+    answers = edited["confirmed"].fillna("").astype(str).str.strip().str.lower()
+    filled = pd.DataFrame({"unit_id": unit_of(edited["person_id"], ws.shown_problem),
+                           "confirmed": pd.array([True if a in YES else None if a == "" else False for a in answers],
+                                                 dtype="boolean")})
+    if filled["confirmed"].notna().any():
+        rates = confirmation_rates(filled)
+        st.dataframe(rates, hide_index=True, key="sample_rates")
+    st.download_button(t("progress.sample_download"), data=edited.to_csv(index=False).encode("utf-8-sig"),
                        file_name="抽查.csv", mime="text/csv", key="sample_download")
 
 
