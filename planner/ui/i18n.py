@@ -412,6 +412,8 @@ T: dict[str, tuple[str, str]] = {
     "progress.upload_bad": ("走访记录有误，未载入：", "The actual visits have errors and were not loaded:"),
     "progress.upload_ok": ("已载入 {n} 条走访记录（重复 {dup} 条只计一次）。", "{n} visits loaded ({dup} duplicates "
                            "counted once)."),
+    "progress.upload_store": ("把这些记录保存到库（作为已登记的记录）", "Save these visits in the store"),
+    "progress.upload_stored": ("已保存 {n} 条走访记录。", "{n} visits saved."),
     "progress.no_actuals": ("还没有走访记录：可在下方按计划登记，或上传文件、使用示例记录。", "No actual visits yet: "
                             "record some below, upload a file, or use the demo records."),
     "progress.no_store": ("未连接数据库，无法登记。", "No store: recording is unavailable."),

@@ -94,3 +94,28 @@ def test_spot_check_outcomes_give_rates(make_app, demo_plan: Plan) -> None:  # n
     # st.dataframe keys are not exposed by AppTest: find the rates table by its columns
     rates = next(d.value for d in at.dataframe if "rate" in getattr(d.value, "columns", []))
     assert int(rates["checked"].sum()) == 2 and int(rates["confirmed"].sum()) == 1
+
+
+def test_upload_actuals_and_save_them(make_app, demo_plan: Plan, tmp_path) -> None:  # noqa: F811
+    from datetime import date
+
+    from planner.store.actuals import load_actuals
+    from planner.supervision.demo_actuals import demo_actuals
+
+    at = make_app()
+    ws = _with_plan(at, demo_plan)
+    goto(at, "progress")
+    at.radio(key="progress_source").set_value("upload").run()
+    frame = demo_actuals(ws.shown_problem, demo_plan, date(2027, 2, 28))
+    at.file_uploader(key="progress_upload").upload("actuals.csv", frame.to_csv(index=False).encode("utf-8"))
+    at.run()
+    assert not at.exception, at.exception
+    assert any("已载入" in s.value for s in at.success)
+    at.run()   # the next run offers saving the loaded visits
+    at.button(key="progress_upload_store").click().run()
+    assert len(load_actuals(ws.store, ws.scenario)) > 0
+    bad = frame.copy()
+    bad.loc[0, "person_id"] = "NOBODY"
+    at.file_uploader(key="progress_upload").upload("bad.csv", bad.to_csv(index=False).encode("utf-8"))
+    at.run()
+    assert at.error and "未载入" in at.error[0].value

@@ -62,6 +62,13 @@ def _upload(ws: Workspace) -> None:
     data = file.getvalue()
     digest = hashlib.sha256(data).hexdigest()[:16]
     if st.session_state.get(UPLOAD_KEY, ("",))[0] == digest:
+        if ws.store is not None and st.button(t("progress.upload_store"), key="progress_upload_store"):
+            from planner.store.actuals import import_actuals
+
+            _, visits, notes = st.session_state[UPLOAD_KEY]
+            n = import_actuals(ws.store, ws.scenario, visits, notes, ws.author)
+            st.session_state.pop(CACHE_KEY, None)
+            st.success(t("progress.upload_stored", n=n))
         return
     try:
         actuals = validate_actuals(raw_actuals(file.name, data), ws.shown_problem)
