@@ -35,6 +35,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     counts = generate_demo(Path(args.dir), size=args.size, seed=args.seed, year=args.year)
     print(_say(args.lang, f"已生成示例数据：{args.dir}", f"demo district written: {args.dir}"))
     _print_counts(counts)
+    if args.actuals:
+        from planner.supervision.cli import demo_with_actuals
+
+        demo_with_actuals(Path(args.dir), args.actuals, args.seed, args.lang)
     return EXIT_OK
 
 
@@ -55,6 +59,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     inputs = [args.data, args.previous]
     check_folder(args.out, PLAN, inputs)   # before solving: a refused --out costs no solve
+
+    if getattr(args, "since", None):   # catch-up (Part 2): history = actuals (or the plan) before --since
+        from planner.supervision.catchup import cmd_catch_up
+
+        return cmd_catch_up(args)
 
     overrides: dict[str, Any] = {}
     if args.time_limit is not None:
@@ -91,6 +100,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     year = args.year or plan.report.get("rules", {}).get("year")
     problem = read_problem(Path(args.data), year=year)
     violations = check_plan(problem, plan)
+    if plan.report.get("shortfalls"):   # catch-up: listed shortfalls are warnings, not errors
+        from planner.supervision.catchup import split_shortfalls
+
+        violations, warnings = split_shortfalls(violations, plan.report)
+        for warning in warnings:
+            print(_say(args.lang, "警告（缺口）：", "warning (shortfall): ") + warning.render(args.lang))
     for violation in violations:
         print(violation.render(args.lang))
     if violations:
@@ -141,6 +156,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_replan(args: argparse.Namespace) -> int:
     from planner.store.cli import replan
 
+    if getattr(args, "actuals", None):   # catch-up on a stored scenario (Part 2)
+        from planner.supervision.catchup import cmd_replan_actuals
+
+        return cmd_replan_actuals(args)
+
     return replan(args)
 
 
@@ -190,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", choices=["small", "district", "city"], default="small")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--year", type=int, default=None)
+    p.add_argument("--actuals", default=None, metavar="DATE",
+                   help="also plan it (DIR/plan) and write DIR/actuals.csv up to DATE / 同时生成计划和走访记录")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("validate", help="check the input alone / 校验输入")
@@ -205,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=None, help="deterministic seconds per stage")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--save", default=None, metavar="SCENARIO", help="also store as a version of SCENARIO")
+    p.add_argument("--since", default=None, help="catch-up: re-plan from this date (needs --previous) / 自此日起重排")
+    p.add_argument("--actuals", default=None, help="catch-up: actual visits are the history / 以实际走访为历史")
     p.add_argument("-v", "--verbose", action="store_true", help="print progress")
     p.set_defaults(func=cmd_plan)
 
@@ -236,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", required=True, help="YYYY-MM-DD")
     p.add_argument("--data", default=None, help="changed input folder or workbook / 变更后的输入")
     p.add_argument("--out", default=None)
+    p.add_argument("--actuals", default=None, help="catch-up: actual visits are the history / 以实际走访为历史")
     p.set_defaults(func=cmd_replan)
 
     from planner.batch.cli import add_parser as add_plan_many  # plan-many, export-many; Dask loads only when run
@@ -244,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     from planner.access.cli import add_parsers as access_parsers  # user add|list|remove|passwd|import, publish
 
     access_parsers(sub)
+    from planner.supervision.cli import add_parsers as add_supervision_parsers
+
+    add_supervision_parsers(sub)
     return parser
 
 

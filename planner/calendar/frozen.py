@@ -46,6 +46,7 @@ class Frozen:
     reception_dates: set[date] = field(default_factory=set)
     role_count: Counter[tuple[str, str]] = field(default_factory=Counter)              # (leader, role)
     a_dates: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))     # leader -> A dates
+    capped: set[str] | None = None    # catch-up mode (calendar/shortfall.py): persons whose minimums were capped
 
     def add(self, kind: str, pid: str, act: str, tkind: str, tid: str, d: date, talk: int = 0) -> None:
         """Count one row (history or kept) of person `pid`."""
@@ -101,13 +102,13 @@ def normalize_visits(visits: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_frozen(frozen_visits: pd.DataFrame | None, since: date | None, n_planned: int = 1,
-                n_year: int = 1) -> Frozen:
-    """Keep rows dated before `since` (none when since is None: nothing is history)."""
+                n_year: int = 1, capped: set[str] | None = None) -> Frozen:
+    """Keep rows dated before `since` (none when since is None: nothing is history). `capped`: catch-up mode."""
     if frozen_visits is None or len(frozen_visits) == 0 or since is None:
-        return Frozen(empty_visits(), n_planned, n_year)
+        return Frozen(empty_visits(), n_planned, n_year, capped=capped)
     frame = normalize_visits(frozen_visits)
     frame = frame[[d < since for d in frame["date"]]].copy()
-    out = Frozen(frame.reset_index(drop=True), n_planned, n_year)
+    out = Frozen(frame.reset_index(drop=True), n_planned, n_year, capped=capped)
     for d, kind, pid, act, tkind, tid, role, talk in frame.itertuples(index=False, name=None):
         out.add(kind, pid, act, tkind, tid, d, talk)
         out.history_people.add(pid)

@@ -13,6 +13,7 @@ import numpy as np
 
 from planner.calendar.days import Horizon
 from planner.calendar.frozen import Frozen
+from planner.calendar.shortfall import fit_to_days
 from planner.calendar.tasks import Task
 from planner.errors import Conflict
 from planner.problem import Problem
@@ -57,6 +58,14 @@ def leader_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, fro
             research[rotation[j % n_off]] += 1
         need = k_contact + sum(research.values())
         free = int(mask.sum())
+        if need > free and frozen.capped is not None:   # catch-up: as far as it can be met
+            frozen.capped.add(lid)
+            mine = [Task("leader_contact", lead, lead, (o,), contact[o], periods if o == home else [], mask.copy())
+                    for o in linked if contact[o] > 0]
+            mine += [Task("leader_research", lead, lead, (o,), research[o], [], mask.copy())
+                     for o in sorted(research) if research[o] > 0]
+            tasks.extend(fit_to_days(mine, free))
+            continue
         if need > free:
             conflicts.append(Conflict(
                 "calendar.leaders",

@@ -15,6 +15,7 @@ import numpy as np
 
 from planner.calendar.days import Horizon
 from planner.calendar.frozen import Frozen
+from planner.calendar.shortfall import fit_to_days
 from planner.calendar.tasks import Task
 from planner.errors import Conflict
 from planner.problem import Problem
@@ -52,6 +53,10 @@ def unit_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, froze
         k = max(frozen.target_minimum(rules.unit_community, "community", cid) - tally.rows,
                 frozen.target_minimum(rules.unit_community_days, "community", cid) - len(tally.dates),
                 len(periods), 0)
+        if frozen.capped is not None and (k > int(free.sum()) or any(len(p) == 0 for p in periods)):
+            frozen.capped.add(uid)   # catch-up: as far as it can be met
+            tasks.extend(fit_to_days([Task("unit", u, group, (c,), k, periods, free)], int(free.sum())))
+            continue
         if k > int(free.sum()) or any(len(p) == 0 for p in periods):
             conflicts.append(_short(f"单位 {uid}", f"unit {uid}", uid, int(free.sum()), k, f"社区 {cid}",
                                     f"community {cid}"))
@@ -111,6 +116,11 @@ def cadre_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, froz
         options += [c for c in unit_communities.get(int(unit), []) if c not in options]
         need = sum(t.k for t in mine) + extra
         free = int(mask.sum())
+        if need > free and frozen.capped is not None and (options or not extra):   # catch-up: as far as it can
+            frozen.capped.add(gid)
+            research = [Task("cadre_research", g, g, tuple(options), extra, [], mask)] if extra > 0 else []
+            tasks.extend(fit_to_days([*mine, *research], free))
+            continue
         if need > free:
             conflicts.append(_short(f"干部 {gid}", f"cadre {gid}", gid, free, need, "入户和调研", "household and research"))
             continue

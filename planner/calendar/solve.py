@@ -46,7 +46,7 @@ SORT_KEYS = ["date", "person_kind", "person_id", "activity", "target_id"]
 
 def solve_calendar(problem: Problem, assignment: Assignment, control: SolveControl | None = None,
                    frozen_visits: pd.DataFrame | None = None, since: date | None = None,
-                   previous_visits: pd.DataFrame | None = None) -> Calendar:
+                   previous_visits: pd.DataFrame | None = None, capped: set[str] | None = None) -> Calendar:
     """Every person's visits for `problem.rules.year`; raises InfeasibleError or planner.progress.Cancelled.
 
     Mid-year replanning (SEMANTICS "Mid-year replanning"): rows of `frozen_visits` dated before `since` are kept
@@ -58,12 +58,15 @@ def solve_calendar(problem: Problem, assignment: Assignment, control: SolveContr
     Fewest changes: `previous_visits` (the previous plan of the same year) are kept on their dates wherever still
     valid (previous.py) and only what is missing is placed. If the kept visits make a stage impossible, that stage
     is solved again without them (recorded in the stage details as previous_kept = 0).
+
+    Catch-up (`capped` a set): minimums a person can no longer fit are met as far as possible instead of raising
+    (calendar/shortfall.py); the person's id is added to `capped`.
     """
     year = work_year(problem)
     horizon = build_horizon(problem, year, since)
 
     def history() -> Frozen:
-        return read_frozen(frozen_visits, since, horizon.n, len(horizon.year_days))
+        return read_frozen(frozen_visits, since, horizon.n, len(horizon.year_days), capped)
 
     frozen = history()
     prev = read_previous(previous_visits, horizon)

@@ -190,10 +190,18 @@ def _write_book(path: Path) -> None:
         _write_instructions(book, book.add_worksheet(INSTRUCTIONS_SHEET), formats)
         for spec in TABLES:
             _write_table_sheet(book.add_worksheet(spec.stem), spec, formats)
+        _write_actuals_sheet(book, formats)
         _write_rules_sheet(book.add_worksheet(RULES_SHEET), formats)
         _write_examples(book.add_worksheet(EXAMPLES_SHEET), formats)
     finally:
         book.close()
+
+
+def _write_actuals_sheet(book: Workbook, formats: dict[str, Any]) -> None:
+    """The 走访记录 sheet (actual visits, Part 2): read by `planner progress --actuals` and the app, not by plan."""
+    from planner.supervision.actuals import ACTUALS_SPEC
+
+    _write_table_sheet(book.add_worksheet(ACTUALS_SPEC.zh), ACTUALS_SPEC, formats)
 
 
 def example_tables() -> dict[str, list[dict[str, object]]]:

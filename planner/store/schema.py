@@ -156,3 +156,31 @@ publications = Table(
     Column("published_by", String(200), nullable=False),
     Index("ix_publications_scenario", "scenario_id", "version"),
 )
+
+# -- Part 2: actual visits (migration 0003). Notes are personal data: their own table, purgeable, never logged. ------
+actual_visits = Table(
+    "actual_visits", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, ForeignKey("scenarios.id", ondelete="CASCADE"), nullable=False),
+    Column("date", Date, nullable=True),              # when it happened (NULL for a missed planned visit)
+    Column("person_kind", String(10), nullable=False),
+    Column("person_id", String(64), nullable=False),
+    Column("activity", String(20), nullable=False),
+    Column("target_kind", String(20), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("role", String(2), nullable=False, default=""),
+    Column("talk", Integer, nullable=False, default=0),
+    Column("outcome", String(10), nullable=False),     # as_planned | other_day | missed | imported
+    Column("planned_date", Date, nullable=True),      # the plan's date this record answers, if any
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_actual_visits_scenario_date", "scenario_id", "date"),
+)
+
+actual_notes = Table(
+    "actual_notes", metadata,
+    Column("visit_id", Integer, ForeignKey("actual_visits.id", ondelete="CASCADE"), primary_key=True),
+    Column("note", Text, nullable=True),               # NULL once purged
+    Column("reason", Text, nullable=True),             # why a planned visit was missed
+    Column("purged_at", DateTime(timezone=True), nullable=True),
+)

@@ -398,7 +398,7 @@ T: dict[str, tuple[str, str]] = {
                   "Something unexpected went wrong and this page could not be shown in full. Reload the page; if it "
                   "happens again, give the administrator the error id {id}."),
     # -- many districts (planner/ui/pages/batch.py) ----------------------------------------------------------------
-    "page.batch": ("8 全市/全省", "8 City / province"),
+    "page.batch": ("9 全市/全省", "9 City / province"),
     "batch.title": ("全市/全省：各区县计划批量生成", "City / province: plan every district"),
     "batch.intro": ("服务器上一个文件夹中每个区县一份输入（子文件夹或 .xlsx/.zip），在计算集群上逐区生成计划并核验；"
                     "与命令行 planner plan-many 相同。输入未变且已完成的区县自动跳过。",
@@ -542,6 +542,103 @@ T: dict[str, tuple[str, str]] = {
     "publish.col": ("已发布", "Published"),
     "publish.yes": ("是", "yes"),
     "publish.none": ("尚未发布任何版本：各单位和干部暂时看不到计划。", "Nothing published yet: units and cadres see no plan."),
+    # -- supervision (督查) ----------------------------------------------------------------------------------------
+    "page.progress": ("8 督查", "8 Supervision"),
+    "progress.title": ("督查", "Supervision"),
+    "progress.intro": ("按实际走访记录看计划执行到哪一步：谁落后、差多少、哪些月份漏了，需要帮谁（不做个人排名）。",
+                       "Where the plan stands by the recorded visits: who is behind, by how much, which periods "
+                       "were missed, who needs help (no ranking of individuals)."),
+    "progress.source": ("走访记录来源", "Actual visits from"),
+    "progress.source.store": ("已登记的记录", "Recorded in the app"),
+    "progress.source.upload": ("上传文件", "Uploaded file"),
+    "progress.source.demo": ("示例记录（演示）", "Demo records"),
+    "progress.as_of": ("统计截至", "As of"),
+    "progress.upload": ("上传走访记录（actuals.csv 或含“走访记录”表的工作簿）", "Upload actual visits (actuals.csv or a "
+                        "workbook with sheet 走访记录)"),
+    "progress.upload_help": ("列同 visits.csv，另可有 备注、记录人；中文或英文表头均可。", "Columns as visits.csv plus "
+                             "optional note and recorded_by; Chinese or English headers."),
+    "progress.upload_bad": ("走访记录有误，未载入：", "The actual visits have errors and were not loaded:"),
+    "progress.upload_ok": ("已载入 {n} 条走访记录（重复 {dup} 条只计一次）。", "{n} visits loaded ({dup} duplicates "
+                           "counted once)."),
+    "progress.upload_store": ("把这些记录保存到库（作为已登记的记录）", "Save these visits in the store"),
+    "progress.upload_stored": ("已保存 {n} 条走访记录。", "{n} visits saved."),
+    "progress.no_actuals": ("还没有走访记录：可在下方按计划登记，或上传文件、使用示例记录。", "No actual visits yet: "
+                            "record some below, upload a file, or use the demo records."),
+    "progress.no_store": ("未连接数据库，无法登记。", "No store: recording is unavailable."),
+    "progress.summary": ("漏报期 {missed} 个；异常记录 {anomalies} 条（走访对象不是本人的联系对象）。",
+                         "{missed} periods missed; {anomalies} anomalies (a visit to someone else's target)."),
+    "progress.tab_levels": ("办事处与单位", "Offices and units"),
+    "progress.tab_months": ("逐月进度", "Month by month"),
+    "progress.tab_help": ("需要帮助", "Needs help"),
+    "progress.tab_anomalies": ("异常记录", "Anomalies"),
+    "progress.tab_record": ("登记走访", "Record a visit"),
+    "progress.tab_checks": ("随机抽查", "Spot checks"),
+    "progress.by_office": ("各办事处", "Offices"),
+    "progress.by_unit": ("各单位", "Units"),
+    "progress.months_office": ("各办事处累计完成率（%）", "Offices: cumulative completion (%)"),
+    "progress.months_unit": ("各单位累计完成率（%）", "Units: cumulative completion (%)"),
+    "progress.nothing": ("暂无数据", "Nothing yet"),
+    "progress.col_id": ("编号", "Id"),
+    "progress.col_name": ("名称", "Name"),
+    "progress.col_required": ("全年应完成", "Required (year)"),
+    "progress.col_planned": ("计划至今", "Planned to date"),
+    "progress.col_done": ("已完成", "Done"),
+    "progress.col_rate": ("完成率%", "Completion %"),
+    "progress.col_rag": ("评价", "Rating"),
+    "progress.col_kind": ("类别", "Kind"),
+    "progress.col_unit": ("所属单位", "Unit"),
+    "progress.col_person": ("人员", "Person"),
+    "progress.col_target": ("联系对象", "Target"),
+    "progress.col_obligation": ("义务", "Obligation"),
+    "progress.col_gap_plan": ("差计划", "Behind plan by"),
+    "progress.col_gap_year": ("差全年", "Short of the year by"),
+    "progress.col_left": ("剩余工作日", "Workdays left"),
+    "progress.col_status": ("状态", "Status"),
+    "progress.col_period": ("未走访的期间", "Period without a visit"),
+    "progress.help_intro": ("按单位和编号排列，不按差距排名：列出的是需要帮助和督促的联系对象。",
+                            "Listed by unit and id, not ranked by the gap: these are the links that need help."),
+    "progress.nobody_behind": ("没有落后于计划的联系对象。", "Nobody is behind the plan."),
+    "progress.drill": ("查看某人的缺失走访", "Show a person's missing visits"),
+    "progress.missing_visits": ("**计划中截至该日、尚无对应记录的走访：**", "**Planned visits to date with no matching "
+                                "record:**"),
+    "progress.missed_periods": ("**漏报期：**", "**Periods missed:**"),
+    "progress.anomalies_intro": ("这些记录的走访人与对象没有联系关系，不计入任何义务，请核实。", "These visits are by a "
+                                 "person not linked to the target: they count toward nothing; please check them."),
+    "progress.record_person": ("登记人员（单位为本单位干部登记，干部为本人登记）", "Person (units record for their "
+                               "cadres, cadres for themselves)"),
+    "progress.record_visit": ("计划中的走访", "Planned visit"),
+    "progress.record_none": ("此人的计划走访都已登记。", "Every planned visit of this person is recorded."),
+    "progress.record_outcome": ("结果", "Outcome"),
+    "progress.outcome.as_planned": ("按计划完成", "Done as planned"),
+    "progress.outcome.other_day": ("改日完成", "Done on another day"),
+    "progress.outcome.missed": ("未完成及原因", "Missed, with reason"),
+    "progress.record_date": ("实际日期", "Actual date"),
+    "progress.record_talk": ("进行了谈心谈话", "Heart-to-heart talk held"),
+    "progress.record_note": ("备注（可空）", "Note (optional)"),
+    "progress.record_note_help": ("备注属于个人信息，仅授权人员可见，可随时清除。", "Notes are personal data: visible "
+                                  "to authorised people only, and can be purged."),
+    "progress.record_reason": ("未完成原因", "Reason"),
+    "progress.record_save": ("保存登记", "Save"),
+    "progress.record_saved": ("已登记。", "Recorded."),
+    "progress.sample_n": ("抽查条数", "Sample size"),
+    "progress.sample_seed": ("随机种子（相同种子得到相同样本）", "Seed (same seed, same sample)"),
+    "progress.sample_download": ("下载抽查回访表", "Download the callback sheet"),
+    "progress.sample_fill": ("电话回访后在“confirmed”列选择 是/否，下方即显示各单位确认率；下载后可用 planner progress --checks 汇入通报。",
+                             "After each callback choose 是/否 in 'confirmed'; the confirmation rate by unit shows below. "
+                             "The downloaded file feeds planner progress --checks."),
+    "progress.bulletin": ("下载通报（Excel）", "Download the bulletin (Excel)"),
+    "progress.tab_catchup": ("从今天起重排", "Catch up from today"),
+    "progress.catchup": ("从今天起重排", "Re-plan from today"),
+    "progress.catchup_intro": ("以截至统计日的实际走访为历史，从 {since} 起重排当年余下的计划（尽量保留原计划），"
+                               "无法再完成的最低要求列为缺口。", "The actual visits up to the as-of date become history; "
+                               "the rest of the year from {since} is re-planned (keeping the plan where possible); "
+                               "minimums that can no longer be met are listed as shortfalls."),
+    "progress.catchup_done": ("已重排：历史 {history} 条；原计划走访保留 {kept}、改期 {moved}、新增 {new}、取消 {dropped}；"
+                              "结对变化 {pairs} 对。", "Re-planned: {history} history rows; planned visits kept "
+                              "{kept}, moved {moved}, new {new}, dropped {dropped}; {pairs} pairs changed."),
+    "progress.catchup_short": ("{n} 项最低要求今年已无法完成（缺口）：", "{n} minimums can no longer be met this year "
+                               "(shortfalls):"),
+    "progress.catchup_download": ("下载重排后的计划（CSV 压缩包）", "Download the re-planned plan (zip of CSV)"),
 }
 
 

@@ -20,6 +20,7 @@ from planner.store.api import StoreError
 from planner.ui.components import conflict_banner, progress_fragment, source_label
 from planner.ui.i18n import LANG_KEY, LANGS, current_lang, labels, t
 from planner.ui.pages import batch, data, export, history, locks, results, rules, solve
+from planner.ui.pages import progress as progress_page
 from planner.ui.roles_app import forbidden_banner, url_page
 from planner.ui.session import Session, account_box, current_session
 from planner.ui.state import Workspace, user_scenarios, workspace
@@ -39,6 +40,7 @@ PAGES: dict[str, Callable[[Workspace], None]] = {
     "results": results.render,
     "export": export.render,
     "history": history.render,
+    "progress": progress_page.render,
     "batch": batch.render,
 }
 LANG_NAMES = {"zh": "中文", "en": "English"}

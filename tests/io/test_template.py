@@ -21,7 +21,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_sheets_headers_and_validations(template: Path) -> None:
     book = openpyxl.load_workbook(template)
-    assert book.sheetnames == [INSTRUCTIONS_SHEET, *(t.stem for t in TABLES), RULES_SHEET, EXAMPLES_SHEET]
+    assert book.sheetnames == [INSTRUCTIONS_SHEET, *(t.stem for t in TABLES), "走访记录", RULES_SHEET,
+                               EXAMPLES_SHEET]
     for spec in TABLES:
         sheet = book[spec.stem]
         assert [c.value for c in sheet[1]] == [c.zh for c in spec.columns]
