@@ -18,6 +18,7 @@ CSV encodings: UTF-8 with or without BOM, GB18030/GBK (what Excel writes on Chin
 
 from __future__ import annotations
 
+import codecs
 import csv
 import importlib.util
 import io
@@ -30,10 +31,11 @@ from typing import Any, Literal
 import pandas as pd
 
 from planner.errors import InputError, Issue
-from planner.io.validate import build_problem
+from planner.io import limits
+from planner.io.validate import build_problem, header_issues
 from planner.model import TABLES, TableSpec
 from planner.problem import Problem
-from planner.rules import Rules, rules_from_dict
+from planner.rules import RULES_NOT_UTF8_EN, RULES_NOT_UTF8_ZH, Rules, rules_from_dict
 
 RULES_FILE = "rules.toml"
 RULES_SHEETS = ("rules", "规则")
@@ -51,8 +53,24 @@ class _Read:
         self.rules: Rules | None = None
         self.issues: list[Issue] = []
         self.failed: set[str] = set()  # tables present but unreadable: not "missing" as well
+        self.fatal = False  # the input as a whole could not be read: its own message is the only one
+
+    def stop(self, issue: Issue) -> None:
+        """The whole input is unreadable (no such path, not a zip, over a limit): say so once."""
+        self.issues.append(issue)
+        self.fatal = True
+
+    def fail(self, spec: TableSpec, issue: Issue) -> None:
+        """One table present but unreadable: its issue, and no "missing table" on top of it."""
+        self.issues.append(issue)
+        self.failed.add(spec.stem)
 
     def add_table(self, spec: TableSpec, frame: pd.DataFrame, label: str) -> None:
+        problems = header_issues(frame.columns, spec, label)
+        if problems:
+            self.issues.extend(problems)
+            self.failed.add(spec.stem)
+            return
         if spec.stem in self.tables:
             self.issues.append(Issue(label, None, None, f"表 {spec.zh} 出现了两次（另见 {self.labels[spec.stem]}）",
                                      f"table {spec.stem} appears twice (also {self.labels[spec.stem]})"))
@@ -84,59 +102,141 @@ def table_for_name(name: str) -> TableSpec | None:
 
 
 # -- CSV --------------------------------------------------------------------------------------------------------
-def decode_csv(data: bytes) -> str:
+def csv_encoding(data: bytes) -> str:
     """UTF-16 when it says so, else strict UTF-8 (BOM optional), else GB18030 (a superset of GBK and GB2312).
 
-    Raises UnicodeDecodeError when none fits.
+    Checked incrementally, so a large file is never held twice as text. Raises UnicodeDecodeError when none fits.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+        return "utf-16"
+    view = memoryview(data)
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(view), limits.CHUNK):
+                decoder.decode(view[start:start + limits.CHUNK])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            if encoding == "gb18030":
+                raise exc
+            continue
+        return encoding
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _separator(text: str) -> str:
-    header = text.split("\n", 1)[0]
+def decode_csv(data: bytes) -> str:
+    """The bytes of a CSV as text (see `csv_encoding`)."""
+    return data.decode(csv_encoding(data))
+
+
+def _separator(header: str) -> str:
     counts = {sep: header.count(sep) for sep in (",", "\t", ";")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] > 0 else ","
 
 
+def _header_line(data: bytes, encoding: str) -> str | None:
+    """The first line of the file (None when there is no line break in the first MB: no sane header is that
+    long)."""
+    head = data[:limits.MB].decode(encoding, errors="ignore")
+    end = head.find("\n")
+    if end < 0:
+        return head if len(data) <= limits.MB else None
+    return head[:end]
+
+
 def parse_csv(data: bytes, label: str) -> tuple[pd.DataFrame | None, Issue | None]:
-    """Bytes → all-text DataFrame (blank lines kept, so row numbers match Excel), or an Issue saying why not."""
+    """Bytes → all-text DataFrame (blank lines kept, so row numbers match Excel), or an Issue saying why not.
+
+    The header is taken verbatim (pandas would rename a second `name` to `name.1`, hiding the duplicate), and a
+    header wider than the column limit is refused before anything is parsed.
+    """
+    if len(data) > limits.MAX_FILE.value():
+        return None, limits.too_big(label, len(data))
     try:
-        text = decode_csv(data)
+        encoding = csv_encoding(data)
     except UnicodeDecodeError:
         return None, Issue(label, None, None, "无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV",
                            "unreadable encoding: save the file as UTF-8 or GBK CSV")
-    if text.strip() == "":
-        return pd.DataFrame(), None
+    header = _header_line(data, encoding)
+    sep = _separator(header or "")
+    width = header.count(sep) + 1 if header is not None else None
+    if width is None or width > limits.MAX_COLUMNS.value():
+        shown = f"{width} 列" if width else "超过 1 MB"
+        return None, Issue(label, 1, None,
+                           f"表头过宽（{shown}），上限 {limits.MAX_COLUMNS.value()} 列（{limits.MAX_COLUMNS.env}）",
+                           f"header too wide ({width or 'over 1 MB'}), limit {limits.MAX_COLUMNS.value()} columns "
+                           f"({limits.MAX_COLUMNS.env})")
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False, sep=_separator(text), quoting=csv.QUOTE_MINIMAL)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        raw = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, na_filter=False,
+                          skip_blank_lines=False, sep=sep, quoting=csv.QUOTE_MINIMAL, encoding=encoding)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(), None
+    except (pd.errors.ParserError, ValueError, csv.Error, UnicodeDecodeError) as exc:
         return None, Issue(label, None, None, f"CSV 格式有误：{exc}", f"malformed CSV: {exc}")
-    return frame, None
+    return _promote_header(raw), None
+
+
+def _promote_header(raw: pd.DataFrame) -> pd.DataFrame:
+    """First row → column names, kept verbatim (duplicates included); the rest → data, row 2 onwards."""
+    if raw.empty:
+        return pd.DataFrame()
+    frame = raw.iloc[1:].reset_index(drop=True)
+    frame.columns = pd.Index(["" if pd.isna(v) else str(v) for v in raw.iloc[0].tolist()], dtype=object)
+    return frame
+
+
+def _read_file(path: Path, found: _Read, spec: TableSpec | None = None) -> bytes | None:
+    """A file's bytes, unless it is over the size limit (then an issue, and None)."""
+    try:
+        size = path.stat().st_size
+        if size > limits.MAX_FILE.value():
+            issue = limits.too_big(path.name, size)
+        else:
+            return path.read_bytes()
+    except OSError as exc:
+        issue = Issue(path.name, None, None, f"无法读取文件：{exc.strerror or exc}", f"cannot read file: {exc}")
+    if spec is not None:
+        found.fail(spec, issue)
+    else:
+        found.stop(issue)
+    return None
+
+
+def _is_rules_name(name: str) -> bool:
+    return name.strip().lower() == RULES_FILE
+
+
+def _folder_not_file(path: Path) -> Issue:
+    return Issue(path.name, None, None, f"“{path.name}” 是一个文件夹，应为文件", f"'{path.name}' is a folder, not a file")
 
 
 def _read_folder(folder: Path, found: _Read) -> None:
+    total = 0
     for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix.lower() == ".csv":
-            spec = table_for_name(path.stem)
-            if spec is None:
+        is_csv = path.suffix.lower() == ".csv"
+        spec = table_for_name(path.stem) if is_csv else None
+        if path.is_dir() and (spec is not None or _is_rules_name(path.name)):
+            issue = _folder_not_file(path)
+            found.fail(spec, issue) if spec is not None else found.issues.append(issue)
+        elif path.is_file() and spec is not None:
+            data = _read_file(path, found, spec)
+            if data is None:
                 continue
-            frame, issue = parse_csv(path.read_bytes(), path.name)
+            total += len(data)
+            if total > limits.MAX_TOTAL.value():
+                found.stop(limits.too_big(folder.name, total, limits.MAX_TOTAL))
+                return
+            frame, issue = parse_csv(data, path.name)
+            del data
             if issue:
-                found.issues.append(issue)
-                found.failed.add(spec.stem)
+                found.fail(spec, issue)
             elif frame is not None:
                 found.add_table(spec, frame, path.name)
-        elif path.is_file() and path.name.lower() == RULES_FILE:
+        elif path.is_file() and _is_rules_name(path.name):
             found.set_rules(lambda p=path: Rules.from_toml(p, p.name), path.name)
-    for spec in TABLES:
-        found.labels.setdefault(spec.stem, spec.file)
+    for table in TABLES:
+        found.labels.setdefault(table.stem, table.file)
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:
@@ -150,41 +250,70 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 
 
 def _read_zip(data: bytes, name: str, found: _Read) -> None:
+    """Tables and rules.toml from a zip: members are chosen by name, checked against the limits by what their
+    headers declare, then decompressed in chunks and stopped at the limits whatever the headers say."""
+    count = limits.zip_entry_count(data)
+    if count is not None and count > limits.MAX_MEMBERS.value():
+        found.stop(limits.too_many_members(name, count))
+        return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError) as exc:
-        found.issues.append(Issue(name, None, None, f"无法打开压缩包：{exc}", f"cannot open zip archive: {exc}"))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        found.stop(Issue(name, None, None, f"无法打开压缩包：{exc}", f"cannot open zip archive: {exc}"))
         return
     with archive:
+        if len(archive.infolist()) > limits.MAX_MEMBERS.value():
+            found.stop(limits.too_many_members(name, len(archive.infolist())))
+            return
+        wanted: list[tuple[zipfile.ZipInfo, str, TableSpec | None]] = []
         for info in archive.infolist():
             member = _zip_name(info)
             base = member.rsplit("/", 1)[-1]
             if info.is_dir() or member.startswith("__MACOSX") or base.startswith("."):
                 continue
             stem, _, suffix = base.rpartition(".")
+            spec = table_for_name(stem) if suffix.lower() == "csv" else None
+            if spec is not None or _is_rules_name(base):
+                wanted.append((info, base, spec))
+        total = 0
+        for info, base, spec in wanted:
+            issue = limits.member_issue(info, base, total)
+            if issue is not None:
+                found.stop(issue)
+                return
+            total += info.file_size
+        budget = limits.MAX_TOTAL.value()
+        for info, base, spec in wanted:
             try:
-                content = archive.read(info)
-            except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-                found.issues.append(Issue(base, None, None, f"无法解压：{exc}", f"cannot extract: {exc}"))
+                content = limits.read_member(archive, info, base, budget)
+            except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as exc:
+                issue = Issue(base, None, None, f"无法解压：{exc}", f"cannot extract: {exc}")
+                found.fail(spec, issue) if spec is not None else found.issues.append(issue)
                 continue
-            if suffix.lower() == "csv" and (spec := table_for_name(stem)) is not None:
-                frame, issue = parse_csv(content, base)
-                if issue:
-                    found.issues.append(issue)
-                    found.failed.add(spec.stem)
-                elif frame is not None:
-                    found.add_table(spec, frame, base)
-            elif base.lower() == RULES_FILE:
+            if isinstance(content, Issue):
+                found.stop(content)
+                return
+            budget -= len(content)
+            if spec is None:
                 found.set_rules(lambda c=content, b=base: _rules_from_bytes(c, b), base)
-    for spec in TABLES:
-        found.labels.setdefault(spec.stem, spec.file)
+                continue
+            frame, issue = parse_csv(content, base)
+            del content
+            if issue:
+                found.fail(spec, issue)
+            elif frame is not None:
+                found.add_table(spec, frame, base)
+    for table in TABLES:
+        found.labels.setdefault(table.stem, table.file)
 
 
 def _rules_from_bytes(content: bytes, label: str) -> Rules:
+    if len(content) > limits.MAX_RULES.value():
+        raise InputError([limits.too_big(label, len(content), limits.MAX_RULES)])
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError([Issue(label, None, None, "规则文件须为 UTF-8 编码", "rules file must be UTF-8")]) from exc
+        raise InputError([Issue(label, None, None, RULES_NOT_UTF8_ZH, RULES_NOT_UTF8_EN)]) from exc
     return Rules.from_toml(text + "\n", label)
 
 
@@ -194,14 +323,33 @@ def excel_engine() -> Literal["calamine", "openpyxl"]:
     return "calamine" if importlib.util.find_spec("python_calamine") is not None else "openpyxl"
 
 
-def _read_workbook(source: Path | bytes, name: str, found: _Read) -> None:
+def _workbook_issues(source: Path | bytes, name: str) -> list[Issue]:
+    """An .xlsx is a zip: its members are checked against the limits before a reader decompresses them."""
+    if isinstance(source, bytes):
+        count = limits.zip_entry_count(source)
+        if count is not None and count > limits.MAX_MEMBERS.value():
+            return [limits.too_many_members(name, count)]
     try:
-        sheets = pd.read_excel(io.BytesIO(source) if isinstance(source, bytes) else source, sheet_name=None,
-                               dtype=str, keep_default_na=False, na_filter=False, engine=excel_engine())
-    except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) on a corrupt workbook
-        found.issues.append(Issue(name, None, None, f"无法打开工作簿（须为 .xlsx）：{exc}",
-                                  f"cannot open workbook (must be .xlsx): {exc}"))
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+            return limits.archive_issues(archive, name)
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as exc:
+        return [Issue(name, None, None, f"无法打开工作簿（须为 .xlsx）：{exc}", f"cannot open workbook (must be .xlsx): {exc}")]
+
+
+def _read_workbook(source: Path | bytes, name: str, found: _Read) -> None:
+    problems = _workbook_issues(source, name)
+    if problems:
+        found.stop(problems[0])
         return
+    try:
+        raw = pd.read_excel(io.BytesIO(source) if isinstance(source, bytes) else source, sheet_name=None,
+                            header=None, dtype=str, keep_default_na=False, na_filter=False, engine=excel_engine())
+    except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) on a corrupt workbook
+        found.stop(Issue(name, None, None, f"无法打开工作簿（须为 .xlsx）：{exc}",
+                         f"cannot open workbook (must be .xlsx): {exc}"))
+        return
+    sheets = {sheet: _promote_header(frame) for sheet, frame in raw.items()}
+    del raw
     for sheet, frame in sheets.items():
         label = f"{name}[{sheet}]"
         if str(sheet).strip().lower() in RULES_SHEETS:
@@ -223,7 +371,7 @@ def _toml_value(text: str) -> Any:
         return False
     try:
         return tomllib.loads(f"v = {lowered}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return lowered
 
 
@@ -259,25 +407,34 @@ def rules_from_sheet(frame: pd.DataFrame, label: str) -> Rules:
 # -- entry points -----------------------------------------------------------------------------------------------
 def _read_path(path: Path) -> _Read:
     found = _Read(str(path))
+    suffix = path.suffix.lower()
     if not path.exists():
-        found.issues.append(Issue(str(path), None, None, "找不到输入：路径不存在", "input not found: no such path"))
+        found.stop(Issue(str(path), None, None, "找不到输入：路径不存在", "input not found: no such path"))
     elif path.is_dir():
         books = sorted(p for p in path.iterdir()
-                       if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
+                       if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$") and p.is_file())
         has_csv = any(table_for_name(p.stem) for p in path.glob("*.csv"))
         if not has_csv and len(books) == 1:  # a folder holding just the filled-in template
             return _read_path(books[0])
         _read_folder(path, found)
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+    elif suffix in (".xlsx", ".xlsm") and path.is_file():
+        size = path.stat().st_size
+        if size > limits.MAX_FILE.value():
+            found.stop(limits.too_big(path.name, size))
+            return found
         _read_workbook(path, path.name, found)
         sibling = path.with_name(RULES_FILE)
-        if sibling.is_file():
+        if sibling.is_dir():
+            found.issues.append(_folder_not_file(sibling))
+        elif sibling.is_file():
             found.set_rules(lambda: Rules.from_toml(sibling, sibling.name), sibling.name)
-    elif path.suffix.lower() in (".zip", ".csv"):
-        _read_bytes(path.name, path.read_bytes(), found)
+    elif suffix in (".zip", ".csv") and path.is_file():
+        data = _read_file(path, found)
+        if data is not None:
+            _read_bytes(path.name, data, found)
     else:
-        found.issues.append(Issue(path.name, None, None, "不支持的输入：请给出 CSV 文件夹、.xlsx 工作簿或 .zip",
-                                  "unsupported input: give a folder of CSVs, an .xlsx workbook or a .zip"))
+        found.stop(Issue(path.name, None, None, "不支持的输入：请给出 CSV 文件夹、.xlsx 工作簿或 .zip",
+                         "unsupported input: give a folder of CSVs, an .xlsx workbook or a .zip"))
     return found
 
 
@@ -288,22 +445,21 @@ def _read_bytes(name: str, data: bytes, found: _Read) -> None:
     elif suffix == "zip":
         _read_zip(data, name, found)
     elif suffix == "csv":
-        spec = table_for_name(name.rsplit("/", 1)[-1][: -len(".csv")])
+        spec = table_for_name(name.replace("\\", "/").rsplit("/", 1)[-1][: -len(".csv")])
         if spec is None:
-            found.issues.append(Issue(name, None, None, "无法判断这是哪张表：请按模板命名文件（如 households.csv）",
-                                      "unknown table: name the file by its table (e.g. households.csv)"))
+            found.stop(Issue(name, None, None, "无法判断这是哪张表：请按模板命名文件（如 households.csv）",
+                             "unknown table: name the file by its table (e.g. households.csv)"))
             return
         frame, issue = parse_csv(data, name)
         if issue:
-            found.issues.append(issue)
-            found.failed.add(spec.stem)
+            found.fail(spec, issue)
         elif frame is not None:
             found.add_table(spec, frame, name)
     elif suffix == "toml":
         found.set_rules(lambda: _rules_from_bytes(data, name), name)
     else:
-        found.issues.append(Issue(name, None, None, "不支持的文件类型：请上传 .xlsx、.zip 或 .csv",
-                                  "unsupported file type: upload .xlsx, .zip or .csv"))
+        found.stop(Issue(name, None, None, "不支持的文件类型：请上传 .xlsx、.zip 或 .csv",
+                         "unsupported file type: upload .xlsx, .zip or .csv"))
 
 
 def read_tables(path: str | Path) -> tuple[dict[str, pd.DataFrame], Rules | None]:
@@ -324,6 +480,8 @@ def read_upload(name: str, data: bytes) -> tuple[dict[str, pd.DataFrame], Rules 
 
 
 def _problem(found: _Read, rules: Rules | None, year: int | None, overrides: Mapping[str, Any] | None) -> Problem:
+    if found.fatal:  # nothing was read: "missing table" six times over would only bury the one message
+        raise InputError(found.issues)
     issues = list(found.issues)
     chosen = rules or found.rules or Rules()
     try:

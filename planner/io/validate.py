@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError, Issue
+from planner.io.limits import MAX_COLUMNS
 from planner.model import ENUM_LABELS_ZH, ENUMS, LOCK_TARGETS, TABLE_BY_STEM, TABLES, ColumnSpec, TableSpec
 from planner.problem import Problem
 from planner.rules import Rules
@@ -29,6 +31,7 @@ ENTITY_ZH = {"offices": "办事处", "communities": "社区", "households": "联
              "units": "区直单位", "cadres": "党员干部"}
 PERSON_TABLES = (("leader", "leaders"), ("unit", "units"), ("cadre", "cadres"))
 DEFAULT_PRIORITY = 1  # the contract: priority 1–3, 3 = most in need; an empty cell means an ordinary household
+MAX_EXACT_INT = 2.0**53
 MAX_ISSUES_PER_CHECK = 10_000  # one bad column of a city-size table is listed in full up to here, then counted
 
 
@@ -71,27 +74,91 @@ def _unguard(text: pd.Series) -> pd.Series:
 
 def normalize_header(name: object) -> str:
     """Trim a header and drop a required-marker star, so '社区编号*' and ' community_id ' both match."""
-    text = str(name).replace("\ufeff", "").strip().rstrip("*＊").strip()
+    text = normalize_code(str(name)).rstrip("*＊").strip()
     return text
 
 
-def rename_columns(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    """Map English (any case) or the template's Chinese headers onto the contract's English names."""
+_MANGLED = re.compile(r"^(.*)\.(\d+)$")  # pandas' name for a repeated header: name, name.1, name.2
+
+
+def _header_lookup(spec: TableSpec) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for col in spec.columns:
         lookup[col.name.lower()] = col.name
-        lookup[col.zh] = col.name
-    mapping: dict[Any, str] = {}
-    seen: set[str] = set()
-    for raw in frame.columns:
+        lookup[col.zh.lower()] = col.name
+    return lookup
+
+
+def header_positions(columns: Sequence[object], spec: TableSpec) -> tuple[dict[str, list[int]], list[str]]:
+    """Where each contract column is in a header: {name: [positions]} (two positions = a duplicate or an English
+    and a Chinese header for the same column), and the headers that name no column (ignored). Linear in the
+    header's width."""
+    lookup = _header_lookup(spec)
+    found: dict[str, list[int]] = {}
+    unknown: list[str] = []
+    for position, raw in enumerate(columns):
         header = normalize_header(raw)
-        key = lookup.get(header) or lookup.get(header.lower())
-        if key is not None and key not in seen:
-            mapping[raw] = key
-            seen.add(key)
-    keep = [raw for raw in frame.columns if raw in mapping]
-    out = frame[keep]
-    out.columns = [mapping[raw] for raw in keep]
+        key = lookup.get(header.lower())
+        if key is None and (match := _MANGLED.match(header)) and match.group(1).lower() in lookup:
+            key = lookup[match.group(1).lower()]  # a frame pandas read itself: 'name.1' is a second 'name'
+        if key is None:
+            unknown.append(header)
+        else:
+            found.setdefault(key, []).append(position)
+    return found, unknown
+
+
+def header_issues(columns: Sequence[object], spec: TableSpec, label: str) -> list[Issue]:
+    """A header wider than the limit, or naming one column twice: the table cannot be read unambiguously."""
+    if len(columns) > MAX_COLUMNS.value():
+        return [Issue(label, 1, None, f"表头有 {len(columns)} 列，超过上限 {MAX_COLUMNS.value()} 列（{MAX_COLUMNS.env}）",
+                      f"the header has {len(columns)} columns, more than the limit of {MAX_COLUMNS.value()} "
+                      f"({MAX_COLUMNS.env})")]
+    found, _ = header_positions(columns, spec)
+    issues = []
+    for name, positions in found.items():
+        if len(positions) > 1:
+            col = spec.column(name)
+            shown = "、".join(f"第{p + 1}列“{columns[p]}”" for p in positions)
+            shown_en = ", ".join(f"column {p + 1} '{columns[p]}'" for p in positions)
+            zh, en = _col_label(col)
+            issues.append(Issue(label, 1, name, f"表头中 {zh} 出现了 {len(positions)} 次（{shown}），无法确定使用哪一列",
+                                f"the header names {en} {len(positions)} times ({shown_en}); keep one"))
+    return issues
+
+
+def rename_columns(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """Map English (any case) or the template's Chinese headers onto the contract's English names; the first of
+    repeated headers wins (`header_issues` reports the repeat)."""
+    found, _ = header_positions(list(frame.columns), spec)
+    picked = sorted((positions[0], name) for name, positions in found.items())
+    out = frame.iloc[:, [p for p, _ in picked]]
+    out.columns = [name for _, name in picked]
+    return out
+
+
+# -- ids: what users cannot see must not make two ids differ ------------------------------------------------------
+_PRINTABLE_ASCII = r"[\x20-\x7e]*"
+_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))  # control, format (BOM, zero-width), surrogates, separators
+
+
+def normalize_code(text: str) -> str:
+    """An id, code, number or date cell as users mean it: Unicode NFKC (full-width letters, digits and spaces
+    become plain ones), control and invisible format characters (BOM, zero-width space, newline, tab) removed,
+    outer spaces trimmed."""
+    if text.isascii() and text.isprintable():
+        return text.strip()
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) not in _INVISIBLE)
+    return cleaned.strip()
+
+
+def normalize_codes(text: pd.Series) -> pd.Series:
+    """`normalize_code` on a column; plain ASCII cells (nearly all) are left alone, vectorised."""
+    odd = ~text.str.fullmatch(_PRINTABLE_ASCII).fillna(False).astype(bool)
+    if not odd.any():
+        return text
+    out = text.copy()
+    out[odd] = text[odd].map(normalize_code)
     return out
 
 
@@ -143,6 +210,10 @@ def _col_label(col: ColumnSpec) -> tuple[str, str]:
 
 def _prepare_table(check: _Checker, spec: TableSpec, raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
     """Rename headers, report missing columns, drop blank rows. Returns text frame and Excel row numbers."""
+    header_problems = header_issues(list(raw.columns), spec, check.label(spec.stem))
+    if header_problems:
+        check.issues.extend(header_problems)
+        return None
     frame = rename_columns(raw, spec)
     missing = [c for c in spec.columns if c.required and c.name not in frame.columns]
     for col in missing:
@@ -150,7 +221,7 @@ def _prepare_table(check: _Checker, spec: TableSpec, raw: pd.DataFrame) -> tuple
         check.add(spec.stem, 1, col.name, f"缺少必需的列 {zh}", f"missing required column {en}")
     if missing:
         return None
-    text = pd.DataFrame({c.name: as_text(frame[c.name]) if c.name in frame.columns
+    text = pd.DataFrame({c.name: _column_text(frame[c.name], c) if c.name in frame.columns
                          else pd.Series([""] * len(frame), index=frame.index, dtype=object)
                          for c in spec.columns})
     rows = np.arange(len(text)) + 2
@@ -160,6 +231,13 @@ def _prepare_table(check: _Checker, spec: TableSpec, raw: pd.DataFrame) -> tuple
     blank = (text == "").all(axis=1).to_numpy() if len(text.columns) else np.zeros(len(text), dtype=bool)
     text = text.loc[~blank].reset_index(drop=True)
     return text, rows[~blank]
+
+
+def _column_text(series: pd.Series, col: ColumnSpec) -> pd.Series:
+    """A column as text; every column but free text (names, reasons) is normalised like an id, so an invisible
+    character or a full-width digit never makes a value differ from what the user sees."""
+    text = as_text(series)
+    return text if col.type == "text" else normalize_codes(text)
 
 
 def _enum_lookup(enum: str) -> dict[str, str]:
@@ -209,8 +287,8 @@ def _convert_column(check: _Checker, spec: TableSpec, col: ColumnSpec, text: pd.
         values = numbers.to_numpy()
         finite = ~np.isnan(values)
         out_of_range = np.zeros(len(values), dtype=bool)
-        if col.type == "int":
-            out_of_range |= finite & (np.floor(values) != values)
+        if col.type == "int":  # beyond 2**53 a float is no longer an exact integer, nor would int64 hold it
+            out_of_range |= finite & ((np.floor(values) != values) | (np.abs(values) > MAX_EXACT_INT))
         if col.minimum is not None:
             out_of_range |= finite & (values < col.minimum)
         if col.maximum is not None:
@@ -255,6 +333,18 @@ def _check_duplicates(check: _Checker, spec: TableSpec, column: str, values: pd.
                       f"{len(bad) - i} more duplicate ids")
             break
         check.add(spec.stem, int(row), column, m_zh, m_en, str(value))
+
+
+def _check_coordinate_pairs(check: _Checker, spec: TableSpec, text: pd.DataFrame, rows: np.ndarray) -> None:
+    """A point needs both coordinates: lat without lon (or the reverse) is a mistake, not "no location"."""
+    lat_empty, lon_empty = (text["lat"] == "").to_numpy(), (text["lon"] == "").to_numpy()
+    for given, missing, lonely in (("lat", "lon", ~lat_empty & lon_empty), ("lon", "lat", lat_empty & ~lon_empty)):
+        if lonely.any():
+            zh_given, en_given = _col_label(spec.column(given))
+            zh_missing, en_missing = _col_label(spec.column(missing))
+            check.add_rows(spec.stem, rows[lonely], text[given][lonely], missing,
+                           f"填写了{zh_given}（{{value}}）却缺少{zh_missing}：坐标须成对填写，或都留空",
+                           f"{en_given} is given ({{value}}) but {en_missing} is empty: give both or neither")
 
 
 def _resolve(check: _Checker, spec: TableSpec, column: str, values: pd.Series, rows: np.ndarray,
@@ -330,6 +420,8 @@ def build_problem(tables: Mapping[str, pd.DataFrame], rules: Rules, source: str 
                                          for col in spec.columns}, index=text.index)
         if spec.id_column:
             _check_duplicates(check, spec, spec.id_column, text[spec.id_column], table_rows)
+        if "lat" in spec.names and "lon" in spec.names:
+            _check_coordinate_pairs(check, spec, text, table_rows)
 
     id_index = {stem: _unique_index(texts[stem][TABLE_BY_STEM[stem].id_column]) for stem in texts
                 if TABLE_BY_STEM[stem].id_column}
