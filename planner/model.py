@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-
 # The most households one cadre could ever link (the policy's default is 5): the bound of `max_households` and of
 # `assign.cadre_max_households`, so capacities stay small enough for the solvers' arrays.
 MAX_HOUSEHOLDS_PER_CADRE = 1000

@@ -382,10 +382,10 @@ def _leaves(rules: Rules) -> list[tuple[str, Any, Any, Any]]:
         value = getattr(rules, f.name)
         if dataclasses.is_dataclass(value):
             for g in dataclasses.fields(value):
-                default = g.default if g.default is not dataclasses.MISSING else g.default_factory()  # type: ignore[misc]
+                default = g.default if g.default is not dataclasses.MISSING else g.default_factory()  # type: ignore[operator]
                 out.append((f"{f.name}.{g.name}", getattr(value, g.name), default, g.metadata))
         else:
-            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[operator]
             out.append((f.name, value, default, f.metadata))
     return out
 

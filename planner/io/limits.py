@@ -88,10 +88,13 @@ def member_issue(info: zipfile.ZipInfo, label: str, total_so_far: int) -> Issue 
     return None
 
 
-def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget: int) -> bytes | Issue:
-    """A member's bytes, decompressed in chunks and stopped at `budget` bytes or the ratio limit, whatever its
-    header says (headers can lie)."""
-    cap = min(MAX_FILE.value(), budget)
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limit: Limit = MAX_FILE,
+                budget: int | None = None) -> bytes | Issue:
+    """A member's bytes, decompressed in chunks and stopped at `limit` (or the `budget` left of MAX_TOTAL) or at
+    the ratio limit, whatever its header says (headers can lie)."""
+    cap, cap_limit = limit.value(), limit
+    if budget is not None and budget < cap:
+        cap, cap_limit = budget, MAX_TOTAL
     ratio_cap = max(RATIO_FLOOR, max(info.compress_size, 1) * MAX_RATIO.value())
     chunks: list[bytes] = []
     size = 0
@@ -99,7 +102,7 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, bud
         while chunk := stream.read(CHUNK):
             size += len(chunk)
             if size > cap:
-                return _too_big(label, size, MAX_FILE if cap == MAX_FILE.value() else MAX_TOTAL, at_least=True)
+                return _too_big(label, size, cap_limit, at_least=True)
             if size > ratio_cap:
                 return Issue(label, None, None, f"解压后的大小超过压缩大小的 {MAX_RATIO.value()} 倍，疑似压缩炸弹，已拒绝",
                              f"decompresses to more than {MAX_RATIO.value()}× its packed size; refused as a "
@@ -121,7 +124,7 @@ def archive_issues(archive: zipfile.ZipFile, label: str) -> list[Issue]:
             return [issue]
         total += info.file_size
     for info in infos:
-        got = read_member(archive, info, f"{label}:{info.filename}", MAX_FILE.value())
+        got = read_member(archive, info, f"{label}:{info.filename}")
         if isinstance(got, Issue):
             return [got]
     return []
@@ -138,6 +141,7 @@ def too_big(label: str, size: int, limit: Limit = MAX_FILE) -> Issue:
 
 def _too_big(label: str, size: int, limit: Limit, total: bool = False, at_least: bool = False) -> Issue:
     what_zh, what_en = ("解压后总大小", "total uncompressed size") if total or limit is MAX_TOTAL else ("文件大小", "size")
+    what_zh += "为" if not at_least else ""
     more = "超过 " if at_least else ""
     more_en = "more than " if at_least else ""
     return Issue(label, None, None,

@@ -19,6 +19,7 @@ CSV encodings: UTF-8 with or without BOM, GB18030/GBK (what Excel writes on Chin
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import csv
 import importlib.util
 import io
@@ -32,7 +33,7 @@ import pandas as pd
 
 from planner.errors import InputError, Issue
 from planner.io import limits
-from planner.io.validate import build_problem, header_issues
+from planner.io.validate import build_problem, header_issues, normalize_code, normalize_header
 from planner.model import TABLES, TableSpec
 from planner.problem import Problem
 from planner.rules import RULES_NOT_UTF8_EN, RULES_NOT_UTF8_ZH, Rules, rules_from_dict
@@ -66,7 +67,7 @@ class _Read:
         self.failed.add(spec.stem)
 
     def add_table(self, spec: TableSpec, frame: pd.DataFrame, label: str) -> None:
-        problems = header_issues(frame.columns, spec, label)
+        problems = header_issues(list(frame.columns), spec, label)
         if problems:
             self.issues.extend(problems)
             self.failed.add(spec.stem)
@@ -135,14 +136,13 @@ def _separator(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _header_line(data: bytes, encoding: str) -> str | None:
-    """The first line of the file (None when there is no line break in the first MB: no sane header is that
-    long)."""
+def _header_line(data: bytes, encoding: str) -> tuple[str, bool]:
+    """The first line of the file, and whether it ends within the first MB (no sane header is longer)."""
     head = data[:limits.MB].decode(encoding, errors="ignore")
     end = head.find("\n")
     if end < 0:
-        return head if len(data) <= limits.MB else None
-    return head[:end]
+        return head, len(data) <= limits.MB
+    return head[:end], True
 
 
 def parse_csv(data: bytes, label: str) -> tuple[pd.DataFrame | None, Issue | None]:
@@ -158,14 +158,15 @@ def parse_csv(data: bytes, label: str) -> tuple[pd.DataFrame | None, Issue | Non
     except UnicodeDecodeError:
         return None, Issue(label, None, None, "无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV",
                            "unreadable encoding: save the file as UTF-8 or GBK CSV")
-    header = _header_line(data, encoding)
-    sep = _separator(header or "")
-    width = header.count(sep) + 1 if header is not None else None
-    if width is None or width > limits.MAX_COLUMNS.value():
-        shown = f"{width} 列" if width else "超过 1 MB"
+    header, whole = _header_line(data, encoding)
+    sep = _separator(header)
+    width = header.count(sep) + 1
+    if width > limits.MAX_COLUMNS.value() or not whole:
+        at_least_zh, at_least_en = ("", "") if whole else ("至少 ", "at least ")
         return None, Issue(label, 1, None,
-                           f"表头过宽（{shown}），上限 {limits.MAX_COLUMNS.value()} 列（{limits.MAX_COLUMNS.env}）",
-                           f"header too wide ({width or 'over 1 MB'}), limit {limits.MAX_COLUMNS.value()} columns "
+                           f"表头过宽（{at_least_zh}{width} 列），上限 {limits.MAX_COLUMNS.value()} 列"
+                           f"（{limits.MAX_COLUMNS.env}）",
+                           f"header too wide ({at_least_en}{width} columns), limit {limits.MAX_COLUMNS.value()} "
                            f"({limits.MAX_COLUMNS.env})")
     try:
         raw = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, na_filter=False,
@@ -227,10 +228,10 @@ def _read_folder(folder: Path, found: _Read) -> None:
             if total > limits.MAX_TOTAL.value():
                 found.stop(limits.too_big(folder.name, total, limits.MAX_TOTAL))
                 return
-            frame, issue = parse_csv(data, path.name)
+            frame, problem = parse_csv(data, path.name)
             del data
-            if issue:
-                found.fail(spec, issue)
+            if problem:
+                found.fail(spec, problem)
             elif frame is not None:
                 found.add_table(spec, frame, path.name)
         elif path.is_file() and _is_rules_name(path.name):
@@ -278,6 +279,8 @@ def _read_zip(data: bytes, name: str, found: _Read) -> None:
         total = 0
         for info, base, spec in wanted:
             issue = limits.member_issue(info, base, total)
+            if issue is None and spec is None and info.file_size > limits.MAX_RULES.value():
+                issue = limits.too_big(base, info.file_size, limits.MAX_RULES)
             if issue is not None:
                 found.stop(issue)
                 return
@@ -285,7 +288,8 @@ def _read_zip(data: bytes, name: str, found: _Read) -> None:
         budget = limits.MAX_TOTAL.value()
         for info, base, spec in wanted:
             try:
-                content = limits.read_member(archive, info, base, budget)
+                content = (limits.read_member(archive, info, base, budget=budget) if spec is not None
+                           else limits.read_member(archive, info, base, limits.MAX_RULES))
             except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as exc:
                 issue = Issue(base, None, None, f"无法解压：{exc}", f"cannot extract: {exc}")
                 found.fail(spec, issue) if spec is not None else found.issues.append(issue)
@@ -376,19 +380,27 @@ def _toml_value(text: str) -> Any:
 
 
 def rules_from_sheet(frame: pd.DataFrame, label: str) -> Rules:
-    """A key/value sheet (dotted keys) → Rules; rows with an empty value keep the default."""
-    headers = {str(c).strip().rstrip("*").strip().lower(): c for c in frame.columns}
-    key_col = next((headers[h] for h in RULES_KEY_HEADERS if h in headers), None)
-    value_col = next((headers[h] for h in RULES_VALUE_HEADERS if h in headers), None)
-    if key_col is None or value_col is None:
-        raise InputError([Issue(label, 1, None, "规则表须有“规则项”（key）和“值”（value）两列",
-                                "the rules sheet needs columns key and value")])
+    """A key/value sheet (dotted keys) → Rules; rows with an empty value keep the default. Issues name the row."""
+    positions: dict[str, list[int]] = {}
+    for position, column in enumerate(frame.columns):
+        positions.setdefault(normalize_header(column).lower(), []).append(position)
+    found = [[p for h in names for p in positions.get(h, [])] for names in (RULES_KEY_HEADERS, RULES_VALUE_HEADERS)]
+    if any(len(columns) != 1 for columns in found):
+        raise InputError([Issue(label, 1, None, "规则表须有且只有一列“规则项”（key）和一列“值”（value）",
+                                "the rules sheet needs exactly one column key and one column value")])
     data: dict[str, Any] = {}
     issues: list[Issue] = []
-    for position, (key, value) in enumerate(zip(frame[key_col], frame[value_col], strict=True)):
-        key, value = str(key).strip(), str(value).strip()
+    row_of: dict[str, int] = {}
+    keys, values = frame.iloc[:, found[0][0]], frame.iloc[:, found[1][0]]
+    for position, (key, value) in enumerate(zip(keys, values, strict=True)):
+        key, value = normalize_code(str(key)), str(value).strip()
         if not key or not value or value.lower() == "nan":
             continue
+        if key in row_of:
+            issues.append(Issue(label, position + 2, key, f"规则项 “{key}” 重复（与第{row_of[key]}行相同）",
+                                f"rule '{key}' given twice (also row {row_of[key]})"))
+            continue
+        row_of[key] = position + 2
         node = data
         parts = key.split(".")
         for part in parts[:-1]:
@@ -399,9 +411,13 @@ def rules_from_sheet(frame: pd.DataFrame, label: str) -> Rules:
             node = child
         else:
             node[parts[-1]] = _toml_value(value)
+    try:
+        rules = rules_from_dict(data, label)
+    except InputError as exc:
+        issues.extend(dataclasses.replace(i, row=row_of.get(i.column or "", i.row)) for i in exc.issues)
     if issues:
         raise InputError(issues)
-    return rules_from_dict(data, label)
+    return rules
 
 
 # -- entry points -----------------------------------------------------------------------------------------------
