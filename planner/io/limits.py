@@ -38,9 +38,12 @@ class Limit:
         return number * MB if self.unit == "MB" else number
 
 
-# The defaults (README "Limits on input" lists them).
-MAX_FILE = Limit("PLANNER_MAX_FILE_MB", 200, "MB")             # one CSV, one zip/xlsx member, one input file
-MAX_TOTAL = Limit("PLANNER_MAX_TOTAL_MB", 400, "MB")           # all members of one zip/xlsx, uncompressed
+# The defaults (README "Limits on input" lists them). Validation holds about 13 bytes per byte of CSV (every cell a
+# Python string, then its trimmed and typed copies) and about 5.5 per byte of workbook XML, so these keep the worst
+# accepted input near 1 GiB while the largest demo city (9 MB of CSV, 64 MB of XML as a workbook) fits many times.
+MAX_FILE = Limit("PLANNER_MAX_FILE_MB", 64, "MB")              # one CSV, one zip member, one input .zip/.xlsx file
+MAX_TOTAL = Limit("PLANNER_MAX_TOTAL_MB", 96, "MB")            # all CSVs of one input together
+MAX_WORKBOOK = Limit("PLANNER_MAX_WORKBOOK_MB", 192, "MB")     # an .xlsx's members, uncompressed, together
 MAX_RATIO = Limit("PLANNER_MAX_RATIO", 100, "count")           # uncompressed / compressed size of a member
 MAX_MEMBERS = Limit("PLANNER_MAX_MEMBERS", 1000, "count")      # entries in one zip or xlsx
 MAX_COLUMNS = Limit("PLANNER_MAX_COLUMNS", 200, "count")       # columns in one table's header
@@ -73,18 +76,19 @@ def zip_entry_count(data: bytes) -> int | None:
     return int(total)
 
 
-def member_issue(info: zipfile.ZipInfo, label: str, total_so_far: int) -> Issue | None:
+def member_issue(info: zipfile.ZipInfo, label: str, total_so_far: int, total: Limit = MAX_TOTAL) -> Issue | None:
     """Refuse a member by what its header declares, before anything is decompressed."""
     size, packed = info.file_size, max(info.compress_size, 1)
-    if size > MAX_FILE.value():
-        return _too_big(label, size, MAX_FILE)
+    single = MAX_FILE if total is MAX_TOTAL else total
+    if size > single.value():
+        return _too_big(label, size, single)
     if size > RATIO_FLOOR and size / packed > MAX_RATIO.value():
         return Issue(label, None, None,
                      f"压缩比异常（{size / packed:.0f} 倍，上限 {MAX_RATIO.value()} 倍，{MAX_RATIO.env}），疑似压缩炸弹，已拒绝",
                      f"suspicious compression ratio ({size / packed:.0f}:1, limit {MAX_RATIO.value()}:1, "
                      f"{MAX_RATIO.env}); refused as a possible zip bomb")
-    if total_so_far + size > MAX_TOTAL.value():
-        return _too_big(label, total_so_far + size, MAX_TOTAL, total=True)
+    if total_so_far + size > total.value():
+        return _too_big(label, total_so_far + size, total, total=True)
     return None
 
 
@@ -94,7 +98,7 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, lim
     the ratio limit, whatever its header says (headers can lie)."""
     cap, cap_limit = limit.value(), limit
     if budget is not None and budget < cap:
-        cap, cap_limit = budget, MAX_TOTAL
+        cap, cap_limit = budget, (MAX_TOTAL if limit is MAX_FILE else limit)
     ratio_cap = max(RATIO_FLOOR, max(info.compress_size, 1) * MAX_RATIO.value())
     chunks: list[bytes] = []
     size = 0
@@ -119,14 +123,16 @@ def archive_issues(archive: zipfile.ZipFile, label: str) -> list[Issue]:
         return [too_many_members(label, len(infos))]
     total = 0
     for info in infos:
-        issue = member_issue(info, f"{label}:{info.filename}", total)
+        issue = member_issue(info, f"{label}:{info.filename}", total, MAX_WORKBOOK)
         if issue is not None:
             return [issue]
         total += info.file_size
+    budget = MAX_WORKBOOK.value()
     for info in infos:
-        got = read_member(archive, info, f"{label}:{info.filename}")
+        got = read_member(archive, info, f"{label}:{info.filename}", MAX_WORKBOOK, budget)
         if isinstance(got, Issue):
             return [got]
+        budget -= len(got)
     return []
 
 
@@ -140,11 +146,8 @@ def too_big(label: str, size: int, limit: Limit = MAX_FILE) -> Issue:
 
 
 def _too_big(label: str, size: int, limit: Limit, total: bool = False, at_least: bool = False) -> Issue:
-    what_zh, what_en = ("解压后总大小", "total uncompressed size") if total or limit is MAX_TOTAL else ("文件大小", "size")
-    what_zh += "为" if not at_least else ""
-    more = "超过 " if at_least else ""
-    more_en = "more than " if at_least else ""
+    zh = ("合计" if total else "") + ("大小超过 " if at_least else "大小为 ")
+    en = ("total " if total else "") + ("size more than " if at_least else "size ")
     return Issue(label, None, None,
-                 f"{what_zh}{more}{mb(size)}，超过上限 {mb(limit.value())}（可用环境变量 {limit.env} 调整，单位 MB）",
-                 f"{what_en} {more_en}{mb(size)} exceeds the limit of {mb(limit.value())} (environment variable "
-                 f"{limit.env}, in MB)")
+                 f"{zh}{mb(size)}，超过上限 {mb(limit.value())}（可用环境变量 {limit.env} 调整，单位 MB）",
+                 f"{en}{mb(size)} exceeds the limit of {mb(limit.value())} (environment variable {limit.env}, in MB)")

@@ -19,8 +19,8 @@ CSV encodings: UTF-8 with or without BOM, GB18030/GBK (what Excel writes on Chin
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import csv
+import dataclasses
 import importlib.util
 import io
 import tomllib
@@ -456,7 +456,9 @@ def _read_path(path: Path) -> _Read:
 
 def _read_bytes(name: str, data: bytes, found: _Read) -> None:
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix in ("xlsx", "xlsm"):
+    if len(data) > limits.MAX_FILE.value():
+        found.stop(limits.too_big(name, len(data)))
+    elif suffix in ("xlsx", "xlsm"):
         _read_workbook(data, name, found)
     elif suffix == "zip":
         _read_zip(data, name, found)
