@@ -107,16 +107,18 @@ def lying_zip(root: Path, real: int = 64 << 20, declared: int = 1000) -> Path:
     """households.csv whose headers (local and central) declare `declared` bytes but whose stream holds `real`."""
     members = tiny_members()
     members["households.csv"] = members["households.csv"] + b"H99,C01,x,1,,\n" * (real // 14)
-    path = zip_of(root, members, "lying.zip")
+    return lie_about(zip_of(root, members, "lying.zip"), "households.csv", declared)
+
+
+def lie_about(path: Path, member: str, declared: int) -> Path:
+    """Patch a zip member's uncompressed size, in its local and central headers, to `declared`."""
     data = bytearray(path.read_bytes())
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
-        info = archive.getinfo("households.csv")
-    true_size = info.file_size
-    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        true_size = archive.getinfo(member).file_size
+    for signature, offset, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
         start = data.find(signature)
         while start >= 0:
-            name_at = start + (30 if signature == b"PK\x03\x04" else 46)
-            if data[name_at:name_at + len("households.csv")] == b"households.csv":
+            if data[start + name_at:start + name_at + len(member)] == member.encode():
                 (size,) = struct.unpack_from("<I", data, start + offset)
                 if size == true_size:
                     struct.pack_into("<I", data, start + offset, declared)

@@ -114,6 +114,8 @@ CASES = [
          ("households.csv", "PLANNER_MAX_RATIO")),
     Case("zip_many_members", h.many_members, ("many.zip", "PLANNER_MAX_MEMBERS")),
     Case("zip_lying_header", h.lying_zip, ("households.csv",)),
+    Case("xlsx_lying_header", lambda root: h.lie_about(h.workbook(root), "xl/worksheets/sheet3.xml", 100),
+         ("data.xlsx",)),
     Case("xlsx_bomb_member", lambda root: h.workbook(root, extra_members={"xl/media/big.bin": b"\0" * (8 << 20)}),
          ("data.xlsx", "PLANNER_MAX_RATIO")),
     Case("csv_over_limit", _big_csv, ("households.csv", "PLANNER_MAX_FILE_MB"), env={"PLANNER_MAX_FILE_MB": "1"}),
@@ -189,3 +191,14 @@ def test_invisible_characters_in_ids_are_normalised_everywhere(tmp_path: Path,
     assert problem.communities["community_id"].iloc[0] == "C01"
     assert (problem.households["community"].iloc[:5] == 0).all()
     assert problem.households["household_id"].iloc[2] == "H03"
+
+
+@pytest.mark.parametrize("flag", [("--time-limit", "nan"), ("--time-limit", "-1"), ("--seed", "-5"),
+                                  ("--year", "1999")])
+def test_plan_flags_have_ranges_too(flag: tuple[str, str], tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["plan", str(h.folder(tmp_path)), "--out", str(out), *flag]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ("time_limit" in err or "seed" in err or "year" in err), err
+    assert not out.exists()
