@@ -83,12 +83,13 @@ def parse_csv(data: bytes, label: str) -> tuple[pd.DataFrame | None, Issue | Non
     header, whole = _header_line(data, encoding)
     sep = _separator(header)
     width = header.count(sep) + 1
-    if width > limits.MAX_COLUMNS.value() or not whole:
-        at_least_zh, at_least_en = ("", "") if whole else ("至少 ", "at least ")
+    if not whole:
+        return None, Issue(label, 1, None, "表头（第一行）超过 1 MB，不是有效的表头",
+                           "the header (first line) is longer than 1 MB: not a valid header")
+    if width > limits.MAX_COLUMNS.value():
         return None, Issue(label, 1, None,
-                           f"表头过宽（{at_least_zh}{width} 列），上限 {limits.MAX_COLUMNS.value()} 列"
-                           f"（{limits.MAX_COLUMNS.env}）",
-                           f"header too wide ({at_least_en}{width} columns), limit {limits.MAX_COLUMNS.value()} "
+                           f"表头过宽（{width} 列），上限 {limits.MAX_COLUMNS.value()} 列（{limits.MAX_COLUMNS.env}）",
+                           f"header too wide ({width} columns), limit {limits.MAX_COLUMNS.value()} "
                            f"({limits.MAX_COLUMNS.env})")
     try:
         raw = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, na_filter=False,

@@ -99,7 +99,11 @@ CASES = [
          lambda root: h.workbook(root, {"households": [[*HH, "household_id"], ["H01", "C01", "x", 1, None, None, "H02"]]}),
          ("households", "household_id")),
     Case("header_10k_columns", lambda root: h.wide(root, 10_000), ("households.csv", "PLANNER_MAX_COLUMNS")),
-    Case("header_100k_columns", lambda root: h.wide(root, 100_000), ("households.csv", "PLANNER_MAX_COLUMNS")),
+    Case("header_100k_columns", lambda root: h.wide(root, 100_000), ("households.csv", "1 MB")),
+    Case("header_1k_columns", lambda root: h.wide(root, 1_000), ("households.csv", "1006", "PLANNER_MAX_COLUMNS")),
+    Case("header_line_5mb", _header("households", ['"' + "".join(random.Random(1).choices("abcdefgh", k=5 << 20))]), ("households.csv", "1 MB")),
+    Case("data_row_100k_fields", lambda root: h.folder(root, raw={"households.csv": (",".join(HH) + "\n" + ",".join(
+        ["x"] * 100_000) + "\n").encode()}), ("households.csv", "100000")),
     Case("header_wide_xlsx", lambda root: h.workbook(root, {"households": [[*HH, *(f"x{i}" for i in range(300))]]}),
          ("households", "PLANNER_MAX_COLUMNS")),
     Case("row_wider_than_header", lambda root: h.folder(root, raw={"households.csv": b"household_id,community_id\n"
