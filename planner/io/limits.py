@@ -9,9 +9,11 @@ an operator can set it without code.
 
 from __future__ import annotations
 
+import lzma
 import os
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from planner.errors import Issue
@@ -48,6 +50,10 @@ MAX_RATIO = Limit("PLANNER_MAX_RATIO", 100, "count")           # uncompressed / 
 MAX_MEMBERS = Limit("PLANNER_MAX_MEMBERS", 1000, "count")      # entries in one zip or xlsx
 MAX_COLUMNS = Limit("PLANNER_MAX_COLUMNS", 200, "count")       # columns in one table's header
 MAX_RULES = Limit("PLANNER_MAX_RULES_MB", 1, "MB")             # rules.toml
+# What reading a damaged zip can raise (zlib/lzma errors are not OSErrors; NotImplementedError for an unknown
+# compression method and "password required" are RuntimeErrors).
+ARCHIVE_ERRORS: tuple[type[Exception], ...] = (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError,
+                                               zlib.error, lzma.LZMAError, struct.error)
 RATIO_FLOOR = 1 * MB  # members smaller than this are never refused for their ratio (small files compress well)
 
 

@@ -176,7 +176,7 @@ def _read_zip(data: bytes, name: str, found: _Read) -> None:
         return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except limits.ARCHIVE_ERRORS as exc:
         found.stop(Issue(name, None, None, f"无法打开压缩包：{exc}", f"cannot open zip archive: {exc}"))
         return
     with archive:
@@ -207,7 +207,7 @@ def _read_zip(data: bytes, name: str, found: _Read) -> None:
             try:
                 content = (limits.read_member(archive, info, base, budget=budget) if spec is not None
                            else limits.read_member(archive, info, base, limits.MAX_RULES))
-            except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as exc:
+            except limits.ARCHIVE_ERRORS as exc:
                 issue = Issue(base, None, None, f"无法解压：{exc}", f"cannot extract: {exc}")
                 found.fail(spec, issue) if spec is not None else found.issues.append(issue)
                 continue
@@ -253,7 +253,7 @@ def _workbook_issues(source: Path | bytes, name: str) -> list[Issue]:
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
             return limits.archive_issues(archive, name)
-    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as exc:
+    except limits.ARCHIVE_ERRORS as exc:
         return [Issue(name, None, None, f"无法打开工作簿（须为 .xlsx）：{exc}", f"cannot open workbook (must be .xlsx): {exc}")]
 
 

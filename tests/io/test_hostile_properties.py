@@ -120,3 +120,36 @@ def test_extreme_allowed_rules_solve_and_check(changes: dict[str, object], sprea
     plan = solve_plan(problem)
     assert check_plan(problem, plan) == []
     assert math.isfinite(float(plan.report.get("seconds", 0)))
+
+
+def _valid_uploads() -> dict[str, bytes]:
+    import tempfile
+    from pathlib import Path
+
+    from tests.io import hostile
+
+    with tempfile.TemporaryDirectory() as folder:
+        book = hostile.workbook(Path(folder)).read_bytes()
+    return {"data.zip": _zip(tiny_tables()), "data.xlsx": book}
+
+
+UPLOADS = _valid_uploads()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(sorted(UPLOADS)), flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True),
+                                                                        st.integers(0, 255)), min_size=1, max_size=8),
+       cut=st.one_of(st.none(), st.floats(0, 1)))
+def test_corrupted_archives_give_input_error_or_a_problem(name: str, flips: list[tuple[float, int]],
+                                                          cut: float | None) -> None:
+    """Bytes flipped or cut anywhere in an uploaded zip or workbook (headers, compressed streams, the end record):
+    an InputError or a Problem, never zlib.error, struct.error, KeyError or a reader's own exception."""
+    data = bytearray(UPLOADS[name])
+    for where, value in flips:
+        data[int(where * len(data))] = value
+    if cut is not None:
+        data = data[: int(cut * len(data))]
+    try:
+        read_upload_problem(name, bytes(data))
+    except InputError as exc:
+        assert exc.issues
