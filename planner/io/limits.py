@@ -50,6 +50,8 @@ MAX_RATIO = Limit("PLANNER_MAX_RATIO", 100, "count")           # uncompressed / 
 MAX_MEMBERS = Limit("PLANNER_MAX_MEMBERS", 1000, "count")      # entries in one zip or xlsx
 MAX_COLUMNS = Limit("PLANNER_MAX_COLUMNS", 200, "count")       # columns in one table's header
 MAX_RULES = Limit("PLANNER_MAX_RULES_MB", 1, "MB")             # rules.toml
+MAX_ROWS = Limit("PLANNER_MAX_ROWS", 1_000_000, "count")       # rows of one table (a city: 150,000 households)
+MAX_CELLS = Limit("PLANNER_MAX_CELLS", 10_000_000, "count")    # rows × columns of one table or sheet
 # What reading a damaged zip can raise (zlib/lzma errors are not OSErrors; NotImplementedError for an unknown
 # compression method and "password required" are RuntimeErrors).
 ARCHIVE_ERRORS: tuple[type[Exception], ...] = (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError,
@@ -62,98 +64,27 @@ def mb(n_bytes: int) -> str:
     return f"{n_bytes / MB:.1f} MB"
 
 
-# -- archives (a .zip of CSVs, and every .xlsx, which is a zip) ---------------------------------------------------
-_EOCD = b"PK\x05\x06"
-_ZIP64_LOCATOR = b"PK\x06\x07"
-
-
-def zip_entry_count(data: bytes) -> int | None:
-    """Entries a zip declares in its end record, read before `zipfile` builds one object per entry (a zip of a
-    million empty members would otherwise cost gigabytes before any check). None when no end record is found."""
-    start = data.rfind(_EOCD, max(0, len(data) - (1 << 16) - 22))
-    if start < 0 or start + 22 > len(data):
-        return None
-    (total,) = struct.unpack_from("<H", data, start + 10)
-    locator = start - 20
-    if total == 0xFFFF and locator >= 0 and data[locator:locator + 4] == _ZIP64_LOCATOR:
-        (offset,) = struct.unpack_from("<Q", data, locator + 8)
-        if offset + 40 <= len(data) and data[offset:offset + 4] == b"PK\x06\x06":
-            (total,) = struct.unpack_from("<Q", data, offset + 32)
-    return int(total)
-
-
-def member_issue(info: zipfile.ZipInfo, label: str, total_so_far: int, total: Limit = MAX_TOTAL) -> Issue | None:
-    """Refuse a member by what its header declares, before anything is decompressed."""
-    size, packed = info.file_size, max(info.compress_size, 1)
-    single = MAX_FILE if total is MAX_TOTAL else total
-    if size > single.value():
-        return _too_big(label, size, single)
-    if size > RATIO_FLOOR and size / packed > MAX_RATIO.value():
-        return Issue(label, None, None,
-                     f"压缩比异常（{size / packed:.0f} 倍，上限 {MAX_RATIO.value()} 倍，{MAX_RATIO.env}），疑似压缩炸弹，已拒绝",
-                     f"suspicious compression ratio ({size / packed:.0f}:1, limit {MAX_RATIO.value()}:1, "
-                     f"{MAX_RATIO.env}); refused as a possible zip bomb")
-    if total_so_far + size > total.value():
-        return _too_big(label, total_so_far + size, total, total=True)
-    return None
-
-
-def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limit: Limit = MAX_FILE,
-                budget: int | None = None) -> bytes | Issue:
-    """A member's bytes, decompressed in chunks and stopped at `limit` (or the `budget` left of MAX_TOTAL) or at
-    the ratio limit, whatever its header says (headers can lie)."""
-    cap, cap_limit = limit.value(), limit
-    if budget is not None and budget < cap:
-        cap, cap_limit = budget, (MAX_TOTAL if limit is MAX_FILE else limit)
-    ratio_cap = max(RATIO_FLOOR, max(info.compress_size, 1) * MAX_RATIO.value())
-    chunks: list[bytes] = []
-    size = 0
-    with archive.open(info) as stream:
-        while chunk := stream.read(CHUNK):
-            size += len(chunk)
-            if size > cap:
-                return _too_big(label, size, cap_limit, at_least=True)
-            if size > ratio_cap:
-                return Issue(label, None, None, f"解压后的大小超过压缩大小的 {MAX_RATIO.value()} 倍，疑似压缩炸弹，已拒绝",
-                             f"decompresses to more than {MAX_RATIO.value()}× its packed size; refused as a "
-                             "possible zip bomb")
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def archive_issues(archive: zipfile.ZipFile, label: str) -> list[Issue]:
-    """Every member of a workbook within the limits, and each one's stream no longer than it declares (a member
-    that decompresses beyond its declared size fails zipfile's CRC check). Reads the workbook once, in chunks."""
-    infos = archive.infolist()
-    if len(infos) > MAX_MEMBERS.value():
-        return [too_many_members(label, len(infos))]
-    total = 0
-    for info in infos:
-        issue = member_issue(info, f"{label}:{info.filename}", total, MAX_WORKBOOK)
-        if issue is not None:
-            return [issue]
-        total += info.file_size
-    budget = MAX_WORKBOOK.value()
-    for info in infos:
-        got = read_member(archive, info, f"{label}:{info.filename}", MAX_WORKBOOK, budget)
-        if isinstance(got, Issue):
-            return [got]
-        budget -= len(got)
-    return []
-
-
 def too_many_members(label: str, count: int) -> Issue:
     return Issue(label, None, None, f"压缩包内有 {count} 个文件，超过上限 {MAX_MEMBERS.value()}（{MAX_MEMBERS.env}）",
                  f"the archive holds {count} entries, more than the limit of {MAX_MEMBERS.value()} ({MAX_MEMBERS.env})")
 
 
-def too_big(label: str, size: int, limit: Limit = MAX_FILE) -> Issue:
-    return _too_big(label, size, limit)
-
-
-def _too_big(label: str, size: int, limit: Limit, total: bool = False, at_least: bool = False) -> Issue:
+def too_big(label: str, size: int, limit: Limit = MAX_FILE, *, total: bool = False, at_least: bool = False) -> Issue:
     zh = ("合计" if total else "") + ("大小超过 " if at_least else "大小为 ")
     en = ("total " if total else "") + ("size more than " if at_least else "size ")
     return Issue(label, None, None,
                  f"{zh}{mb(size)}，超过上限 {mb(limit.value())}（可用环境变量 {limit.env} 调整，单位 MB）",
                  f"{en}{mb(size)} exceeds the limit of {mb(limit.value())} (environment variable {limit.env}, in MB)")
+
+
+def table_size_issue(label: str, rows: int, columns: int, at_least: bool = False) -> Issue | None:
+    """A table of more rows, or more rows × columns, than the limits (before it is parsed)."""
+    more_zh, more_en = ("至少 ", "at least ") if at_least else ("", "")
+    if rows > MAX_ROWS.value():
+        return Issue(label, None, None, f"行数过多（{more_zh}{rows} 行），上限 {MAX_ROWS.value()} 行（{MAX_ROWS.env}）",
+                     f"too many rows ({more_en}{rows}), limit {MAX_ROWS.value()} ({MAX_ROWS.env})")
+    if rows * columns > MAX_CELLS.value():
+        return Issue(label, None, None,
+                     f"单元格过多（{rows} 行 × {columns} 列），上限 {MAX_CELLS.value()} 个（{MAX_CELLS.env}）",
+                     f"too many cells ({rows} rows × {columns} columns), limit {MAX_CELLS.value()} ({MAX_CELLS.env})")
+    return None

@@ -91,6 +91,10 @@ def parse_csv(data: bytes, label: str) -> tuple[pd.DataFrame | None, Issue | Non
                            f"表头过宽（{width} 列），上限 {limits.MAX_COLUMNS.value()} 列（{limits.MAX_COLUMNS.env}）",
                            f"header too wide ({width} columns), limit {limits.MAX_COLUMNS.value()} "
                            f"({limits.MAX_COLUMNS.env})")
+    newline = "\n".encode("utf-16-le" if encoding == "utf-16" else "ascii")
+    size_issue = limits.table_size_issue(label, data.count(newline), width)
+    if size_issue is not None:
+        return None, size_issue
     try:
         raw = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, na_filter=False,
                           skip_blank_lines=False, sep=sep, quoting=csv.QUOTE_MINIMAL, encoding=encoding)

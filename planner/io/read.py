@@ -30,6 +30,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from planner.errors import InputError, Issue
+from planner.io import archive as zips
 from planner.io import limits
 from planner.io.normalize import header_issues
 from planner.io.parse import decode_csv, parse_csv, promote_header, rules_from_sheet
@@ -170,7 +171,7 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 def _read_zip(data: bytes, name: str, found: _Read) -> None:
     """Tables and rules.toml from a zip: members are chosen by name, checked against the limits by what their
     headers declare, then decompressed in chunks and stopped at the limits whatever the headers say."""
-    count = limits.zip_entry_count(data)
+    count = zips.zip_entry_count(data)
     if count is not None and count > limits.MAX_MEMBERS.value():
         found.stop(limits.too_many_members(name, count))
         return
@@ -195,7 +196,7 @@ def _read_zip(data: bytes, name: str, found: _Read) -> None:
                 wanted.append((info, base, spec))
         total = 0
         for info, base, spec in wanted:
-            issue = limits.member_issue(info, base, total)
+            issue = zips.member_issue(info, base, total)
             if issue is None and spec is None and info.file_size > limits.MAX_RULES.value():
                 issue = limits.too_big(base, info.file_size, limits.MAX_RULES)
             if issue is not None:
@@ -205,8 +206,8 @@ def _read_zip(data: bytes, name: str, found: _Read) -> None:
         budget = limits.MAX_TOTAL.value()
         for info, base, spec in wanted:
             try:
-                content = (limits.read_member(archive, info, base, budget=budget) if spec is not None
-                           else limits.read_member(archive, info, base, limits.MAX_RULES))
+                content = (zips.read_member(archive, info, base, budget=budget) if spec is not None
+                           else zips.read_member(archive, info, base, limits.MAX_RULES))
             except limits.ARCHIVE_ERRORS as exc:
                 issue = Issue(base, None, None, f"无法解压：{exc}", f"cannot extract: {exc}")
                 found.fail(spec, issue) if spec is not None else found.issues.append(issue)
@@ -247,12 +248,12 @@ def excel_engine() -> Literal["calamine", "openpyxl"]:
 def _workbook_issues(source: Path | bytes, name: str) -> list[Issue]:
     """An .xlsx is a zip: its members are checked against the limits before a reader decompresses them."""
     if isinstance(source, bytes):
-        count = limits.zip_entry_count(source)
+        count = zips.zip_entry_count(source)
         if count is not None and count > limits.MAX_MEMBERS.value():
             return [limits.too_many_members(name, count)]
     try:
-        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
-            return limits.archive_issues(archive, name)
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as book:
+            return zips.archive_issues(book, name)
     except limits.ARCHIVE_ERRORS as exc:
         return [Issue(name, None, None, f"无法打开工作簿（须为 .xlsx）：{exc}", f"cannot open workbook (must be .xlsx): {exc}")]
 

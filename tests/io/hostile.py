@@ -164,3 +164,13 @@ def zipped_folder(path: Path) -> bytes:
             if file.is_file():
                 archive.write(file, file.name)
     return buffer.getvalue()
+
+
+def far_cell(root: Path, cell: str) -> Path:
+    """The tiny workbook with one more value in the households sheet at `cell` (e.g. XFD1048576): a reader
+    allocates the whole rectangle up to it."""
+    path = workbook(root)
+    book = openpyxl.load_workbook(path)
+    book["households"][cell] = "x"
+    book.save(path)
+    return path

@@ -3,7 +3,8 @@ whose peak RSS (ru_maxrss of that child alone) and wall time are measured.
 
 Before the limits (measured on the unmodified code): the 1 GiB zip bomb reached 9.2 GB and was killed after
 120 s still running; a 10,000-column header took 6.3 s and was accepted; a 100,000-column header reached 3.6 GB
-and was killed after 120 s still running.
+and was killed after 120 s still running; 60 MB of blank lines in households.csv: 7.9 GB and 122 s, then
+accepted; one cell at XFD1048576 in a 9 KB workbook: calamine aborted the process (SIGABRT, a Rust panic).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ HOSTILE: dict[str, Callable[[Path], Path]] = {
     "header_10k_columns": lambda root: h.wide(root, 10_000),
     "header_100k_columns": lambda root: h.wide(root, 100_000),
     "zip_lying_header_64mib": h.lying_zip,
+    "csv_60mib_of_blank_lines": lambda root: h.folder(root, raw={"households.csv": h.csv_bytes(
+        h.tiny_tables()["households"]) + b"\n" * (60 << 20)}),
+    "xlsx_cell_at_xfd1048576": lambda root: h.far_cell(root, "XFD1048576"),
     "xlsx_with_64mib_member": lambda root: h.workbook(root, extra_members={"xl/media/big.bin": b"\0" * (64 << 20)}),
 }
 
