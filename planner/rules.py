@@ -246,7 +246,7 @@ class Rules:
         if path is not None:
             _check_rules_file(path, label)
         try:
-            text = path.read_text(encoding="utf-8-sig") if path else str(source)
+            text = _read_rules_file(path, label) if path else str(source)
         except UnicodeDecodeError as exc:
             raise InputError([Issue(label, None, None, RULES_NOT_UTF8_ZH, RULES_NOT_UTF8_EN)]) from exc
         except OSError as exc:
@@ -262,6 +262,16 @@ class Rules:
 
 RULES_NOT_UTF8_ZH = "规则文件不是 UTF-8 编码（可能是 GBK）：请用记事本等“另存为 UTF-8”后重试"
 RULES_NOT_UTF8_EN = "the rules file is not UTF-8 (perhaps GBK): save it as UTF-8 and try again"
+
+
+def _read_rules_file(path: Path, label: str) -> str:
+    """The file as text, reading at most the size limit (a /proc or device file may claim any size)."""
+    with path.open("rb") as stream:
+        data = stream.read(MAX_RULES.value() + 1)
+    if len(data) > MAX_RULES.value():
+        raise InputError([Issue(label, None, None, f"规则文件过大（超过 {mb(MAX_RULES.value())}）",
+                                f"rules file too large (over {mb(MAX_RULES.value())})")])
+    return data.decode("utf-8-sig")
 
 
 def _check_rules_file(path: Path, label: str) -> None:

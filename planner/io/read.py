@@ -107,12 +107,17 @@ def table_for_name(name: str) -> TableSpec | None:
 # -- folder and zip ---------------------------------------------------------------------------------------------
 def _read_file(path: Path, found: _Read, spec: TableSpec | None = None) -> bytes | None:
     """A file's bytes, unless it is over the size limit (then an issue, and None)."""
+    cap = limits.MAX_FILE.value()
     try:
         size = path.stat().st_size
-        if size > limits.MAX_FILE.value():
+        if size > cap:
             issue = limits.too_big(path.name, size)
         else:
-            return path.read_bytes()
+            with path.open("rb") as stream:  # capped: a file can grow, or be a /proc file that says size 0
+                data = stream.read(cap + 1)
+            if len(data) <= cap:
+                return data
+            issue = limits.too_big(path.name, len(data), at_least=True)
     except OSError as exc:
         issue = Issue(path.name, None, None, f"无法读取文件：{exc.strerror or exc}", f"cannot read file: {exc}")
     if spec is not None:
