@@ -173,7 +173,7 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "year": YEARS,
     "assign.leader_max_offices": (1, 100),
     "assign.cadre_max_households": (1, MAX_HOUSEHOLDS_PER_CADRE),
-    "assign.candidate_cadres": (1, 500),
+    "assign.candidate_cadres": (1, 100),  # arcs = households × this; the solver widens a short set itself
     "assign.between_office_km": (0, 20_000),
     **{f"weights.{name}": (0, MAX_WEIGHT)
        for name in ("continuity", "priority", "distance", "balance", "unit_one_office", "linkage")},
@@ -198,7 +198,7 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "calendar.spacing_cost": (0, 10_000),
     "calendar.load_tiebreak": (0, 10_000),
     "calendar.improve_passes": (0, 100),
-    "calendar.improve_exact_vars": (0, 10_000_000),
+    "calendar.improve_exact_vars": (0, 1_000_000),
     "calendar.improve_time_share": (0, 1),
     "solver.time_limit": (0, 86_400),
     "solver.seed": (0, 2**31 - 1),

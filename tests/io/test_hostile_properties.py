@@ -20,7 +20,7 @@ from planner.errors import InputError
 from planner.io.read import read_upload_problem
 from planner.model import MAX_HOUSEHOLDS_PER_CADRE, TABLE_BY_STEM
 from planner.problem import Problem
-from planner.rules import MAX_WEIGHT
+from planner.rules import MAX_WEIGHT, RULE_RANGES
 from planner.solve import solve_plan
 from tests.fixtures import TINY_YEAR, tiny_tables
 
@@ -101,7 +101,7 @@ EXTREMES = [
                   "assign": {"between_office_km": 20_000, "linkage": "prefer"}}, True, id="weights_at_max_far_apart"),
     pytest.param({"weights": dict.fromkeys(("continuity", "priority", "distance", "balance", "unit_one_office",
                                             "linkage"), 0)}, False, id="weights_zero"),
-    pytest.param({"assign": {"cadre_max_households": MAX_HOUSEHOLDS_PER_CADRE, "candidate_cadres": 500}}, False,
+    pytest.param({"assign": {"cadre_max_households": MAX_HOUSEHOLDS_PER_CADRE, "candidate_cadres": RULE_RANGES["assign.candidate_cadres"][1]}}, False,
                  id="capacity_and_candidates_at_max"),
 ]
 
