@@ -129,3 +129,9 @@ def test_any_values_give_rules_in_range_or_input_error(changes: list[tuple[str, 
         low, high = rule_range(name)
         value = _get(rules, name)
         assert math.isfinite(value) and low <= value <= high
+
+
+def test_field_minimum_shown_by_the_app_is_the_range_minimum() -> None:
+    """The rules page takes min_value from each field's metadata: it must agree with the range that is checked."""
+    for name, f in NUMERIC:
+        assert f.metadata.get("min") == rule_range(name)[0], name
