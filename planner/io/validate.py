@@ -104,10 +104,12 @@ class _Checker:
     def add_rows(self, stem: str, rows: np.ndarray, values: pd.Series | list[str], column: str | None,
                  zh: str, en: str) -> None:
         """One issue per bad row; `zh`/`en` are templates with {value}. Long runs are cut and counted."""
-        values = list(values)
-        for i, (row, value) in enumerate(zip(rows.tolist(), values, strict=True)):
+        total = len(values)
+        cut = MAX_ISSUES_PER_CHECK + 1
+        shown = values[:cut] if isinstance(values, list) else values.iloc[:cut].tolist()
+        for i, (row, value) in enumerate(zip(rows[:cut].tolist(), shown, strict=True)):
             if i == MAX_ISSUES_PER_CHECK:
-                more = len(values) - i
+                more = total - i
                 self.add(stem, None, column, f"同类问题另有 {more} 行未逐一列出", f"{more} more rows with the same problem")
                 break
             self.add(stem, int(row), column, zh.format(value=value), en.format(value=value), str(value))
@@ -232,11 +234,12 @@ def _check_duplicates(check: _Checker, spec: TableSpec, column: str, values: pd.
     col = spec.column(column)
     zh, en = _col_label(col)
     bad = np.flatnonzero(dup)
-    firsts = first_row[bad].tolist()
-    dup_values = values.iloc[bad].tolist()
+    shown = bad[:MAX_ISSUES_PER_CHECK + 1]  # messages only for what is listed (a million duplicates cost 1 GB)
+    firsts = first_row[shown].tolist()
+    dup_values = values.iloc[shown].tolist()
     messages = [(f"{zh} “{v}” 重复（与第{f}行相同）", f"duplicate {en} '{v}' (same as row {f})") for v, f in
                 zip(dup_values, firsts, strict=True)]
-    for i, (row, value, (m_zh, m_en)) in enumerate(zip(rows[bad].tolist(), dup_values, messages, strict=True)):
+    for i, (row, value, (m_zh, m_en)) in enumerate(zip(rows[shown].tolist(), dup_values, messages, strict=True)):
         if i == MAX_ISSUES_PER_CHECK:
             check.add(spec.stem, None, column, f"另有 {len(bad) - i} 个重复编号未逐一列出",
                       f"{len(bad) - i} more duplicate ids")
