@@ -4,7 +4,8 @@ whose peak RSS (ru_maxrss of that child alone) and wall time are measured.
 Before the limits (measured on the unmodified code): the 1 GiB zip bomb reached 9.2 GB and was killed after
 120 s still running; a 10,000-column header took 6.3 s and was accepted; a 100,000-column header reached 3.6 GB
 and was killed after 120 s still running; 60 MB of blank lines in households.csv: 7.8 GB and killed after
-150 s still running; 990,000 duplicate household ids: 947 MiB and 10 s; one cell at XFD1048576 in a 9 KB workbook: calamine aborted the process (SIGABRT, a Rust panic).
+150 s still running; 990,000 duplicate household ids: 947 MiB and 10 s; one cell at XFD1048576 in a 9 KB
+workbook: calamine aborted the process (SIGABRT, a Rust panic).
 """
 
 from __future__ import annotations
