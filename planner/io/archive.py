@@ -37,8 +37,13 @@ _ZIP64_LOCATOR = b"PK\x06\x07"
 def zip_entry_count(data: bytes) -> int | None:
     """Entries a zip declares in its end record, read before `zipfile` builds one object per entry (a zip of a
     million empty members would otherwise cost gigabytes before any check). None when no end record is found."""
-    start = data.rfind(_EOCD, max(0, len(data) - (1 << 16) - 22))
-    if start < 0 or start + 22 > len(data):
+    lowest = max(0, len(data) - (1 << 16) - 22)
+    start = data.rfind(_EOCD, lowest)
+    while start >= 0:  # the record whose comment length reaches the end (the signature may appear in a comment)
+        if start + 22 <= len(data) and start + 22 + struct.unpack_from("<H", data, start + 20)[0] == len(data):
+            break
+        start = data.rfind(_EOCD, lowest, start)
+    if start < 0:
         return None
     (total,) = struct.unpack_from("<H", data, start + 10)
     locator = start - 20
