@@ -9,6 +9,7 @@ import html
 import re
 import struct
 import zipfile
+from collections.abc import Callable
 
 import numpy as np
 
@@ -93,10 +94,12 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, lim
     return b"".join(chunks)
 
 
-def archive_issues(archive: zipfile.ZipFile, label: str) -> list[Issue]:
+def archive_issues(archive: zipfile.ZipFile, label: str, wanted: Callable[[str], bool] = lambda _: True
+                   ) -> list[Issue]:
     """Every member of a workbook within the limits, each one's stream no longer than it declares (a member that
     decompresses beyond its declared size fails zipfile's CRC check), and each worksheet's extent within the row,
-    column and cell limits. Reads the workbook once, in chunks."""
+    column and cell limits (sheets that are not `wanted` are never parsed, so their extent does not matter). Reads
+    the workbook once, in chunks."""
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS.value():
         return [too_many_members(label, len(infos))]
@@ -113,8 +116,9 @@ def archive_issues(archive: zipfile.ZipFile, label: str) -> list[Issue]:
         if isinstance(got, Issue):
             return [got]
         budget -= len(got)
-        if _WORKSHEET.fullmatch(info.filename):
-            issue = _extent_issue(got, f"{label}[{names.get(info.filename, info.filename)}]")
+        sheet = names.get(info.filename)
+        if _WORKSHEET.fullmatch(info.filename) and (sheet is None or wanted(sheet)):  # unnamed: checked to be safe
+            issue = _extent_issue(got, f"{label}[{sheet or info.filename}]")
             if issue is not None:
                 return [issue]
     return []

@@ -250,6 +250,11 @@ def excel_engine() -> Literal["calamine", "openpyxl"]:
     return "calamine" if importlib.util.find_spec("python_calamine") is not None else "openpyxl"
 
 
+def _wanted_sheet(sheet: object) -> bool:
+    """Sheets planner reads: a table's or the rules'; any other sheet (notes, pivots) is never parsed."""
+    return table_for_name(str(sheet)) is not None or str(sheet).strip().lower() in RULES_SHEETS
+
+
 def _workbook_issues(source: Path | bytes, name: str) -> list[Issue]:
     """An .xlsx is a zip: its members are checked against the limits before a reader decompresses them."""
     if isinstance(source, bytes):
@@ -258,7 +263,7 @@ def _workbook_issues(source: Path | bytes, name: str) -> list[Issue]:
             return [limits.too_many_members(name, count)]
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as book:
-            return zips.archive_issues(book, name)
+            return zips.archive_issues(book, name, _wanted_sheet)
     except limits.ARCHIVE_ERRORS as exc:
         return [Issue(name, None, None, f"无法打开工作簿（须为 .xlsx）：{exc}", f"cannot open workbook (must be .xlsx): {exc}")]
 
@@ -269,8 +274,10 @@ def _read_workbook(source: Path | bytes, name: str, found: _Read) -> None:
         found.stop(problems[0])
         return
     try:
-        raw = pd.read_excel(io.BytesIO(source) if isinstance(source, bytes) else source, sheet_name=None,
-                            header=None, dtype=str, keep_default_na=False, na_filter=False, engine=excel_engine())
+        with pd.ExcelFile(io.BytesIO(source) if isinstance(source, bytes) else source, engine=excel_engine()) as book:
+            wanted = [sheet for sheet in book.sheet_names if _wanted_sheet(sheet)]
+            raw = book.parse(sheet_name=wanted, header=None, dtype=str, keep_default_na=False,
+                             na_filter=False) if wanted else {}
     except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) on a corrupt workbook
         found.stop(Issue(name, None, None, f"无法打开工作簿（须为 .xlsx）：{exc}",
                          f"cannot open workbook (must be .xlsx): {exc}"))

@@ -217,3 +217,18 @@ def test_plan_flags_have_ranges_too(flag: tuple[str, str], tmp_path: Path,
     err = capsys.readouterr().err
     assert "Traceback" not in err and ("time_limit" in err or "seed" in err or "year" in err), err
     assert not out.exists()
+
+
+def test_unrelated_sheets_are_never_parsed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A user's own sheet (notes, a pivot) may be as wide or as far-reaching as it likes: planner does not read
+    it, so it neither counts against the limits nor costs memory; the same cell in a table's sheet is refused."""
+    import openpyxl
+
+    path = h.workbook(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("说明")["XFD1048576"] = "notes"
+    book.save(path)
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err
+    (tmp_path / "b").mkdir()
+    assert main(["validate", str(h.far_cell(tmp_path / "b", "XFD1048576"))]) == 2
+    assert "data.xlsx[households]" in capsys.readouterr().err
