@@ -35,11 +35,11 @@ ALL_PAIRS_LIMIT = 5_000_000  # up to this many cadre × household pairs the base
 
 def _problem(size: str, seed: int) -> Any:
     from planner.demo import demo_tables
-    from planner.problem import Problem
+    from planner.io.validate import build_problem
     from planner.rules import Rules
 
     tables, _ = demo_tables(size, seed, YEAR)
-    return Problem.from_tables(tables, Rules().replace(year=YEAR), source=f"demo-{size}")
+    return build_problem(tables, Rules().replace(year=YEAR), f"demo-{size}")
 
 
 def cadre_cost(problem: Any, household_cadre: np.ndarray) -> float:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from planner.demo import demo_tables
+from planner.io.validate import build_problem
 from planner.problem import Problem
 from planner.result import Assignment
 from planner.rules import Rules
@@ -41,7 +42,7 @@ def build(size: str, seed: int, solver_assignment: bool, improve: bool = True) -
     rules = Rules().replace(year=YEAR)
     if not improve:   # the constructive pass alone (the engine before the improvement phase)
         rules = rules.replace(calendar={"improve_passes": 0, "improve_time_share": 0.0})
-    problem = Problem.from_tables(tables, rules, source=f"demo-{size}")
+    problem = build_problem(tables, rules, f"demo-{size}")
     if solver_assignment:
         from planner.assign import solve_assignment
 
@@ -96,9 +97,10 @@ def run_baseline(size: str, seed: int, budget: float, solver_assignment: bool) -
     from ortools.sat.python import cp_model  # noqa: F401  (imported here so the engine run does not pay for it)
 
     from planner.calendar.days import build_horizon, work_year
+    from planner.calendar.exact import solve_exact
     from planner.calendar.frozen import read_frozen
     from planner.calendar.people import cadre_tasks, unit_tasks
-    from planner.calendar.tasks import Board, Costs, assign_phases, solve_exact
+    from planner.calendar.tasks import Board, Costs, assign_phases
 
     problem, assignment = build(size, seed, solver_assignment)
     started, cpu = time.perf_counter(), time.process_time()

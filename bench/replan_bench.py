@@ -23,10 +23,11 @@ import pandas as pd
 from planner.check import check_plan
 from planner.demo import generate_demo
 from planner.io.read import read_problem
+from planner.io.validate import build_problem
 from planner.problem import Problem
 from planner.solve import solve_plan
 from planner.store.diff import compare_plans
-from planner.store.replan import frozen_history
+from planner.workflow.replan import frozen_history
 
 
 def _keys(visits: pd.DataFrame) -> set[tuple[str, ...]]:
@@ -51,7 +52,7 @@ def changed(problem: Problem, drop: float, add: float, seed: int) -> tuple[Probl
     new = pd.DataFrame({"household_id": [f"HNEW{i:05d}" for i in range(n)], "community_id": picks,
                         "name": [f"新户{i}" for i in range(n)], "priority": 1})
     tables["households"] = pd.concat([households, new], ignore_index=True)
-    return Problem.from_tables(tables, problem.rules, "bench-changed"), gone
+    return build_problem(tables, problem.rules, "bench-changed"), gone
 
 
 def main() -> None:

@@ -48,9 +48,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from planner.io.outputs import PLAN, check_folder
     from planner.io.read import read_problem
     from planner.plan import read_plan, write_plan
-    from planner.solve import solve_plan
+    from planner.workflow.solve import plan_and_check, save
+
+    inputs = [args.data, args.previous]
+    check_folder(args.out, PLAN, inputs)   # before solving: a refused --out costs no solve
 
     overrides: dict[str, Any] = {}
     if args.time_limit is not None:
@@ -59,16 +63,21 @@ def cmd_plan(args: argparse.Namespace) -> int:
         overrides.setdefault("solver", {})["seed"] = args.seed
     problem = read_problem(Path(args.data), year=args.year, overrides=overrides)
     previous = read_plan(args.previous) if args.previous else None
-    plan = solve_plan(problem, previous=previous, on_event=_printer(args) if args.verbose else None)
-    write_plan(plan, Path(args.out))
+    checked = plan_and_check(problem, previous, on_event=_printer(args) if args.verbose else None)
+    plan = checked.plan
+    write_plan(plan, Path(args.out), inputs=inputs)
     if args.save:
         from planner.store.api import open_store
 
-        store = open_store()
-        version = store.save_solved(args.save, problem, plan, author=os.environ.get("USER", "cli"))
+        version = save(open_store(), args.save, problem, plan, author=os.environ.get("USER", "cli"))
         print(_say(args.lang, f"已保存到方案 {args.save}，版本 {version}", f"saved to scenario {args.save}, "
                    f"version {version}"))
     _print_plan_summary(plan.report, args.lang)
+    for violation in checked.violations:   # never expected: the checker disagrees with the engines
+        print(violation.render(args.lang), file=sys.stderr)
+    found = len(checked.violations)
+    print(_say(args.lang, f"独立核验：{'全部规则均满足' if not found else f'{found} 处违反规则'}。",
+               f"independent check: {'all rules hold' if not found else f'{found} violations'}."))
     print(_say(args.lang, f"计划已写出：{args.out}", f"plan written: {args.out}"))
     return EXIT_OK
 
@@ -92,8 +101,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from planner.io.outputs import CALENDARS, check_folder, check_workbook
     from planner.plan import read_plan
 
+    if args.ics:
+        check_folder(args.ics, CALENDARS, [args.plan])
+    if args.xlsx:
+        check_workbook(args.xlsx, [args.plan])
     plan = read_plan(Path(args.plan), require_visits=True)
     if not args.ics and not args.xlsx:
         print(_say(args.lang, "请指定 --ics 目录 或 --xlsx 文件", "give --ics DIR and/or --xlsx FILE"),
@@ -102,12 +116,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.ics:
         from planner.export.ics import export_ics
 
-        n = export_ics(plan, Path(args.ics), redact=args.redact)
+        n = export_ics(plan, Path(args.ics), redact=args.redact, inputs=[args.plan])
         print(_say(args.lang, f"已写出 {n} 个日历文件：{args.ics}", f"{n} calendars written: {args.ics}"))
     if args.xlsx:
         from planner.export.xlsx import export_xlsx
 
-        export_xlsx(plan, Path(args.xlsx), redact=args.redact)
+        export_xlsx(plan, Path(args.xlsx), redact=args.redact, inputs=[args.plan])
         print(_say(args.lang, f"已写出工作簿：{args.xlsx}", f"workbook written: {args.xlsx}"))
     return EXIT_OK
 
@@ -223,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="changed input folder or workbook / 变更后的输入")
     p.add_argument("--out", default=None)
     p.set_defaults(func=cmd_replan)
+
+    from planner.batch.cli import add_parser as add_plan_many  # plan-many, export-many; Dask loads only when run
+
+    add_plan_many(sub)
+    from planner.access.cli import add_parsers as access_parsers  # user add|list|remove|passwd|import, publish
+
+    access_parsers(sub)
     return parser
 
 
@@ -234,7 +255,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except InputError as exc:
-        print(_say(lang, "输入有误（未写出任何文件）：", "Bad input (nothing was written):"), file=sys.stderr)
+        from planner.io.outputs import OutputError
+
+        if isinstance(exc, OutputError):
+            print(_say(lang, "拒绝写出（未写出、未删除、未移动任何文件）：",
+                       "Output refused (nothing was written, deleted or moved):"), file=sys.stderr)
+        else:
+            print(_say(lang, "输入有误（未写出任何文件）：", "Bad input (nothing was written):"), file=sys.stderr)
         print(exc.render(lang, limit=200), file=sys.stderr)
         return EXIT_BAD_INPUT
     except InfeasibleError as exc:

@@ -21,6 +21,7 @@ and `rules.toml` holding only `year`.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.io.outputs import write_new_folder
 from planner.io.safe import write_csv
 from planner.model import TABLES
 from planner.rules import Rules, next_year
@@ -164,7 +166,10 @@ def _split(rng: np.random.Generator, total: int, parts: int, weights: np.ndarray
 
 def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
                 rules: Rules | None = None) -> tuple[dict[str, pd.DataFrame], HiddenPlan]:
-    """All input tables (contract columns) for a synthetic district, and the hidden feasible plan."""
+    """All input tables (contract columns) for a synthetic district, and the hidden feasible plan.
+
+    One random generator draws every table in a fixed order (offices, communities, households, leaders, units,
+    cadres, leave, locks), so a size and seed always give the same district."""
     if size not in SIZES:
         raise ValueError(f"unknown demo size {size!r}; choose from {', '.join(SIZES)}")
     s = SIZES[size]
@@ -172,8 +177,26 @@ def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
     year = year or next_year()
     rng = np.random.default_rng(seed)
     deg = s.radius_km / KM_PER_DEG
+    offices, office_lat, office_lon = _offices(rng, s, deg)
+    communities, c_lat, c_lon = _communities(rng, s, deg, offices, office_lat, office_lon)
+    households, per_community, h_comm = _households(rng, s, communities, c_lat, c_lon)
+    leaders = _leaders(rng, s)
+    units, unit_of_community, unit_h, u_lat, u_lon = _units(rng, s, deg, per_community, c_lat, c_lon)
+    cap_default = rules.assign.cadre_max_households
+    cadres, g_unit = _cadres(rng, s, deg, cap_default, units, unit_h, u_lat, u_lon)
+    unavailability = _unavailability(rng, year, leaders, units, cadres)
+    pins, forbidden = _locks(rng, leaders, offices, units, communities, unit_of_community, cadres, g_unit,
+                             households, h_comm)
+    tables = {"offices": offices, "communities": communities, "households": households, "leaders": leaders,
+              "units": units, "cadres": cadres, "unavailability": unavailability, "pins": pins,
+              "forbidden": forbidden, "holidays": _holidays(year)}
+    for spec in TABLES:
+        tables[spec.stem] = tables[spec.stem][list(spec.names)].reset_index(drop=True)
+    return tables, HiddenPlan(unit_of_community=unit_of_community, default_capacity=cap_default)
 
-    # offices (the last one is the zone, a little outside town)
+
+def _offices(rng: np.random.Generator, s: Size, deg: float) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Offices around the centre; the last one is the zone, a little outside town."""
     angle = rng.uniform(0, 2 * np.pi, s.offices)
     dist = deg * np.sqrt(rng.uniform(0.05, 1.0, s.offices))
     dist[-1] = deg * 1.2
@@ -185,8 +208,12 @@ def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
         "kind": ["office"] * (s.offices - 1) + ["zone"],
         "lat": office_lat.round(6), "lon": office_lon.round(6),
     })
+    return offices, office_lat, office_lon
 
-    # communities: uneven counts per office (the zone about half), sorted by office then bearing
+
+def _communities(rng: np.random.Generator, s: Size, deg: float, offices: pd.DataFrame, office_lat: np.ndarray,
+                 office_lon: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Uneven counts per office (the zone about half), sorted by office then bearing."""
     office_weight = rng.lognormal(0.0, 0.3, s.offices)
     office_weight[-1] *= 0.5
     per_office = _split(rng, s.communities, s.offices, office_weight)
@@ -203,8 +230,12 @@ def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
         "office_id": offices["office_id"].to_numpy()[c_office],
         "lat": c_lat.round(6), "lon": c_lon.round(6),
     })
+    return communities, c_lat, c_lon
 
-    # households: lognormal community sizes, capped so that no community is overloaded with visitors
+
+def _households(rng: np.random.Generator, s: Size, communities: pd.DataFrame, c_lat: np.ndarray,
+                c_lon: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Lognormal community sizes, capped so that no community is overloaded with visitors."""
     w = rng.lognormal(0.0, 0.5, s.communities)
     w = np.minimum(w, MAX_COMMUNITY_FACTOR * w.mean())
     per_community = _split(rng, s.households, s.communities, w)
@@ -220,13 +251,20 @@ def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
         "lat": (c_lat[h_comm] + rng.normal(0, h_spread, n_h)).round(6),
         "lon": (c_lon[h_comm] + rng.normal(0, h_spread, n_h)).round(6),
     })
+    return households, per_community, h_comm
 
-    # leaders: 1 secretary, 1 head, some standing, the rest other; more leaders than offices
+
+def _leaders(rng: np.random.Generator, s: Size) -> pd.DataFrame:
+    """1 secretary, 1 head, some standing, the rest other; more leaders than offices."""
     n_l = s.offices + s.extra_leaders
     tiers = ["secretary", "head"] + ["standing"] * s.standing + ["other"] * (n_l - 2 - s.standing)
-    leaders = pd.DataFrame({"leader_id": _ids("L", n_l), "name": _people_names(rng, n_l), "tier": tiers})
+    return pd.DataFrame({"leader_id": _ids("L", n_l), "name": _people_names(rng, n_l), "tier": tiers})
 
-    # hidden plan: each unit takes a contiguous run of communities in office/bearing order
+
+def _units(rng: np.random.Generator, s: Size, deg: float, per_community: np.ndarray, c_lat: np.ndarray,
+           c_lon: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The hidden plan: each unit takes a contiguous run of communities in office/bearing order; the unit sits
+    between its communities and the centre."""
     per_unit = _split(rng, s.communities, s.units)
     unit_of_community = np.repeat(np.arange(s.units), per_unit)
     unit_h = np.bincount(unit_of_community, weights=per_community, minlength=s.units)
@@ -239,9 +277,13 @@ def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
         "name": _unit_names(s.units),
         "lat": u_lat.round(6), "lon": u_lon.round(6),
     })
+    return units, unit_of_community, unit_h, u_lat, u_lon
 
-    # cadres: proportional to the unit's households with some spread, then topped up to the capacity slack
-    cap_default = rules.assign.cadre_max_households
+
+def _cadres(rng: np.random.Generator, s: Size, deg: float, cap_default: int, units: pd.DataFrame,
+            unit_h: np.ndarray, u_lat: np.ndarray, u_lon: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Proportional to the unit's households with some spread, then topped up to the capacity slack; homes half
+    near the unit's communities, half anywhere in the district."""
     share = unit_h / unit_h.sum() * s.cadres * rng.lognormal(0.0, 0.15, s.units)
     n_per_unit = np.maximum(np.rint(share).astype(int), 2)
     g_unit = np.repeat(np.arange(s.units), n_per_unit)
@@ -260,7 +302,6 @@ def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
     n_g = len(g_unit)
     first_of_unit = np.r_[True, g_unit[1:] != g_unit[:-1]]
     rank = np.where(first_of_unit, "head", np.where(rng.random(n_g) < SECTION_SHARE, "section", "staff"))
-    # homes: half near the unit's communities, half anywhere in the district
     near = rng.random(n_g) < 0.5
     home_lat = np.where(near, u_lat[g_unit] + rng.normal(0, deg * 0.15, n_g), CENTRE[0] + rng.normal(0, deg * 0.5, n_g))
     home_lon = np.where(near, u_lon[g_unit] + rng.normal(0, deg * 0.15, n_g), CENTRE[1] + rng.normal(0, deg * 0.5, n_g))
@@ -272,21 +313,17 @@ def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
         "max_households": pd.arrays.IntegerArray(max_h.astype(np.int64), mask=~explicit),
         "lat": home_lat.round(6), "lon": home_lon.round(6),
     })
+    return cadres, g_unit
 
-    unavailability = _unavailability(rng, year, leaders, units, cadres)
-    pins, forbidden = _locks(rng, leaders, offices, units, communities, unit_of_community, cadres, g_unit,
-                             households, h_comm)
+
+def _holidays(year: int) -> pd.DataFrame:
+    """The year's overrides of the workday calendar; for an estimated year also its estimated 调休 workdays."""
     cal = work_calendar(year)
     holidays_ = cal.overrides_table()
     if cal.estimated:
         extra_days = pd.DataFrame({"date": list(estimated_makeup_days(cal)), "kind": "workday"}, dtype=object)
         holidays_ = pd.concat([holidays_, extra_days], ignore_index=True).sort_values("date", ignore_index=True)
-    tables = {"offices": offices, "communities": communities, "households": households, "leaders": leaders,
-              "units": units, "cadres": cadres, "unavailability": unavailability, "pins": pins,
-              "forbidden": forbidden, "holidays": holidays_}
-    for spec in TABLES:
-        tables[spec.stem] = tables[spec.stem][list(spec.names)].reset_index(drop=True)
-    return tables, HiddenPlan(unit_of_community=unit_of_community, default_capacity=cap_default)
+    return holidays_
 
 
 def _unavailability(rng: np.random.Generator, year: int, leaders: pd.DataFrame, units: pd.DataFrame,
@@ -339,16 +376,20 @@ def _locks(rng: np.random.Generator, leaders: pd.DataFrame, offices: pd.DataFram
     return pins, forbidden
 
 
-def generate_demo(out: Path, size: str = "small", seed: int = 0, year: int | None = None) -> dict[str, int]:
-    """Write a synthetic district into folder `out` (created if needed); return the row count per table."""
+def generate_demo(out: Path, size: str = "small", seed: int = 0, year: int | None = None,
+                  inputs: Iterable[str | Path | None] = ()) -> dict[str, int]:
+    """Write a synthetic district as folder `out` (a new path or an empty folder: planner.io.outputs);
+    return the row count per table."""
     year = year or next_year()
     tables, _ = demo_tables(size, seed, year)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for stem, frame in tables.items():
-        write_csv(frame, out / f"{stem}.csv")
-    (out / "rules.toml").write_text(
-        f"# 示例数据的规则：仅指定计划年度，其余取默认值（见 planner template 说明）\n"
-        f"# Demo rules: only the plan year; every other rule keeps its default.\nyear = {year}\n",
-        encoding="utf-8")
+
+    def fill(folder: Path) -> None:
+        for stem, frame in tables.items():
+            write_csv(frame, folder / f"{stem}.csv")
+        (folder / "rules.toml").write_text(
+            f"# 示例数据的规则：仅指定计划年度，其余取默认值（见 planner template 说明）\n"
+            f"# Demo rules: only the plan year; every other rule keeps its default.\nyear = {year}\n",
+            encoding="utf-8")
+
+    write_new_folder(out, fill, inputs)
     return {stem: len(frame) for stem, frame in tables.items()}

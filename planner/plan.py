@@ -1,15 +1,14 @@
 """A plan folder in memory: the three pair tables, the visits and the report; read and written atomically.
 
 Writing goes to a temporary sibling folder that is renamed into place, so an interrupted write never leaves a
-half plan and a failed solve writes nothing.
+half plan and a failed solve writes nothing; planner.io.outputs decides what may be replaced and recovers a swap
+that was killed halfway.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import InputError, Issue
+from planner.io.outputs import PLAN, recover, write_folder
 from planner.io.safe import unguard_text, write_csv
 from planner.model import PLAN_COLUMNS
 
@@ -42,40 +42,30 @@ class Plan:
         return {name: getattr(self, name) for name in PAIR_FILES}
 
 
-def write_plan(plan: Plan, out: str | Path) -> Path:
-    """Write every plan file into `out` atomically (replacing an older plan folder there)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for name, columns in PLAN_COLUMNS.items():
-            frame = getattr(plan, name)
-            frame = frame.reindex(columns=list(columns))
-            if name == "visits" and len(frame):
-                frame = frame.assign(date=pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d"),
-                                     role=frame["role"].fillna(""), talk=frame["talk"].fillna(0).astype(int))
-            write_csv(frame, tmp / f"{name}.csv")
-        write_csv(plan.names.reindex(columns=list(NAMES_COLUMNS)), tmp / "names.csv")
-        (tmp / "report.json").write_text(json.dumps(plan.report, ensure_ascii=False, indent=2, default=str),
-                                         encoding="utf-8")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+def write_plan(plan: Plan, out: str | Path, inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Write every plan file into `out` atomically; `out` must be new, empty or an older plan folder, and not
+    the input, inside it or above it (`inputs`; see planner.io.outputs). Refusals raise OutputError (exit 2)."""
+    return write_folder(out, PLAN, lambda tmp: _fill(plan, tmp), inputs)
+
+
+def _fill(plan: Plan, tmp: Path) -> None:
+    for name, columns in PLAN_COLUMNS.items():
+        frame = getattr(plan, name)
+        frame = frame.reindex(columns=list(columns))
+        if name == "visits" and len(frame):
+            frame = frame.assign(date=pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d"),
+                                 role=frame["role"].fillna(""), talk=frame["talk"].fillna(0).astype(int))
+        write_csv(frame, tmp / f"{name}.csv")
+    write_csv(plan.names.reindex(columns=list(NAMES_COLUMNS)), tmp / "names.csv")
+    (tmp / "report.json").write_text(json.dumps(plan.report, ensure_ascii=False, indent=2, default=str),
+                                     encoding="utf-8")
 
 
 def read_plan(folder: str | Path, require_visits: bool = False) -> Plan:
     """Read a plan folder; every missing file or column is reported at once (InputError)."""
     folder = Path(folder)
+    if not folder.is_dir():
+        recover(folder, PLAN)   # a write killed mid-swap: the previous plan comes back
     issues: list[Issue] = []
     frames: dict[str, pd.DataFrame] = {}
     for name, columns in PLAN_COLUMNS.items():

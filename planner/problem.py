@@ -98,21 +98,24 @@ class Problem:
     def cadre_index(self) -> dict[str, int]:
         return {v: i for i, v in enumerate(self.cadres["cadre_id"])}
 
-    def with_rules(self, rules: Rules) -> Problem:
-        """Same tables, other rules (capacities depend on rules, so they are recomputed)."""
-        from planner.io.validate import build_problem
-
-        return build_problem(self.raw_tables(), rules, self.source)
-
     def raw_tables(self) -> dict[str, pd.DataFrame]:
         """The tables as the user gave them (contract columns only), e.g. for storing or re-validating."""
         from planner.model import TABLES
 
         return {t.stem: getattr(self, t.stem)[list(t.names)].copy() for t in TABLES}
 
+    # -- deprecated: building a Problem is planner.io.validate.build_problem's job (Problem stays plain data) ----
+    # These two shims remain only for callers this round could not edit (store/api.py:126,
+    # tests/io/test_validate.py); tests/test_architecture.py lists the edge they leave as PENDING.
+    def with_rules(self, rules: Rules) -> Problem:
+        """Deprecated: use build_problem(problem.raw_tables(), rules, problem.source)."""
+        from planner.io.validate import build_problem
+
+        return build_problem(self.raw_tables(), rules, self.source)
+
     @classmethod
     def from_tables(cls, tables: Mapping[str, pd.DataFrame], rules: Rules | None = None, source: str = "") -> Problem:
-        """Validate raw tables (English column names) and build the Problem; raises InputError."""
+        """Deprecated: use planner.io.validate.build_problem(tables, rules, source)."""
         from planner.io.validate import build_problem
 
         return build_problem(dict(tables), rules or Rules(), source)

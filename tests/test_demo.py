@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from planner.demo import CAPACITY_SLACK, SIZES, demo_tables, generate_demo
+from planner.io.validate import build_problem
 from planner.model import TABLES
-from planner.problem import Problem
 from planner.rules import Rules, next_year
 from planner.workdays import work_calendar
 
@@ -187,7 +187,7 @@ def test_generated_tables_validate(small: Path) -> None:
     """The written CSVs, read back as text, pass the problem-level validation."""
     raw = {spec.stem: pd.read_csv(small / spec.file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
            for spec in TABLES}
-    problem = Problem.from_tables(raw, Rules(year=YEAR))
+    problem = build_problem(raw, Rules(year=YEAR))
     assert problem.n_households == 300
     assert len(problem.unavailability) > 0 and len(problem.holidays) > 0
     assert problem.cadres["capacity"].between(3, 5).all()

@@ -138,11 +138,20 @@ def arc_costs(data: AssignData, community_unit: np.ndarray, tails: np.ndarray, h
         for c, h in sorted(previous):
             prev_of[h] = c
         cost += data.weight("continuity") * ((prev_of[heads] >= 0) & (prev_of[heads] != tails))
-    if not data.strict:
-        cadre_unit = p.cadres["unit"].to_numpy(dtype=int)
-        hh_unit = community_unit[p.households["community"].to_numpy(dtype=int)]
-        cost += data.weight("linkage") * (cadre_unit[tails] != hh_unit[heads])
+    cost += linkage(data, community_unit, tails, heads)
     return cost.astype(np.int64)
+
+
+def linkage(data: AssignData, community_unit: np.ndarray, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """三级联动 (Assignment 4) for cadres: a household's cadre belongs to the unit linked to its community. Strict:
+    only such arcs are candidates (`candidate_arcs`), so the term is 0; "prefer": weight linkage per arc whose cadre
+    is of another unit."""
+    if data.strict:
+        return np.zeros(len(tails), dtype=np.int64)
+    p = data.problem
+    cadre_unit = p.cadres["unit"].to_numpy(dtype=int)
+    hh_unit = community_unit[p.households["community"].to_numpy(dtype=int)]
+    return data.weight("linkage") * (cadre_unit[tails] != hh_unit[heads])
 
 
 def _solve_flow(data: AssignData, community_unit: np.ndarray, k_unit: np.ndarray,

@@ -51,7 +51,7 @@ def make_solver(solver_rules: SolverRules, deterministic_time: float, workers: i
     return solver
 
 
-def run(model: cp_model.CpModel, solver: cp_model.CpSolver, control: SolveControl | None, stage: str,
+def run_model(model: cp_model.CpModel, solver: cp_model.CpSolver, control: SolveControl | None, stage: str,
         done: int | None = None, total: int | None = None) -> SolveOutcome:
     """Solve, reporting progress; raises Cancelled when the user stopped it."""
     callback = _Progress(control, stage, done, total) if control is not None else None

@@ -15,7 +15,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.errors import Conflict
-from planner.result import Status
+from planner.result import Status, status_from_cpsat
 
 from .data import AssignData
 from .units import build_model, must_link_each_unit
@@ -120,9 +120,22 @@ def _leaders(data: AssignData) -> list[Conflict]:
 
 
 def _units(data: AssignData) -> list[Conflict]:
-    p = data.problem
+    """Necessary conditions of assign.units, one function per rule they come from, in this order."""
     out: list[Conflict] = []
-    H, cap = data.community_households, data.unit_capacity
+    pinned_units = _unit_pins(data, out)
+    _pins_one_unit(data, pinned_units, out)
+    _forbidden_everywhere(data, out)
+    if data.strict:   # 三级联动: unit capacity must cover its communities
+        _linkage_total(data, out)
+        _linkage_per_community(data, pinned_units, out)
+        _linkage_pinned_load(data, pinned_units, out)
+        _every_unit_possible(data, pinned_units, out)
+    return out
+
+
+def _unit_pins(data: AssignData, out: list[Conflict]) -> dict[int, set[int]]:
+    """community -> pinned units, with those strict linkage implies from cadre pins (a forbidden one conflicts)."""
+    p = data.problem
     forbidden = data.forbidden("unit_community")
     pinned_units: dict[int, set[int]] = defaultdict(set)
     for u, c in data.pins("unit_community"):
@@ -144,6 +157,11 @@ def _units(data: AssignData) -> list[Conflict]:
                     f"{_id(data, 'communities', c)}, but its unit {_id(data, 'units', u)} is forbidden from that "
                     "community (strict linkage)",
                     (_id(data, "communities", c), _id(data, "units", u))))
+    return pinned_units
+
+
+def _pins_one_unit(data: AssignData, pinned_units: dict[int, set[int]], out: list[Conflict]) -> None:
+    """Assignment 2 and 5: a community pinned to two units."""
     for c, us in sorted(pinned_units.items()):
         if len(us) > 1:
             ul = sorted(us)
@@ -153,19 +171,35 @@ def _units(data: AssignData) -> list[Conflict]:
                 f"community {_id(data, 'communities', c)} takes exactly one unit but is pinned to {len(ul)}: "
                 f"{_names_en(data, 'units', ul)}" + (" (some implied by cadre pins)" if data.strict else ""),
                 (_id(data, "communities", c), *(_id(data, "units", u) for u in ul))))
+
+
+def _forbidden_everywhere(data: AssignData, out: list[Conflict]) -> None:
+    """Assignment 2 and 5: a community every unit is forbidden from."""
+    p = data.problem
+    forbidden = data.forbidden("unit_community")
     for c in range(p.n_communities):
         if p.n_units and all((u, c) in forbidden for u in range(p.n_units)):
             out.append(Conflict("forbidden", f"社区 {_name(data, 'communities', c)} 被禁止与所有单位结对",
                                 f"community {_id(data, 'communities', c)} is forbidden for every unit",
                                 (_id(data, "communities", c),)))
-    if not data.strict:
-        return out
+
+
+def _linkage_total(data: AssignData, out: list[Conflict]) -> None:
+    """Linkage: all cadres together cannot take all households."""
+    H, cap = data.community_households, data.unit_capacity
     total_h, total_cap = int(H.sum()), int(cap.sum())
     if total_cap < total_h:
         out.append(Conflict(
             "capacity", f"全区共有 {total_h} 户联系户，但全部干部最多只能联系 {total_cap} 户",
             f"{total_h} households but all cadres together can take at most {total_cap}",
             (), "增加干部或提高 cadre_max_households", "add cadres or raise cadre_max_households"))
+
+
+def _linkage_per_community(data: AssignData, pinned_units: dict[int, set[int]], out: list[Conflict]) -> None:
+    """Linkage: no unit that may link a community can take its households."""
+    p = data.problem
+    H, cap = data.community_households, data.unit_capacity
+    forbidden = data.forbidden("unit_community")
     for c in range(p.n_communities):
         pinned = pinned_units.get(c)
         allowed = sorted(pinned) if pinned else [u for u in range(p.n_units) if (u, c) not in forbidden]
@@ -182,6 +216,11 @@ def _units(data: AssignData) -> list[Conflict]:
                 (_id(data, "communities", c), _id(data, "units", best)),
                 "为该单位增加干部、提高联系户上限，或解除锁定/禁止",
                 "add cadres to that unit, raise their max_households, or lift the pin/forbidden pair"))
+
+
+def _linkage_pinned_load(data: AssignData, pinned_units: dict[int, set[int]], out: list[Conflict]) -> None:
+    """Linkage: a unit's pinned communities alone exceed its capacity."""
+    H, cap = data.community_households, data.unit_capacity
     pinned_load: dict[int, list[int]] = defaultdict(list)
     for c, us in pinned_units.items():
         if len(us) == 1:
@@ -196,6 +235,13 @@ def _units(data: AssignData) -> list[Conflict]:
                 f"unit {_id(data, 'units', u)} is pinned to communities ({_names_en(data, 'communities', sorted(cs))}) "
                 f"with {load} households but its cadres can take at most {int(cap[u])}",
                 (_id(data, "units", u),)))
+
+
+def _every_unit_possible(data: AssignData, pinned_units: dict[int, set[int]], out: list[Conflict]) -> None:
+    """Assignment 2: a unit that must link a community but can take none."""
+    p = data.problem
+    H, cap = data.community_households, data.unit_capacity
+    forbidden = data.forbidden("unit_community")
     if must_link_each_unit(data):
         for u in range(p.n_units):
             possible = [c for c in range(p.n_communities) if (u, c) not in forbidden
@@ -208,7 +254,6 @@ def _units(data: AssignData) -> list[Conflict]:
                     f"unit {_id(data, 'units', u)} must link at least one community but none is possible "
                     f"(its cadres can take {int(cap[u])} households; the others are forbidden or pinned elsewhere)",
                     (_id(data, "units", u),)))
-    return out
 
 
 def _cadres(data: AssignData) -> list[Conflict]:
@@ -265,7 +310,7 @@ def explain_units(data: AssignData, status: Status) -> list[Conflict]:
     if p.rules.solver.time_limit > 0:
         solver.parameters.max_deterministic_time = float(p.rules.solver.time_limit)
     code = solver.solve(built.model)
-    if code != cp_model.INFEASIBLE:
+    if status_from_cpsat(code) != Status.INFEASIBLE:
         return [_generic_units(data)]
     core = [built.assumptions[i] for i in solver.sufficient_assumptions_for_infeasibility()]
     return [_render_core(data, core)]

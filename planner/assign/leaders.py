@@ -16,35 +16,61 @@ from ortools.sat.python import cp_model
 from planner.progress import SolveControl
 from planner.result import StageReport, Status
 
-from . import cpsat
+from .cpsat import make_solver, run_model
 from .data import AssignData
 
 STAGE = "assign.leaders"
 
 
 def build_model(data: AssignData) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar]]:
+    """Variables (x[leader, office], forbidden pairs left out), then one function per rule in this fixed order,
+    then the objective."""
     p = data.problem
-    n_l, n_o = p.n_leaders, p.n_offices
-    max_off = p.rules.assign.leader_max_offices
     forbidden = data.forbidden("leader_office")
-    pins = data.pins("leader_office")
-    previous = data.previous_pairs("leader_office")
     model = cp_model.CpModel()
-    x = {(ld, o): model.new_bool_var(f"x_{ld}_{o}") for ld in range(n_l) for o in range(n_o) if (ld, o) not in forbidden}
-    for key in pins:
+    x = {(ld, o): model.new_bool_var(f"x_{ld}_{o}") for ld in range(p.n_leaders) for o in range(p.n_offices)
+         if (ld, o) not in forbidden}
+    pins_kept(model, x, data)
+    leader_office_count(model, x, data)
+    office_min_leader_and_spread(model, x, data)
+    objective(model, x, data)
+    return model, x
+
+
+def pins_kept(model: cp_model.CpModel, x: dict[tuple[int, int], cp_model.IntVar], data: AssignData) -> None:
+    """Assignment 5: pinned leader–office pairs are kept (forbidden ones have no variable)."""
+    for key in data.pins("leader_office"):
         if key in x:
             model.add(x[key] == 1)
-    # each leader links 1..max_offices offices
-    for ld in range(n_l):
-        row = [x[ld, o] for o in range(n_o) if (ld, o) in x]
+
+
+def leader_office_count(model: cp_model.CpModel, x: dict[tuple[int, int], cp_model.IntVar], data: AssignData) -> None:
+    """Assignment 1: each leader links 1..leader_max_offices offices."""
+    p = data.problem
+    for ld in range(p.n_leaders):
+        row = [x[ld, o] for o in range(p.n_offices) if (ld, o) in x]
         model.add(sum(row) >= 1)
-        model.add(sum(row) <= max_off)
-    # every office ≥1 leader, counts differ by ≤1 (spread evenly)
-    m = model.new_int_var(1, max(1, n_l * max_off), "m")
-    for o in range(n_o):
+        model.add(sum(row) <= p.rules.assign.leader_max_offices)
+
+
+def office_min_leader_and_spread(model: cp_model.CpModel, x: dict[tuple[int, int], cp_model.IntVar],
+                                 data: AssignData) -> None:
+    """Assignment 1: every office ≥1 leader (m ≥ 1), and leader counts per office within [m, m+1] (spread
+    evenly)."""
+    p = data.problem
+    n_l = p.n_leaders
+    m = model.new_int_var(1, max(1, n_l * p.rules.assign.leader_max_offices), "m")
+    for o in range(p.n_offices):
         col = sum(x[ld, o] for ld in range(n_l) if (ld, o) in x)
         model.add(col >= m)
         model.add(col <= m + 1)
+
+
+def objective(model: cp_model.CpModel, x: dict[tuple[int, int], cp_model.IntVar], data: AssignData) -> None:
+    """The module docstring's objective; last year's pairs are the hint."""
+    p = data.problem
+    n_l, n_o = p.n_leaders, p.n_offices
+    previous = data.previous_pairs("leader_office")
     w_cont, w_bal = data.weight("continuity"), data.weight("balance")
     terms: list[cp_model.LinearExprT] = []
     terms += [w_cont * (1 - x[key]) for key in sorted(previous) if key in x]
@@ -63,7 +89,6 @@ def build_model(data: AssignData) -> tuple[cp_model.CpModel, dict[tuple[int, int
     for key in sorted(previous):
         if key in x:
             model.add_hint(x[key], 1)
-    return model, x
 
 
 def solve_leaders(data: AssignData, control: SolveControl | None
@@ -71,8 +96,8 @@ def solve_leaders(data: AssignData, control: SolveControl | None
     """Returns (primary office per leader, extra pairs, report), or None when infeasible (explain.py says why)."""
     p = data.problem
     model, x = build_model(data)
-    solver = cpsat.make_solver(p.rules.solver, p.rules.solver.time_limit, workers=1)
-    outcome = cpsat.run(model, solver, control, STAGE)
+    solver = make_solver(p.rules.solver, p.rules.solver.time_limit, workers=1)
+    outcome = run_model(model, solver, control, STAGE)
     if outcome.status not in (Status.OPTIMAL, Status.FEASIBLE):
         return None
     linked: list[list[int]] = [[] for _ in range(p.n_leaders)]

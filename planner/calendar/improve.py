@@ -9,7 +9,7 @@ targets + avoided days) ends far above its bound. Two steps, both keeping every 
    The gain of every candidate day comes from prefix sums of |P - T| in O(days), so a pass over the district's
    ~50,000 task-days takes seconds. Passes repeat until none moves (at most rules.calendar.improve_passes).
 2. `improve_exact`: the components (tasks linked by a group or a resource) with the largest gap to their bound
-   are re-solved by tasks.solve_exact with the current placement as a complete hint (`repair_hint`), one worker,
+   are re-solved by exact.solve_exact with the current placement as a complete hint (`repair_hint`), one worker,
    a deterministic-time budget of rules.solver.time_limit × rules.calendar.improve_time_share shared across the
    components in order; a component larger than rules.calendar.improve_exact_vars is left to step 1. CP-SAT
    stops by itself when it proves optimality; its proven bound lifts the component's bound.
@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from planner.calendar.tasks import Board, Costs, Task, components, solve_exact, task_bound
+from planner.calendar.exact import solve_exact
+from planner.calendar.tasks import Board, Costs, Task, components, task_bound
 from planner.result import Status
+from planner.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Budget:
     exact_time: float       # deterministic seconds, shared by the components of one stage
 
     @classmethod
-    def of(cls, rules: Any) -> Budget:
+    def of(cls, rules: Rules) -> Budget:
         cal = rules.calendar
         return cls(int(cal.improve_passes), int(cal.improve_exact_vars),
                    float(rules.solver.time_limit) * float(cal.improve_time_share))

@@ -49,13 +49,7 @@ def leader_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, fro
             # the spread (any linked office) is carried by the first linked office's task
             contact[o] = max(minimum - done, len(periods) if o == home else 0, 0)
         k_contact = sum(contact.values())
-        research = dict.fromkeys(range(n_off), 0)
-        seen = frozen.offices_seen.get(lid, set())
-        if rules.visits.all_offices_once:
-            for o in range(n_off):
-                if offices[o] in seen or contact.get(o, 0) > 0:
-                    continue
-                research[o] += 1
+        research = all_offices_once(problem, offices, frozen.offices_seen.get(lid, set()), contact)
         have = len(frozen.grassroots.get(lid, set())) + k_contact + sum(research.values())
         extra = max(0, frozen.person_minimum(rules.grassroots_days.for_tier(str(tier)), lid) - have)
         rotation = [(home + 1 + j) % n_off for j in range(n_off)]
@@ -80,6 +74,23 @@ def leader_tasks(problem: Problem, assignment: Assignment, horizon: Horizon, fro
             if research[o] > 0:
                 tasks.append(Task("leader_research", lead, lead, (o,), research[o], [], mask.copy()))
     return tasks, conflicts
+
+
+def all_offices_once(problem: Problem, offices: list[str], seen: set[str], contact: dict[int, int]) -> dict[int, int]:
+    """三走遍 (Calendar 5): one research day at every office the leader neither visited before `since` (`seen`) nor
+    visits as a contact point this year; research days per office index (0 where none is needed)."""
+    research = dict.fromkeys(range(len(offices)), 0)
+    if problem.rules.visits.all_offices_once:
+        for o in range(len(offices)):
+            if offices[o] not in seen and contact.get(o, 0) == 0:
+                research[o] += 1
+    return research
+
+
+def office_daily_cap(problem: Problem) -> np.ndarray:
+    """Calendar 12: at most office_daily_cap leaders visit one office a day — the capacity per office of the
+    leaders' board."""
+    return np.full(problem.n_offices, problem.rules.visits.office_daily_cap)
 
 
 def office_conflict(problem: Problem, tasks: list[Task]) -> Conflict:

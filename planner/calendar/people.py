@@ -135,6 +135,12 @@ def _short(who_zh: str, who_en: str, pid: str, free: int, need: int, what_zh: st
         (pid,), "缩短不可安排时间或调整走访次数", "shorten the unavailability or lower the visit minimums")
 
 
+def community_daily_cap(problem: Problem) -> np.ndarray:
+    """Calendar 11: at most community_daily_cap visiting parties (units and cadres, each counted once) in one
+    community a day — the capacity per community of the units' and cadres' board."""
+    return np.full(problem.n_communities, problem.rules.visits.community_daily_cap)
+
+
 def community_precheck(problem: Problem, tasks: list[Task], n_days: int,
                        load: np.ndarray | None = None) -> list[Conflict]:
     """Necessary condition per community: its parties' days fit under the daily cap (less the parties already

@@ -97,87 +97,113 @@ def pin_units_cadres(problem: Problem, assignment: Assignment, horizon: Horizon,
                      board: Board, group_offset: int) -> list[Task]:
     """Units' community visits (still-linked pairs), cadres' household days (still-linked households; a kept day
     visits all the cadre's households of that community) and research days (a community the cadre may research)."""
-    units, cadres = _index(problem.units["unit_id"]), _index(problem.cadres["cadre_id"])
-    communities, households = _index(problem.communities["community_id"]), _index(problem.households["household_id"])
-    community_ids = [str(x) for x in problem.communities["community_id"]]
-    household_ids = [str(x) for x in problem.households["household_id"]]
-    household_community = problem.households["community"].to_numpy()
-    day_of = {d: i for i, d in enumerate(horizon.days)}
-    group_of: dict[tuple[int, int], tuple[int, ...]] = {}
-    for h in np.argsort(assignment.household_cadre, kind="stable"):
-        key = (int(assignment.household_cadre[h]), int(household_community[h]))
-        group_of[key] = (*group_of.get(key, ()), int(h))
-    researchable: dict[int, set[int]] = {}
-    unit_comms: dict[int, set[int]] = {}
-    for c, u in enumerate(assignment.community_unit):
-        unit_comms.setdefault(int(u), set()).add(c)
-    for g, u in enumerate(problem.cadres["unit"]):
-        researchable[g] = set(unit_comms.get(int(u), set()))
-    for g, c in group_of:
-        researchable.setdefault(g, set()).add(c)
-    masks: dict[int, np.ndarray] = {}
-
-    def mask(kind: str, person: int) -> np.ndarray:
-        key = person if kind == "cadre" else -1 - person
-        if key not in masks:
-            ids = problem.cadres["cadre_id"] if kind == "cadre" else problem.units["unit_id"]
-            masks[key] = horizon.avail(str(ids.iat[person]))
-        return masks[key]
-
-    unit_placed: dict[tuple[int, int, int], list[int]] = {}
-    house_placed: dict[tuple[int, int, int], list[int]] = {}
-    research_placed: dict[tuple[int, int, int], list[int]] = {}
-    cadre_day: dict[tuple[int, int], tuple[str, int]] = {}     # (cadre, day) -> (activity, community) kept
-    talks: list[tuple[str, str, int]] = []
+    pins = _UnitsCadresPins(problem, assignment, horizon, prev, frozen, board, group_offset)
     rows = prev.rows[prev.rows["person_kind"].isin(("unit", "cadre"))]
     for d, kind, pid, act, tkind, tid, talk in zip(rows["date"], rows["person_kind"], rows["person_id"],
                                                    rows["activity"], rows["target_kind"], rows["target_id"],
                                                    rows["talk"], strict=True):
-        day = day_of.get(d)
+        day = pins.day_of.get(d)
         if day is None:
             continue
         if kind == "unit" and act == "community" and tkind == "community":
-            u, uc = units.get(pid), communities.get(tid)
-            if u is None or uc is None or int(assignment.community_unit[uc]) != u or not mask("unit", u)[day]:
-                continue
-            if _try(board, group_offset + uc, uc, day):
-                unit_placed.setdefault((u, group_offset + uc, uc), []).append(day)
-                frozen.add("unit", pid, act, tkind, tid, d)
+            pins.unit_visit(d, day, pid, tid)
             continue
-        cadre = cadres.get(pid)
-        if kind != "cadre" or cadre is None or not mask("cadre", cadre)[day]:
+        cadre = pins.cadres.get(pid)
+        if kind != "cadre" or cadre is None or not pins.mask("cadre", cadre)[day]:
             continue
-        g = cadre
         if act == "household" and tkind == "household":
-            h = households.get(tid)
-            if h is None or int(assignment.household_cadre[h]) != g:
-                continue
-            c = int(household_community[h])
-            if cadre_day.get((g, day)) == ("household", c):
-                if talk == 1:
-                    talks.append((pid, tid, day))
-                continue
-            if (g, day) in cadre_day or not _try(board, g, c, day):
-                continue
-            cadre_day[(g, day)] = ("household", c)
-            house_placed.setdefault((g, g, c), []).append(day)
-            for hh in group_of[(g, c)]:
-                frozen.add("cadre", pid, "household", "household", household_ids[hh], d)
-            if talk == 1:
-                talks.append((pid, tid, day))
+            pins.household_day(d, day, cadre, pid, tid, talk)
         elif act == "research" and tkind == "community":
-            rc = communities.get(tid)
-            if rc is None or rc not in researchable.get(g, set()) or (g, day) in cadre_day:
-                continue
-            if _try(board, g, rc, day):
-                cadre_day[(g, day)] = ("research", rc)
-                research_placed.setdefault((g, g, rc), []).append(day)
-                frozen.add("cadre", pid, act, tkind, community_ids[rc], d)
-    for pid, tid, day in talks:
+            pins.research_day(d, day, cadre, pid, tid)
+    for pid, tid, day in pins.talks:
         frozen.by_target[("household", tid)][pid].talks += 1
         prev.talk_days.add((pid, tid, day))
-    unit_masks = {u: mask("unit", u) for u, _, _ in unit_placed}
-    cadre_masks = {g: mask("cadre", g) for g, _, _ in [*house_placed, *research_placed]}
-    return [*_tasks("unit", unit_placed, unit_masks),
-            *_tasks("household", house_placed, cadre_masks, {k: group_of[(k[0], k[2])] for k in house_placed}),
-            *_tasks("cadre_research", research_placed, cadre_masks)]
+    return pins.tasks()
+
+
+class _UnitsCadresPins:
+    """What pin_units_cadres keeps, row by row (rows come in a fixed order, so the result is deterministic)."""
+
+    def __init__(self, problem: Problem, assignment: Assignment, horizon: Horizon, prev: Previous, frozen: Frozen,
+                 board: Board, group_offset: int) -> None:
+        self.problem, self.assignment, self.horizon = problem, assignment, horizon
+        self.frozen, self.board, self.group_offset = frozen, board, group_offset
+        self.units, self.cadres = _index(problem.units["unit_id"]), _index(problem.cadres["cadre_id"])
+        self.communities = _index(problem.communities["community_id"])
+        self.households = _index(problem.households["household_id"])
+        self.community_ids = [str(x) for x in problem.communities["community_id"]]
+        self.household_ids = [str(x) for x in problem.households["household_id"]]
+        self.household_community = problem.households["community"].to_numpy()
+        self.day_of = {d: i for i, d in enumerate(horizon.days)}
+        self.group_of: dict[tuple[int, int], tuple[int, ...]] = {}   # (cadre, community) -> its households
+        for h in np.argsort(assignment.household_cadre, kind="stable"):
+            key = (int(assignment.household_cadre[h]), int(self.household_community[h]))
+            self.group_of[key] = (*self.group_of.get(key, ()), int(h))
+        unit_comms: dict[int, set[int]] = {}
+        for c, u in enumerate(assignment.community_unit):
+            unit_comms.setdefault(int(u), set()).add(c)
+        self.researchable: dict[int, set[int]] = {}
+        for g, u in enumerate(problem.cadres["unit"]):
+            self.researchable[g] = set(unit_comms.get(int(u), set()))
+        for g, c in self.group_of:
+            self.researchable.setdefault(g, set()).add(c)
+        self.masks: dict[int, np.ndarray] = {}
+        self.unit_placed: dict[tuple[int, int, int], list[int]] = {}
+        self.house_placed: dict[tuple[int, int, int], list[int]] = {}
+        self.research_placed: dict[tuple[int, int, int], list[int]] = {}
+        self.cadre_day: dict[tuple[int, int], tuple[str, int]] = {}     # (cadre, day) -> (activity, community) kept
+        self.talks: list[tuple[str, str, int]] = []
+
+    def mask(self, kind: str, person: int) -> np.ndarray:
+        key = person if kind == "cadre" else -1 - person
+        if key not in self.masks:
+            ids = self.problem.cadres["cadre_id"] if kind == "cadre" else self.problem.units["unit_id"]
+            self.masks[key] = self.horizon.avail(str(ids.iat[person]))
+        return self.masks[key]
+
+    def unit_visit(self, d: date, day: int, pid: str, tid: str) -> None:
+        """A unit's community visit of a still-linked pair, on a day the unit is available and the cap allows."""
+        u, uc = self.units.get(pid), self.communities.get(tid)
+        if u is None or uc is None or int(self.assignment.community_unit[uc]) != u or not self.mask("unit", u)[day]:
+            return
+        if _try(self.board, self.group_offset + uc, uc, day):
+            self.unit_placed.setdefault((u, self.group_offset + uc, uc), []).append(day)
+            self.frozen.add("unit", pid, "community", "community", tid, d)
+
+    def household_day(self, d: date, day: int, g: int, pid: str, tid: str, talk: int) -> None:
+        """A cadre's household day (still-linked household): the kept day visits all its households of that
+        community; a talk on a kept day is kept."""
+        h = self.households.get(tid)
+        if h is None or int(self.assignment.household_cadre[h]) != g:
+            return
+        c = int(self.household_community[h])
+        if self.cadre_day.get((g, day)) == ("household", c):
+            if talk == 1:
+                self.talks.append((pid, tid, day))
+            return
+        if (g, day) in self.cadre_day or not _try(self.board, g, c, day):
+            return
+        self.cadre_day[(g, day)] = ("household", c)
+        self.house_placed.setdefault((g, g, c), []).append(day)
+        for hh in self.group_of[(g, c)]:
+            self.frozen.add("cadre", pid, "household", "household", self.household_ids[hh], d)
+        if talk == 1:
+            self.talks.append((pid, tid, day))
+
+    def research_day(self, d: date, day: int, g: int, pid: str, tid: str) -> None:
+        """A cadre's research day in a community the cadre may research, on a day not already kept."""
+        rc = self.communities.get(tid)
+        if rc is None or rc not in self.researchable.get(g, set()) or (g, day) in self.cadre_day:
+            return
+        if _try(self.board, g, rc, day):
+            self.cadre_day[(g, day)] = ("research", rc)
+            self.research_placed.setdefault((g, g, rc), []).append(day)
+            self.frozen.add("cadre", pid, "research", "community", self.community_ids[rc], d)
+
+    def tasks(self) -> list[Task]:
+        unit_masks = {u: self.mask("unit", u) for u, _, _ in self.unit_placed}
+        cadre_masks = {g: self.mask("cadre", g) for g, _, _ in [*self.house_placed, *self.research_placed]}
+        return [*_tasks("unit", self.unit_placed, unit_masks),
+                *_tasks("household", self.house_placed, cadre_masks,
+                        {k: self.group_of[(k[0], k[2])] for k in self.house_placed}),
+                *_tasks("cadre_research", self.research_placed, cadre_masks)]

@@ -88,118 +88,183 @@ def solve_roster(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.n
 
     A fairness among standing/other leaders counts the planned duties only (SEMANTICS "Mid-year replanning" 5);
     the soft B rotation includes history so that people who served before `since` are not asked again first."""
-    from ortools.sat.python import cp_model
-
     started = time.monotonic()
-    rules = problem.rules
     dates = reception_dates(problem, horizon, frozen, avail, frozenset(d for d, _, _ in previous))
-    leaders = problem.leaders
-    n_leaders = len(leaders)
-    ids = [str(x) for x in leaders["leader_id"]]
-    tiers = [str(x) for x in leaders["tier"]]
     if not dates:
         return Roster((), StageReport(STAGE, Status.OPTIMAL, 0.0, 0.0, time.monotonic() - started, {"dates": 0}))
     _precheck_main_leaders(problem, horizon, frozen, avail, dates)
-
-    others = [lead for lead in range(n_leaders) if tiers[lead] not in MAIN_TIERS]
-
-    def attempt(fixed_main: dict[tuple[int, int], bool] | None) -> tuple[Any, Any, Roles, Roles, list[Any]]:
-        model = cp_model.CpModel()
-        a: dict[tuple[int, int], Any] = {}
-        b: dict[tuple[int, int], Any] = {}
-        for r, d in enumerate(dates):
-            for lead in range(n_leaders):
-                if avail[lead, d]:
-                    a[r, lead] = model.new_bool_var("")
-                    b[r, lead] = model.new_bool_var("")
-                    model.add(a[r, lead] + b[r, lead] <= 1)
-            model.add_exactly_one(a[r, lead] for lead in range(n_leaders) if (r, lead) in a)
-            model.add_exactly_one(b[r, lead] for lead in range(n_leaders) if (r, lead) in b)
-        need = rules.reception.main_leader_a_per_month
-        for lead in range(n_leaders):
-            if tiers[lead] not in MAIN_TIERS:
-                continue
-            for month, month_dates in _main_months(problem, horizon, ids[lead], avail[lead], dates):
-                done = sum(1 for d in frozen.a_dates.get(ids[lead], ()) if d.month == month)
-                if need - done > 0:
-                    model.add(sum(a[r, lead] for r in month_dates) >= need - done)
-        a_count = [sum(a[r, lead] for r in range(len(dates)) if (r, lead) in a) for lead in range(n_leaders)]
-        b_count = [sum(b[r, lead] for r in range(len(dates)) if (r, lead) in b) + frozen.role_count[(ids[lead], "B")]
-                   for lead in range(n_leaders)]
-        horizon_max = len(dates) + len(frozen.reception_dates)
-        terms = []
-        if len(others) > 1:
-            hi = model.new_int_var(0, horizon_max, "a_hi")
-            lo = model.new_int_var(0, horizon_max, "a_lo")
-            for lead in others:
-                model.add(a_count[lead] <= hi)
-                model.add(a_count[lead] >= lo)
-            model.add(hi - lo <= rules.reception.fairness_max_diff)
-        if n_leaders > 1:
-            b_hi = model.new_int_var(0, horizon_max, "b_hi")
-            b_lo = model.new_int_var(0, horizon_max, "b_lo")
-            for lead in range(n_leaders):
-                model.add(b_count[lead] <= b_hi)
-                model.add(b_count[lead] >= b_lo)
-            b_total = len(dates) + sum(frozen.role_count[(i, "B")] for i in ids)
-            model.add(n_leaders * b_hi >= b_total)
-            model.add(n_leaders * b_lo <= b_total)
-            terms.append(b_hi - b_lo)
-        weight = horizon_max + 1  # one unit of a higher-priority term outweighs any B-fairness difference
-        for (r, lead), value in (fixed_main or {}).items():
-            if (r, lead) in a:
-                model.add(a[r, lead] == int(value))
-        row_of = {d: r for r, d in enumerate(dates)}
-        kept = [(a if role == "A" else b)[row_of[d], lead] for d, lead, role in sorted(previous)
-                if d in row_of and (row_of[d], lead) in a]
-        if kept:
-            terms = [weight * (horizon_max + 1) * (len(kept) - sum(kept)), *terms]
-        if terms:
-            model.minimize(sum(terms))
-        solver = cp_model.CpSolver()
-        solver.parameters.random_seed = rules.solver.seed
-        # a few thousand booleans: one worker is deterministic and, on a shared 2-core machine, several times faster
-        # than rules.solver.workers interleaved workers (measured: 1.7 s vs 11 s on the district roster)
-        solver.parameters.num_workers = SMALL_MODEL_WORKERS
-        solver.parameters.max_deterministic_time = rules.solver.time_limit
-        if control:
-            control.register(solver)
-        try:
-            code = solver.solve(model)
-        finally:
-            if control:
-                control.unregister(solver)
-        return code, solver, a, b, terms
+    roster = _RosterData(problem, horizon, frozen, avail, dates, previous)
 
     # The secretary and the head take their monthly reception day(s) as A and no more (policy: 每月安排一天; the
     # other leaders 轮流参加): fix those days first — a constructive choice is instant, whereas asking CP-SAT to
     # minimise their A count over the year made the district roster time out. Without a fixed choice (or if it
     # leaves the rest infeasible) the roster is solved with the monthly minimum only.
     fixed = _main_a_days(problem, horizon, frozen, avail, dates, previous)
-    code, solver, a, b, terms = attempt(fixed)
+    code, solver, built = _solve_roles(roster, fixed, control)
     if fixed is not None and status_from_cpsat(code) not in (Status.OPTIMAL, Status.FEASIBLE):
-        code, solver, a, b, terms = attempt(None)
+        code, solver, built = _solve_roles(roster, None, control)
     status = status_from_cpsat(code)
     if status not in (Status.OPTIMAL, Status.FEASIBLE):
         if control and control.cancelled:
             from planner.progress import Cancelled
 
             raise Cancelled()
-        raise InfeasibleError([_roster_conflict(problem, others, len(dates), status)], STAGE)
-    duties = []
-    for (r, lead), v in a.items():
-        if solver.boolean_value(v):
-            duties.append((dates[r], lead, "A"))
-    for (r, lead), v in b.items():
-        if solver.boolean_value(v):
-            duties.append((dates[r], lead, "B"))
-    objective = float(solver.objective_value) if terms else 0.0
-    bound = float(solver.best_objective_bound) if terms else 0.0
+        raise InfeasibleError([_roster_conflict(problem, roster.others, len(dates), status)], STAGE)
+    duties = [(dates[r], lead, role) for role, roles in (("A", built.a), ("B", built.b))
+              for (r, lead), v in roles.items() if solver.boolean_value(v)]
+    objective = float(solver.objective_value) if built.terms else 0.0
+    bound = float(solver.best_objective_bound) if built.terms else 0.0
     report = StageReport(STAGE, status, objective, bound, time.monotonic() - started,
-                         {"dates": len(dates), "booleans": 2 * len(a)})
+                         {"dates": len(dates), "booleans": 2 * len(built.a)})
     if control:
         control.report(STAGE, f"{len(dates)} reception days", objective, bound, 1, 1)
     return Roster(tuple(sorted(duties)), report)
+
+
+@dataclass
+class _RosterData:
+    """What the roles model reads: the reception dates (day indices) and the leaders."""
+
+    problem: Problem
+    horizon: Horizon
+    frozen: Frozen
+    avail: np.ndarray
+    dates: list[int]
+    previous: frozenset[tuple[int, int, str]]
+
+    def __post_init__(self) -> None:
+        leaders = self.problem.leaders
+        self.n_leaders = len(leaders)
+        self.ids = [str(x) for x in leaders["leader_id"]]
+        self.tiers = [str(x) for x in leaders["tier"]]
+        self.others = [lead for lead in range(self.n_leaders) if self.tiers[lead] not in MAIN_TIERS]
+        self.horizon_max = len(self.dates) + len(self.frozen.reception_dates)
+
+
+@dataclass
+class _RolesModel:
+    """The CP-SAT model of the roles: a[r, leader], b[r, leader] per reception date row, and the objective terms."""
+
+    model: Any
+    a: Roles
+    b: Roles
+    terms: list[Any]
+
+
+def _solve_roles(roster: _RosterData, fixed_main: dict[tuple[int, int], bool] | None,
+                 control: SolveControl | None) -> tuple[Any, Any, _RolesModel]:
+    """Build the roles model — variables, then one constraint function per rule in a fixed order, then the
+    objective — and solve it on one worker."""
+    from ortools.sat.python import cp_model
+
+    built = _RolesModel(cp_model.CpModel(), {}, {}, [])
+    reception_roles(built, roster)
+    main_leader_monthly_a(built, roster)
+    a_count, b_count = _role_counts(built, roster)
+    reception_fairness(built, roster, a_count)
+    b_rotation(built, roster, b_count)
+    _fix_main_a_days(built, fixed_main)
+    _keep_previous_duties(built, roster)
+    if built.terms:
+        built.model.minimize(sum(built.terms))
+    rules = roster.problem.rules
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = rules.solver.seed
+    # a few thousand booleans: one worker is deterministic and, on a shared 2-core machine, several times faster
+    # than rules.solver.workers interleaved workers (measured: 1.7 s vs 11 s on the district roster)
+    solver.parameters.num_workers = SMALL_MODEL_WORKERS
+    solver.parameters.max_deterministic_time = rules.solver.time_limit
+    if control:
+        control.register(solver)
+    try:
+        code = solver.solve(built.model)
+    finally:
+        if control:
+            control.unregister(solver)
+    return code, solver, built
+
+
+def reception_roles(built: _RolesModel, roster: _RosterData) -> None:
+    """Rule 6: exactly one A and one B per date, different leaders, only available leaders."""
+    model, a, b = built.model, built.a, built.b
+    for r, d in enumerate(roster.dates):
+        for lead in range(roster.n_leaders):
+            if roster.avail[lead, d]:
+                a[r, lead] = model.new_bool_var("")
+                b[r, lead] = model.new_bool_var("")
+                model.add(a[r, lead] + b[r, lead] <= 1)
+        model.add_exactly_one(a[r, lead] for lead in range(roster.n_leaders) if (r, lead) in a)
+        model.add_exactly_one(b[r, lead] for lead in range(roster.n_leaders) if (r, lead) in b)
+
+
+def main_leader_monthly_a(built: _RolesModel, roster: _RosterData) -> None:
+    """Secretary and head: ≥ main_leader_a_per_month A dates in each required month they can attend (frozen A
+    dates before `since` count)."""
+    need = roster.problem.rules.reception.main_leader_a_per_month
+    for lead in range(roster.n_leaders):
+        if roster.tiers[lead] not in MAIN_TIERS:
+            continue
+        lead_id = roster.ids[lead]
+        for month, month_dates in _main_months(roster.problem, roster.horizon, lead_id, roster.avail[lead],
+                                               roster.dates):
+            done = sum(1 for d in roster.frozen.a_dates.get(lead_id, ()) if d.month == month)
+            if need - done > 0:
+                built.model.add(sum(built.a[r, lead] for r in month_dates) >= need - done)
+
+
+def _role_counts(built: _RolesModel, roster: _RosterData) -> tuple[list[Any], list[Any]]:
+    """Planned A per leader; B per leader including history."""
+    n_dates = len(roster.dates)
+    a_count = [sum(built.a[r, lead] for r in range(n_dates) if (r, lead) in built.a)
+               for lead in range(roster.n_leaders)]
+    b_count = [sum(built.b[r, lead] for r in range(n_dates) if (r, lead) in built.b)
+               + roster.frozen.role_count[(roster.ids[lead], "B")] for lead in range(roster.n_leaders)]
+    return a_count, b_count
+
+
+def reception_fairness(built: _RolesModel, roster: _RosterData, a_count: list[Any]) -> None:
+    """A counts among standing/other leaders differ by ≤ fairness_max_diff (hard)."""
+    if len(roster.others) <= 1:
+        return
+    model = built.model
+    hi = model.new_int_var(0, roster.horizon_max, "a_hi")
+    lo = model.new_int_var(0, roster.horizon_max, "a_lo")
+    for lead in roster.others:
+        model.add(a_count[lead] <= hi)
+        model.add(a_count[lead] >= lo)
+    model.add(hi - lo <= roster.problem.rules.reception.fairness_max_diff)
+
+
+def b_rotation(built: _RolesModel, roster: _RosterData, b_count: list[Any]) -> None:
+    """Soft: B duties rotate fairly — the objective term max B − min B over all leaders (history included)."""
+    if roster.n_leaders <= 1:
+        return
+    model = built.model
+    b_hi = model.new_int_var(0, roster.horizon_max, "b_hi")
+    b_lo = model.new_int_var(0, roster.horizon_max, "b_lo")
+    for lead in range(roster.n_leaders):
+        model.add(b_count[lead] <= b_hi)
+        model.add(b_count[lead] >= b_lo)
+    b_total = len(roster.dates) + sum(roster.frozen.role_count[(i, "B")] for i in roster.ids)
+    model.add(roster.n_leaders * b_hi >= b_total)
+    model.add(roster.n_leaders * b_lo <= b_total)
+    built.terms.append(b_hi - b_lo)
+
+
+def _fix_main_a_days(built: _RolesModel, fixed_main: dict[tuple[int, int], bool] | None) -> None:
+    for (r, lead), value in (fixed_main or {}).items():
+        if (r, lead) in built.a:
+            built.model.add(built.a[r, lead] == int(value))
+
+
+def _keep_previous_duties(built: _RolesModel, roster: _RosterData) -> None:
+    """Soft, above B fairness: each previous duty not kept costs more than any B-fairness difference."""
+    weight = roster.horizon_max + 1  # one unit of a higher-priority term outweighs any B-fairness difference
+    row_of = {d: r for r, d in enumerate(roster.dates)}
+    kept = [(built.a if role == "A" else built.b)[row_of[d], lead] for d, lead, role in sorted(roster.previous)
+            if d in row_of and (row_of[d], lead) in built.a]
+    if kept:
+        built.terms[:] = [weight * (roster.horizon_max + 1) * (len(kept) - sum(kept)), *built.terms]
 
 
 def _main_a_days(problem: Problem, horizon: Horizon, frozen: Frozen, avail: np.ndarray, dates: list[int],

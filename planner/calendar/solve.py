@@ -23,11 +23,18 @@ import pandas as pd
 from planner.calendar.days import Horizon, build_horizon, work_year
 from planner.calendar.frozen import Frozen, empty_visits, read_frozen
 from planner.calendar.improve import Budget
-from planner.calendar.leaders import leader_tasks, office_conflict
-from planner.calendar.people import cadre_tasks, community_conflict, community_precheck, unit_tasks
+from planner.calendar.leaders import leader_tasks, office_conflict, office_daily_cap
+from planner.calendar.people import (
+    cadre_tasks,
+    community_conflict,
+    community_daily_cap,
+    community_precheck,
+    unit_tasks,
+)
+from planner.calendar.place import Placement, place_all
 from planner.calendar.previous import Previous, pin_leaders, pin_units_cadres, read_previous
 from planner.calendar.reception import SMALL_MODEL_WORKERS, Roster, reception_days_of, solve_roster
-from planner.calendar.tasks import Board, Costs, Placement, Task, assign_phases, place_all, plan_cost, task_bound
+from planner.calendar.tasks import Board, Costs, Task, assign_phases, plan_cost, task_bound
 from planner.errors import InfeasibleError
 from planner.model import PLAN_COLUMNS
 from planner.problem import Problem
@@ -115,7 +122,7 @@ def _leaders_stage(problem: Problem, assignment: Assignment, horizon: Horizon, f
                    avail: np.ndarray, prev: Previous | None, control: SolveControl | None) -> StageOut:
     rules = problem.rules
     started = time.monotonic()
-    board = Board(horizon.n, max(1, problem.n_leaders), np.full(problem.n_offices, rules.visits.office_daily_cap))
+    board = Board(horizon.n, max(1, problem.n_leaders), office_daily_cap(problem))
     pinned = pin_leaders(problem, assignment, horizon, prev, frozen, avail, board) if prev is not None else []
     free = avail & ~board.busy[: len(avail)]
     tasks, conflicts = leader_tasks(problem, assignment, horizon, frozen, free)
@@ -135,8 +142,7 @@ def _people_stage(problem: Problem, assignment: Assignment, horizon: Horizon, fr
     rules = problem.rules
     started = time.monotonic()
     offset = problem.n_cadres
-    board = Board(horizon.n, offset + problem.n_communities + 1,
-                  np.full(problem.n_communities, rules.visits.community_daily_cap))
+    board = Board(horizon.n, offset + problem.n_communities + 1, community_daily_cap(problem))
     pinned = pin_units_cadres(problem, assignment, horizon, prev, frozen, board, offset) if prev is not None else []
     taken = board.busy if prev is not None else None
     c_tasks, conflicts = cadre_tasks(problem, assignment, horizon, frozen, taken)

@@ -8,6 +8,7 @@ calendar (planner.workdays) and the rules, so a bug in an engine cannot hide its
     run_check(problem, plan) -> CheckReport               # violations + per-rule summary + minimums table
     check_summary(problem, plan) -> pd.DataFrame          # per rule: checked, violations, amount, ok
     minimums_table(problem, plan) -> pd.DataFrame         # per person/target: actual vs required, met
+    recompute_objectives(problem, plan, previous) -> dict # each stage's objective from the plan (objective.py)
 
 A plan without visits (an empty visits table) is checked on the calendar too — every minimum then fails; pass
 `calendar=False` to check the assignment alone (the report then says the calendar was not checked). `planner
@@ -24,6 +25,7 @@ import pandas as pd
 
 from planner.check.assignment import check_assignment
 from planner.check.context import Context
+from planner.check.objective import objective_mismatches, recompute_objectives
 from planner.check.schedule import check_calendar
 from planner.check.violation import MINIMUM_COLUMNS, RULES, CheckReport, Collector, RuleInfo, Violation
 from planner.check.visits import check_rows, decode_visits
@@ -31,7 +33,7 @@ from planner.plan import Plan
 from planner.problem import Problem
 
 __all__ = ["MINIMUM_COLUMNS", "RULES", "CheckReport", "RuleInfo", "Violation", "check_plan", "check_summary",
-           "minimums_table", "plan_is_valid", "run_check"]
+           "minimums_table", "objective_mismatches", "plan_is_valid", "recompute_objectives", "run_check"]
 
 
 def run_check(problem: Problem, plan: Plan, calendar: bool = True) -> CheckReport:

@@ -13,58 +13,23 @@ import pandas as pd
 
 from planner.check.assignment import AssignmentLinks
 from planner.check.context import Context
-from planner.check.violation import MINIMUM_COLUMNS, Collector
+from planner.check.minimums import Minimums
+from planner.check.minimums import distinct_per as _distinct_per
+from planner.check.minimums import periods_text as _periods_text
+from planner.check.reception import reception
+from planner.check.violation import Collector
 from planner.check.visits import (
     CADRE,
     COMMUNITY,
     CONTACT,
     HOUSEHOLD,
     LEADER,
-    RECEPTION,
     RESEARCH,
-    ROLE_A,
-    ROLE_B,
     T_COMMUNITY,
     T_OFFICE,
     UNIT,
     Visits,
 )
-
-MAIN_TIERS = ("secretary", "head")
-OTHER_TIERS = ("standing", "other")
-
-
-class Minimums:
-    """Collects rows of the minimums table as arrays; one DataFrame at the end."""
-
-    def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
-
-    def add(self, person_kind: str, person_ids: np.ndarray, requirement: str, target_kind: str,
-            target_ids: np.ndarray | None, actual: np.ndarray, required: np.ndarray | int) -> None:
-        n = len(person_ids)
-        if not n:
-            return
-        actual = np.asarray(actual, dtype=np.int64)
-        required = np.broadcast_to(np.asarray(required, dtype=np.int64), (n,))
-        self.parts.append(pd.DataFrame({
-            "person_kind": person_kind, "person_id": person_ids, "requirement": requirement,
-            "target_kind": target_kind, "target_id": target_ids if target_ids is not None else "",
-            "actual": actual, "required": required, "met": actual >= required,
-        }))
-
-    def frame(self) -> pd.DataFrame:
-        if not self.parts:
-            return pd.DataFrame(columns=list(MINIMUM_COLUMNS))
-        return pd.concat(self.parts, ignore_index=True)
-
-
-def _distinct_per(group: np.ndarray, day: np.ndarray, n_groups: int, n_days: int) -> np.ndarray:
-    """Distinct days per group."""
-    if not len(group):
-        return np.zeros(n_groups, dtype=np.int64)
-    keys = np.unique(group * n_days + day)
-    return np.bincount(keys // n_days, minlength=n_groups)
 
 
 def _members(keys: np.ndarray, width: int, group: int) -> np.ndarray:
@@ -107,12 +72,6 @@ def _counted_rows(v: Visits, own: np.ndarray, own_pair: np.ndarray, pairs_b: np.
     total = int(counts.sum())
     start = np.repeat(lo, counts) + (np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
     return np.concatenate([own_rows, np.repeat(extra, counts)]), np.concatenate([own_pair, order[start]])
-
-
-def _periods_text(ctx: Context, periods: np.ndarray, months: int) -> tuple[str, str]:
-    zh = "、".join(ctx.period_label(int(p), months, "zh") for p in periods)
-    en = ", ".join(ctx.period_label(int(p), months, "en") for p in periods)
-    return zh, en
 
 
 def check_calendar(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector) -> pd.DataFrame:
@@ -210,90 +169,6 @@ def all_offices_once(ctx: Context, v: Visits, out: Collector, mins: Minimums) ->
         names = ", ".join(missing)
         out.add("calendar.all_offices_once", f"三走遍未完成：领导 {lid} 未到过办事处 {names}",
                 f"三走遍 incomplete: leader {lid} has not visited office(s) {names}", (lid, *missing), len(missing))
-
-
-def reception(ctx: Context, v: Visits, out: Collector, mins: Minimums) -> None:
-    """Rule 6: reception days per ISO week; one A and one B per day; main leaders A monthly; fair A rotation."""
-    rr = ctx.rules.reception
-    every = v.ok & (v.pk == LEADER) & (v.act == RECEPTION)
-    past = np.zeros(ctx.n_days, dtype=bool)
-    past[v.day[every & v.hist]] = True
-    sel = every & v.judged                     # history reception rows only count (toward the week's dates)
-    leader, day, role = v.person[sel], v.day[sel], v.role[sel]
-    is_rec = np.zeros(ctx.n_days, dtype=bool)
-    is_rec[day] = True
-    rec_days = np.flatnonzero(is_rec)
-
-    weeks = ctx.day_week
-    rest = np.arange(ctx.n_days) >= ctx.since_day
-    workdays_per_week = np.bincount(weeks, weights=ctx.is_workday).astype(np.int64)
-    n_weeks = len(workdays_per_week)
-    rest_workdays = np.bincount(weeks, weights=ctx.is_workday & rest, minlength=n_weeks).astype(np.int64)
-    past_per_week = np.bincount(weeks, weights=past, minlength=n_weeks).astype(np.int64)
-    rec_per_week = np.bincount(weeks, weights=is_rec, minlength=n_weeks).astype(np.int64)
-    # a week under way at `since` needs only what its history lacks, on the workdays it has left
-    need = np.clip(np.minimum(rr.per_week, workdays_per_week) - past_per_week, 0, rest_workdays)
-    counted = (workdays_per_week > 0) & (np.bincount(weeks, weights=rest, minlength=n_weeks) > 0)
-    out.count("calendar.reception_week_days", int(counted.sum()))
-    for w in np.flatnonzero(counted & (rec_per_week != need)):
-        first = ctx.day_text[int(np.flatnonzero(weeks == w)[0])]
-        out.add("calendar.reception_week_days", f"{first} 所在周有 {rec_per_week[w]} 个信访接待日，应为 {need[w]} 个",
-                f"the week of {first} has {rec_per_week[w]} reception days, must have {need[w]}", (first,),
-                abs(int(rec_per_week[w] - need[w])))
-
-    n_leaders = len(ctx.leaders)
-    rows = np.bincount(day, minlength=ctx.n_days)
-    n_a = np.bincount(day[role == ROLE_A], minlength=ctx.n_days)
-    n_b = np.bincount(day[role == ROLE_B], minlength=ctx.n_days)
-    people = _distinct_per(day, leader, ctx.n_days, max(n_leaders, 1))
-    out.count("calendar.reception_roles", len(rec_days))
-    bad = rec_days[(rows[rec_days] != 2) | (n_a[rec_days] != 1) | (n_b[rec_days] != 1) | (people[rec_days] != 2)]
-    for d in bad:
-        who = ", ".join(f"{ctx.leaders.ids[l_]}({'A' if r == ROLE_A else 'B' if r == ROLE_B else '-'})"
-                        for l_, r in zip(leader[day == d], role[day == d], strict=True))
-        text = ctx.day_text[d]
-        out.add("calendar.reception_roles", f"信访接待日 {text}：{who}，应恰有一名 A 角和一名 B 角且为不同领导",
-                f"reception day {text}: {who}; needs exactly one A and one B, different leaders", (text,),
-                abs(int(n_a[d]) - 1) + abs(int(n_b[d]) - 1) + abs(int(rows[d]) - 2))
-
-    a_leader = leader[role == ROLE_A]
-    mains = np.flatnonzero(np.isin(ctx.leader_tier, MAIN_TIERS))
-    past_a = every & v.hist & (v.role == ROLE_A) & (v.person >= 0)
-    qualified = np.zeros((n_leaders, 12), dtype=bool)
-    qualified[v.person[past_a], ctx.day_month[v.day[past_a]]] = True
-    required = ctx.required_since("leader", n_leaders, 1, qualified)
-    per_month = rr.main_leader_a_per_month
-    out.count("calendar.main_leader_monthly_a", len(mains))
-    all_a = every & (v.role == ROLE_A) & (v.person >= 0)
-    a_keys = np.unique(v.person[all_a] * ctx.n_days + v.day[all_a])
-    a_months = np.zeros((n_leaders, 12), dtype=np.int64)
-    np.add.at(a_months, (a_keys // ctx.n_days, ctx.day_month[a_keys % ctx.n_days]), 1)
-    for m in mains:
-        code = ctx.person_codes("leader", np.asarray([m]))[0]
-        available_rec = np.bincount(ctx.day_month[rec_days], weights=ctx.available[code, rec_days], minlength=12) > 0
-        due = required[m] & available_rec
-        short = due & (a_months[m] < per_month)
-        mins.add("leader", ctx.leaders.ids[[m]], "reception_a_months", "", None,
-                 np.asarray([int((due & ~short).sum())]), np.asarray([int(due.sum())]))
-        if short.any():
-            lid = ctx.leaders.ids[m]
-            zh, en = _periods_text(ctx, np.flatnonzero(short), 1)
-            out.add("calendar.main_leader_monthly_a", f"领导 {lid}（{ctx.leader_tier[m]}）在 {zh} 担任 A 角少于 {per_month} 次",
-                    f"leader {lid} ({ctx.leader_tier[m]}) is A fewer than {per_month} times in {en}", (lid,),
-                    int((per_month - a_months[m][short]).sum()))
-
-    others = np.flatnonzero(np.isin(ctx.leader_tier, OTHER_TIERS))
-    out.count("calendar.reception_fairness", 1 if len(others) > 1 else 0)
-    if len(others) > 1:
-        a_count = np.bincount(a_leader, minlength=n_leaders)[others]
-        spread = int(a_count.max() - a_count.min())
-        if spread > rr.fairness_max_diff:
-            hi, lo = others[int(np.argmax(a_count))], others[int(np.argmin(a_count))]
-            lh, ll = ctx.leaders.ids[hi], ctx.leaders.ids[lo]
-            out.add("calendar.reception_fairness",
-                    f"A 角轮换不均：领导 {lh} {a_count.max()} 次，领导 {ll} {a_count.min()} 次（相差应≤{rr.fairness_max_diff}）",
-                    f"A turns uneven: leader {lh} {a_count.max()}, leader {ll} {a_count.min()} (difference must be ≤ "
-                    f"{rr.fairness_max_diff})", (lh, ll), spread - rr.fairness_max_diff)
 
 
 def _pair_visits(ctx: Context, v: Visits, rows_idx: np.ndarray, pairs_index: np.ndarray, n_pairs: int,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from planner.export.common import (
     unique_names,
     visit_table,
 )
+from planner.io.outputs import CALENDARS, write_folder
 from planner.plan import Plan
 
 TZID = "Asia/Shanghai"
@@ -201,15 +202,18 @@ def build_calendars(plan: Plan, redact: bool = False, fast: bool = True) -> Iter
         yield f"{stem}.ics", head[:-len(CALENDAR_END)] + body + CALENDAR_END
 
 
-def export_ics(plan: Plan, out_dir: Path, redact: bool = False) -> int:
-    """Write one .ics per person into `out_dir` (created if needed); returns the number of files written."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    n = 0
-    for name, data in build_calendars(plan, redact=redact):
-        (out_dir / name).write_bytes(data)
-        n += 1
-    return n
+def export_ics(plan: Plan, out_dir: Path, redact: bool = False, inputs: Iterable[str | Path | None] = ()) -> int:
+    """Write one .ics per person as the folder `out_dir`, replacing only a new path, an empty folder or calendars
+    we wrote before (planner.io.outputs); returns the number of files written."""
+    written: list[str] = []
+
+    def fill(folder: Path) -> None:
+        for name, data in build_calendars(plan, redact=redact):
+            (folder / name).write_bytes(data)
+            written.append(name)
+
+    write_folder(out_dir, CALENDARS, fill, inputs)
+    return len(written)
 
 
 def ics_zip_bytes(plan: Plan, redact: bool = False) -> bytes:

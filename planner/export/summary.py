@@ -1,8 +1,11 @@
-"""Per-person minimums for the printed summary: counts recomputed simply from the visits, against report["rules"].
+"""Per-person minimums for the printed summary: counts from the visits, against report["rules"].
 
-A display for the people who receive the workbook, not the checker: it shows the yearly minimums (visits per
-linked target, distinct days, talks, grassroots days, 三走遍) and leaves spread and availability rules to
-`planner check`, which verifies everything independently.
+The verdict columns (达标, 未达标项) have one source when the checker's table is at hand: pass
+`minimums=planner.check.minimums_table(problem, plan)` and they are read from it (every requirement the checker
+judges, pro-rated for a replan, spread periods included). A plan folder alone (`planner export PLAN` has no input
+data, and the checker needs the Problem) falls back to a plain display of the yearly minimums recomputed from the
+visits (visits per linked target, distinct days, talks, grassroots days, 三走遍); `planner check` verifies
+everything independently.
 """
 
 from __future__ import annotations
@@ -70,8 +73,32 @@ def _int(value: Any) -> int:
     return 0 if value is None or pd.isna(value) else int(value)
 
 
-def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook) -> list[list[Any]]:
-    """One row per person, columns SUMMARY_HEADERS. Numbers are plain ints; a blank means "no such rule"."""
+REQUIREMENT_ZH = {
+    "contact_days": "联系点天数", "contact_periods": "每月到联系点", "grassroots_days": "基层天数",
+    "offices_visited": "三走遍", "reception_a_months": "每月任A角", "community_visits": "次数",
+    "community_days": "天数", "community_periods": "每月进社区", "household_visits": "次数", "household_days": "天数",
+    "household_periods": "定期入户", "talks": "谈心谈话",
+}
+
+
+def checker_failures(minimums: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
+    """Per (person_kind, person_id): the unmet requirements of the checker's minimums table, as the summary's
+    "未达标项" texts ("次数 3<6 (H00012)"), in the table's order."""
+    out: dict[tuple[str, str], list[str]] = {}
+    unmet = minimums[~minimums["met"].astype(bool)]
+    for kind, ident, requirement, target, actual, required in zip(
+            unmet["person_kind"].astype(str), unmet["person_id"].astype(str), unmet["requirement"].astype(str),
+            unmet["target_id"].astype(str), unmet["actual"].astype(int), unmet["required"].astype(int), strict=True):
+        where = f"（{target}）" if target else ""
+        out.setdefault((kind, ident), []).append(f"{REQUIREMENT_ZH.get(requirement, requirement)} {actual}<{required}{where}")
+    return out
+
+
+def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook,
+                 minimums: pd.DataFrame | None = None) -> list[list[Any]]:
+    """One row per person, columns SUMMARY_HEADERS. Numbers are plain ints; a blank means "no such rule".
+    With the checker's `minimums` table the verdict columns come from it (module docstring)."""
+    from_checker = checker_failures(minimums) if minimums is not None else None
     v = table
     contact = v[(v["person_kind"] == "leader") & (v["activity"] == "contact")]
     leader_min = _pair_minimums(plan.leader_offices, "leader_id", "office_id", contact)
@@ -137,6 +164,8 @@ def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook) 
                       ("谈心谈话", min_talks, need_talks), *checks]
         failed.extend(f"{label} {have}<{need}" for label, have, need in checks
                       if have is not None and need is not None and have < need)
+        if from_checker is not None:
+            failed = from_checker.get((kind, ident), [])
         if targets == 0 and kind in PERSON_KINDS:
             note = (note + "；" if note else "") + "无联系对象"
         rows.append([PERSON_KIND_ZH.get(kind, kind), ident, name, role_zh, targets, total, min_rows, need_rows,

@@ -30,6 +30,7 @@ from planner.export.common import (
     weekday_zh,
 )
 from planner.export.summary import NOT_MET_ZH, SUMMARY_HEADERS, summary_rows
+from planner.io.outputs import XLSX_CREATOR, write_file
 from planner.io.safe import guard_text
 from planner.plan import Plan
 
@@ -89,7 +90,7 @@ class _Writer:
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
             "default_date_format": "yyyy-mm-dd",
         })
-        self.book.set_properties({"title": title, "author": "planner", "comments": "党员干部直接联系服务群众"})
+        self.book.set_properties({"title": title, "author": XLSX_CREATOR, "comments": "党员干部直接联系服务群众"})
         self.header = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                             "valign": "vcenter", "align": "center"})
         self.bad = self.book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
@@ -237,16 +238,10 @@ def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False) ->
     writer.close()
 
 
-def export_xlsx(plan: Plan, path: Path, redact: bool = False) -> None:
-    """Write the workbook to `path` (parent folders created); a failed write leaves no partial file behind."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix or '.xlsx'}")
-    try:
-        write_workbook(plan, str(tmp), redact=redact)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def export_xlsx(plan: Plan, path: Path, redact: bool = False, inputs: Iterable[str | Path | None] = ()) -> None:
+    """Write the workbook to `path` (a new path or a workbook we wrote, see planner.io.outputs); a failed write
+    leaves no partial file behind."""
+    write_file(path, lambda tmp: write_workbook(plan, str(tmp), redact=redact), inputs)
 
 
 def xlsx_bytes(plan: Plan, redact: bool = False) -> bytes:

@@ -10,6 +10,7 @@ so the template cannot drift from the reader.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from planner.io.outputs import XLSX_CREATOR, write_file
 from planner.model import ENUM_LABELS_ZH, ENUMS, TABLES, ColumnSpec, TableSpec
 from planner.rules import SEED_RULES, Rules, rule_fields
 
@@ -167,11 +169,14 @@ def _write_examples(sheet: Worksheet, formats: dict[str, Any]) -> None:
         row += 1
 
 
-def write_template(path: str | Path) -> Path:
-    """Write the empty input workbook (see module docstring) and return its path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_template(path: str | Path, inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Write the empty input workbook (see module docstring) to a new path or over a workbook we wrote."""
+    return write_file(path, _write_book, inputs)
+
+
+def _write_book(path: Path) -> None:
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"author": XLSX_CREATOR, "title": "党员干部直接联系服务群众 输入模板"})
     formats = {
         "title": book.add_format({"bold": True, "font_size": 13}),
         "plain": book.add_format({"text_wrap": False}),
@@ -189,7 +194,6 @@ def write_template(path: str | Path) -> Path:
         _write_examples(book.add_worksheet(EXAMPLES_SHEET), formats)
     finally:
         book.close()
-    return path
 
 
 def example_tables() -> dict[str, list[dict[str, object]]]:

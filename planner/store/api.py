@@ -20,11 +20,16 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: SQLite's own locking only
+    fcntl = None  # type: ignore[assignment]
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
@@ -49,6 +54,8 @@ TABLE_STEMS = tuple(spec.stem for spec in TABLES)
 TABLE_COLUMNS = {spec.stem: list(spec.names) for spec in TABLES}
 PLAN_TABLES = ("leader_offices", "unit_communities", "cadre_households", "visits", "names")
 SQLITE_BUSY_SECONDS = 30
+STORE_DIR_MODE, STORE_FILE_MODE = 0o700, 0o600   # the store holds personal data: owner only
+PG_MIGRATION_LOCK = 0x706C616E6E6572             # "planner": the advisory lock key of the first migration
 AUDIT_ID_SAMPLE = 20   # ids listed per table in an audit row's details (counts are always complete)
 
 
@@ -240,12 +247,28 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a sqlite URL (None for other databases and in-memory SQLite)."""
+    url = normalise_url(url)
+    if not url.startswith("sqlite"):
+        return None
+    database = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+    return Path(database).expanduser() if database and database != ":memory:" else None
+
+
+def _private_file(path: Path) -> None:
+    """Store folder 0700 and database 0600 when we create them (SQLite gives -wal/-shm the database's mode)."""
+    path.parent.mkdir(mode=STORE_DIR_MODE, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, STORE_FILE_MODE))
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        database = url.split("///", 1)[1] if "///" in url else ""
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        database = sqlite_file(url)
+        if database is not None:
+            _private_file(database)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
 
         @event.listens_for(engine, "connect")
@@ -255,14 +278,33 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA secure_delete=ON")   # freed pages zeroed: a purge leaves no fragments
             cursor.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """One migrating process at a time: an flock on `<db>.lock` for SQLite (released if the process dies);
+    PostgreSQL takes a transaction-level advisory lock inside the migration transaction instead."""
+    database = sqlite_file(engine.url.render_as_string(hide_password=False))
+    if database is None or fcntl is None:
+        yield
+        return
+    lock = database.with_name(database.name + ".lock")
+    fd = os.open(lock, os.O_CREAT | os.O_RDWR, STORE_FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def migrate(engine: Engine) -> None:
-    """Alembic upgrade to head (skipped when already there); a concurrent first open is retried once."""
+    """Alembic upgrade to head (skipped when already there). Concurrent first opens are serialized (a lock, and
+    the revision re-read under it), so only one process creates the tables."""
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
@@ -271,19 +313,16 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
     head = ScriptDirectory.from_config(config).get_current_head()
-    for attempt in range(2):
-        with engine.connect() as conn:
-            if MigrationContext.configure(conn).get_current_revision() == head:
-                return
-        try:
-            with engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+    with engine.connect() as conn:
+        if MigrationContext.configure(conn).get_current_revision() == head:
             return
-        except Exception:
-            if attempt:
-                raise
-            log.info("store migration raced with another process; retrying")
+    with _migration_lock(engine), engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})")
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            return
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
 
 
 def open_store(url: str | None = None) -> Store:
@@ -719,6 +758,37 @@ class Store:
                                       action="restore", what=f"restored the input of version {number}",
                                       extra={"version": number})
 
+    # -- publishing: a solved version is a draft until an organizer publishes it (people and roles) ------------
+    def publish(self, name: str, number: int, *, author: str) -> None:
+        """Mark version `number` published (audited); units and cadres then see it. Publishing again is a no-op."""
+        with self._tx() as conn:
+            row = self._scenario_row(conn, name)
+            self._version_row(conn, name, number)
+            done = conn.execute(select(t.publications.c.id).where(
+                t.publications.c.scenario_id == row.id, t.publications.c.version == number)).first()
+            if done is not None:
+                return
+            conn.execute(insert(t.publications).values(scenario_id=row.id, version=number, published_at=_now(),
+                                                       published_by=author))
+            self._audit(conn, row.id, author, "publish", f"version {number} published", None, number, None, {})
+        log.info("scenario %s: version %d published by %s", name, number, author)
+
+    def published_versions(self, name: str) -> list[int]:
+        """Numbers of the versions of `name` that were published, oldest first."""
+        with self.engine.connect() as conn:
+            row = self._scenario_row(conn, name)
+            rows = conn.execute(select(t.publications.c.version).where(t.publications.c.scenario_id == row.id)
+                                .order_by(t.publications.c.id)).all()
+        return [int(r.version) for r in rows]
+
+    def current_publication(self) -> tuple[str, int] | None:
+        """(scenario, version) published last in the whole store: the plan in force that units and cadres see."""
+        with self.engine.connect() as conn:
+            r = conn.execute(select(t.scenarios.c.name, t.publications.c.version)
+                             .join(t.scenarios, t.scenarios.c.id == t.publications.c.scenario_id)
+                             .order_by(t.publications.c.id.desc()).limit(1)).first()
+        return None if r is None else (str(r.name), int(r.version))
+
     # -- audit and privacy ----------------------------------------------------------------------------------------
     def list_audit(self, name: str) -> list[AuditEntry]:
         with self.engine.connect() as conn:
@@ -745,8 +815,23 @@ class Store:
             purged = conn.execute(query.values(data=None, purged_at=_now())).rowcount
             self._audit(conn, row.id, author, "purge", f"personal data purged ({purged} snapshots)", None, None,
                         None, {"snapshots": purged, "keep_current": keep_current})
+        self._scrub()
         log.info("scenario %s: personal data purged (%d snapshots)", name, purged)
         return int(purged)
+
+    def _scrub(self) -> None:
+        """Make purged bytes unrecoverable. SQLite: secure_delete (set on every connection) zeroed the freed pages;
+        the write-ahead log still holds the old page images until it is checkpointed and truncated. PostgreSQL:
+        an UPDATE leaves the old row (and its TOAST chunks) in the table files until VACUUM FULL rewrites them."""
+        dialect = self.engine.dialect.name
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if dialect == "sqlite":
+                busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+                if busy:
+                    log.warning("purge: the write-ahead log is in use by another reader; it is cleared at the "
+                                "next checkpoint")
+            elif dialect == "postgresql":
+                conn.exec_driver_sql(f"VACUUM FULL {t.personal_data.name}")
 
 
 def run_checker(problem: Problem, plan: Plan) -> dict[str, int] | None:

@@ -1,4 +1,5 @@
-"""`planner history`, `planner show`, `planner replan`: thin wrappers over the store API (wired in planner/cli.py).
+"""`planner history`, `planner show`, `planner replan`: thin wrappers over the store API and, for replan, the
+workflow (planner.workflow.replan) — wired in planner/cli.py.
 
 Store errors (unknown scenario or version, conflicts) exit 2 with a message in the chosen language; InputError
 and InfeasibleError propagate to planner.cli.main, which maps them to exit codes 2 and 3.
@@ -78,8 +79,10 @@ def _version(args: argparse.Namespace, store: Any) -> int:
 
 def show(args: argparse.Namespace) -> int:
     """Write a stored version as a plan folder."""
+    from planner.io.outputs import PLAN, check_folder
     from planner.plan import write_plan
 
+    check_folder(args.out, PLAN)
     try:
         store = open_store()
         number = _version(args, store)
@@ -110,8 +113,12 @@ def print_diff(args: argparse.Namespace, diff: PlanDiff) -> None:
 
 def replan(args: argparse.Namespace) -> int:
     """Freeze visits before --since, re-plan the rest of the year, save a new version, print what changed."""
+    from planner.io.outputs import PLAN, check_folder
     from planner.plan import write_plan
-    from planner.store.replan import replan_scenario
+    from planner.workflow.replan import replan_scenario
+
+    if args.out:
+        check_folder(args.out, PLAN, [args.data])   # before re-planning: a refused --out costs no solve
 
     try:
         since = datetime.strptime(args.since, "%Y-%m-%d").date()
@@ -141,7 +148,7 @@ def replan(args: argparse.Namespace) -> int:
                f"for targets no longer in the input, still counted)"))
     print_diff(args, result.diff)
     if args.out:
-        write_plan(result.plan, Path(args.out))
+        write_plan(result.plan, Path(args.out), inputs=[args.data])
         print(_say(args, f"计划已写出：{args.out}", f"plan written: {args.out}"))
     return EXIT_OK
 

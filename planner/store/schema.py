@@ -120,3 +120,39 @@ audit = Table(
     Column("details", JSON, nullable=False),
     Index("ix_audit_scenario", "scenario_id", "id"),
 )
+
+# -- people and roles (migration 0002): accounts, their sign-in lockout state, account audit, published versions --
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),            # admin | organizer | unit | cadre | inspector
+    Column("scope", String(200), nullable=True),           # a unit id (unit) or a cadre id (cadre)
+    Column("password_hash", Text, nullable=False),         # argon2id, salted (never the password)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+    Column("failed_attempts", Integer, nullable=False, default=0),   # consecutive failed sign-ins
+    Column("locked_until", DateTime(timezone=True), nullable=True),  # sign-in refused before this time
+    Column("last_sign_in", DateTime(timezone=True), nullable=True),
+)
+
+account_audit = Table(
+    "account_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),     # who did it (an account name, or the system user on the CLI)
+    Column("action", String(40), nullable=False),     # add | remove | passwd | lockout | import
+    Column("account", String(200), nullable=False),   # whose account
+    Column("details", JSON, nullable=False),          # role, scope, counts; never a password or a hash
+)
+
+publications = Table(
+    "publications", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, ForeignKey("scenarios.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_by", String(200), nullable=False),
+    Index("ix_publications_scenario", "scenario_id", "version"),
+)

@@ -5,16 +5,27 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import traceback
+import uuid
 from collections.abc import Callable
 
 import streamlit as st
 
+from planner.access.guard import GuardedStore
+from planner.access.policy import can_change
+from planner.access.roles import ROLES, Action, Reach
 from planner.store.api import StoreError
 from planner.ui.components import conflict_banner, progress_fragment, source_label
-from planner.ui.i18n import LANG_KEY, LANGS, labels, t
-from planner.ui.pages import data, export, history, locks, results, rules, solve
+from planner.ui.i18n import LANG_KEY, LANGS, current_lang, labels, t
+from planner.ui.pages import batch, data, export, history, locks, results, rules, solve
+from planner.ui.roles_app import forbidden_banner, url_page
+from planner.ui.session import Session, account_box, current_session
 from planner.ui.state import Workspace, user_scenarios, workspace
 
+log = logging.getLogger("planner.ui")
+RAISE_ENV = "PLANNER_UI_RAISE"
 NAV_KEY = "nav"
 SCENARIO_KEY = "scenario_pick"
 AUTHOR_KEY = "author"
@@ -28,8 +39,11 @@ PAGES: dict[str, Callable[[Workspace], None]] = {
     "results": results.render,
     "export": export.render,
     "history": history.render,
+    "batch": batch.render,
 }
 LANG_NAMES = {"zh": "中文", "en": "English"}
+PAGE_ACTIONS = {"data": Action.DATA, "rules": Action.RULES, "locks": Action.LOCKS, "solve": Action.SOLVE,
+                "batch": Action.SOLVE}   # the 全市/全省 batch solves and writes plans: organizers only
 # Less empty space above the page title, so that a 1366×768 laptop shows the KPIs and the table head together.
 COMPACT_CSS = ("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
                "[data-testid='stSidebarUserContent']{padding-top:0.5rem}</style>")
@@ -57,9 +71,11 @@ def _scenario_box(ws: Workspace) -> None:
     busy = ws.job is not None and not ws.job.done
     st.selectbox(t("store.scenario"), names, key=SCENARIO_KEY, on_change=_switch, args=(ws,), disabled=busy,
                  help=t("store.scenario_help"))
-    if AUTHOR_KEY not in st.session_state:
-        st.session_state[AUTHOR_KEY] = ws.author
-    st.text_input(t("store.author"), key=AUTHOR_KEY, on_change=_set_author, args=(ws,), help=t("store.author_help"))
+    if st.session_state.get("access_account") is None:   # signed in: the account is the author
+        if AUTHOR_KEY not in st.session_state:
+            st.session_state[AUTHOR_KEY] = ws.author
+        st.text_input(t("store.author"), key=AUTHOR_KEY, on_change=_set_author, args=(ws,),
+                      help=t("store.author_help"))
     with st.popover(t("store.new"), width="stretch", disabled=busy):
         name = st.text_input(t("store.new_name"), key="scenario_new_name")
         if st.button(t("store.create"), key="scenario_create", type="primary"):
@@ -75,11 +91,12 @@ def _scenario_box(ws: Workspace) -> None:
                     st.error(exc.render(st.session_state.get(LANG_KEY, "zh")))
 
 
-def _sidebar(ws: Workspace) -> str:
+def _sidebar(ws: Workspace, session: Session) -> str:
     with st.sidebar:
         st.segmented_control(t("app.lang"), LANGS, format_func=LANG_NAMES.__getitem__, key=LANG_KEY,
                              selection_mode="single")
         st.markdown(f"**{t('app.short')}**")
+        account_box(session)
         _scenario_box(ws)
         page = st.radio(t("app.nav"), list(PAGES), format_func=labels("page."), key=NAV_KEY)
         if ws.problem is not None:
@@ -114,11 +131,48 @@ def main() -> None:
     if st.session_state.get(LANG_KEY) not in LANGS:
         st.session_state[LANG_KEY] = "zh"
     st.markdown(COMPACT_CSS, unsafe_allow_html=True)
-    ws = workspace()
+    try:
+        _frame()
+    except Exception as exc:   # st.rerun/st.stop are BaseException and pass through
+        _report(exc)
+        if os.environ.get(RAISE_ENV):
+            raise   # developers and the UI tests see the real exception
+
+
+def _report(exc: Exception) -> None:
+    """A plain message with an id the user can quote; the server log gets the id, the exception type and where it
+    failed (files, lines, code) but not the message or any value: those may hold personal data."""
+    error_id = uuid.uuid4().hex[:8]
+    where = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+    log.error("app error %s: %s\n%s", error_id, type(exc).__name__, where)
+    st.error(t("app.error", id=error_id))
+
+
+def _frame() -> None:
+    session = current_session()   # None: the sign-in page or the listen-address refusal was drawn instead
+    if session is None:
+        return
+    if ROLES[session.account.role].reach is not Reach.ALL:   # unit, cadre: their scope of the published plan
+        from planner.ui import roles_app
+
+        roles_app.run(session)
+        return
+    url_page(list(PAGES))
+    ws = workspace(None if session.local else session.account)
+    if isinstance(ws.store, GuardedStore):
+        ws.store.account = session.account   # re-read every run: a changed or re-created account takes effect
     ws.collect_solve()
-    page = _sidebar(ws)
+    page = _sidebar(ws, session)
     _reset_widgets(ws)
+    forbidden_banner()
     banner = st.container()   # above the page, filled after it: the page's own edit may just have conflicted
+    action = PAGE_ACTIONS.get(page)
+    if action is not None and not can_change(session.account, action):   # the store refuses it anyway
+        if page in ("solve", "batch"):
+            st.error(t("access.forbidden", page=t(f"page.{page}")))
+            return
+        spec = ROLES[session.account.role]
+        st.info(t("access.read_only", role=spec.label_zh if current_lang() == "zh" else spec.label_en))
     PAGES[page](ws)
     with banner:
         conflict_banner(ws)

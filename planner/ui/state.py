@@ -7,6 +7,10 @@ in between, the store refuses; the edit stays in the session as `pending` and th
 combines edits to different parts) or "reload" (take theirs). Nothing is ever overwritten silently.
 
 Pages never keep data in `st.session_state` keys of their own; they change the Workspace through its methods.
+
+Why this module is long: the Workspace is one object whose methods are the app's every state change (load,
+upload, rules, locks, previous plan, versions, solve), each saved with optimistic locking; splitting it would
+scatter that protocol. The solve itself runs in planner.workflow (jobs.SolveJob).
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import contextlib
 import getpass
 import os
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,23 +27,24 @@ from typing import Any
 
 import pandas as pd
 
-from planner.errors import InfeasibleError, InputError, Issue
+from planner.errors import InputError, Issue
 from planner.model import PLAN_COLUMNS
 from planner.plan import Plan
 from planner.problem import Problem
-from planner.progress import Cancelled, SolveControl
 from planner.rules import Rules
 from planner.store.api import ConflictError, Store, StoreError, default_url, open_store
+from planner.workflow.jobs import DEFAULT_AUTHOR, SolveJob
+from planner.workflow.solve import check_texts, stored_findings
+
+__all__ = ["DEFAULT_AUTHOR", "SolveJob", "Workspace", "workspace"]   # SolveJob: re-exported for the pages
 
 WS_KEY = "workspace"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO_ENV = "PLANNER_APP_SCENARIO"
 DEFAULT_SCENARIO = "app"
-DEFAULT_AUTHOR = "组织部"
 # Last year's plan of scenario X lives as the latest version of the companion scenario "X#previous" (an empty plan
 # there means "removed"), so it survives a reopen without mixing into X's own versions (replan bases on those).
 PREVIOUS_SUFFIX = "#previous"
-CHECK_KEY = "check_findings"      # the independent checker's findings, kept in a version's report by the app
 INPUT_ACTIONS = ("data", "rules", "locks", "restore")
 
 _STORES: dict[str, Store] = {}
@@ -86,109 +90,6 @@ def empty_plan() -> Plan:
 
     return Plan(leader_offices=empty("leader_offices"), unit_communities=empty("unit_communities"),
                 cadre_households=empty("cadre_households"), visits=empty("visits"))
-
-
-def stored_findings(plan: Plan) -> list[tuple[str, str]] | None:
-    found = plan.report.get(CHECK_KEY) if plan.report else None
-    if not isinstance(found, list):
-        return None
-    return [(str(v[0]), str(v[1])) for v in found]
-
-
-# -- the solve (or mid-year replan) running in a background thread ----------------------------------------------
-@dataclass
-class SolveJob:
-    """One solve in a thread. Only plain attributes are written from the thread; the page polls them.
-
-    With `since` set it is a mid-year replan (planner.store.replan): visits before `since` stay as history.
-    """
-
-    problem: Problem = field(repr=False)
-    previous: Plan | None = field(repr=False)
-    control: SolveControl = field(default_factory=SolveControl, repr=False)
-    store: Store | None = field(default=None, repr=False)
-    scenario: str | None = None           # store scenario that receives each solved plan as a version
-    author: str = DEFAULT_AUTHOR
-    expected_revision: int | None = None
-    since: date | None = None
-    plan: Plan | None = None
-    violations: list[tuple[str, str]] | None = None
-    error: BaseException | None = None
-    checking: bool = False
-    version: int | None = None
-    replan: dict[str, Any] | None = None  # frozen visits, pairs changed, visits moved (for the page)
-    store_error: str | None = None
-    started: float = field(default_factory=time.monotonic)
-    finished_at: float | None = None
-    _done: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
-
-    def start(self) -> SolveJob:
-        self._thread = threading.Thread(target=self._run, name="planner-solve", daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        try:
-            plan = self._replan() if self.since is not None else self._solve()
-            self.plan = plan
-        except (InfeasibleError, InputError, Cancelled) as exc:
-            self.error = exc
-        except Exception as exc:  # shown to the user, never swallowed silently
-            self.error = exc
-        finally:
-            self.finished_at = time.monotonic()
-            self._done.set()
-
-    def _solve(self) -> Plan:
-        from planner.solve import solve_plan
-
-        plan = solve_plan(self.problem, previous=self.previous, control=self.control)  # raises Cancelled on Stop
-        self.checking = True
-        self.violations = check_texts(self.problem, plan)
-        plan.report[CHECK_KEY] = [list(v) for v in self.violations]
-        if self.store is not None and self.scenario:
-            try:
-                self.version = self.store.save_solved(self.scenario, self.problem, plan, author=self.author,
-                                                      expected_revision=self.expected_revision)
-            except Exception as exc:  # the plan is still shown; the page says it was not stored
-                self.store_error = f"{type(exc).__name__}: {exc}"
-        return plan
-
-    def _replan(self) -> Plan:
-        from planner.store.replan import replan_scenario
-
-        assert self.store is not None and self.scenario and self.since is not None
-        result = replan_scenario(self.store, self.scenario, self.since, author=self.author, problem=self.problem,
-                                 control=self.control)
-        self.version = result.version
-        self.replan = {"since": self.since, "base": result.base_version, "frozen": result.frozen,
-                       "pairs_changed": result.diff.pairs_changed, "visits_moved": result.diff.visits.moved,
-                       "visits_new": result.diff.visits.new, "visits_dropped": result.diff.visits.dropped}
-        self.checking = True
-        self.violations = check_texts(self.problem, result.plan)
-        return result.plan
-
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._done.wait(timeout)
-
-    def cancel(self) -> None:
-        self.control.cancel()
-
-    @property
-    def elapsed(self) -> float:
-        return (self.finished_at or time.monotonic()) - self.started
-
-
-def check_texts(problem: Problem, plan: Plan) -> list[tuple[str, str]]:
-    """The independent checker's findings as (zh, en) texts: small to keep and to store with the version."""
-    from planner.check import check_plan
-
-    return [(v.render("zh"), v.render("en")) for v in check_plan(problem, plan)]
 
 
 # -- the workspace -----------------------------------------------------------------------------------------------
@@ -448,7 +349,9 @@ class Workspace:
         assert self.problem is not None
         if self.problem.rules.to_dict() == self.rules.to_dict():
             return self.problem
-        problem = self.problem.with_rules(self.rules)
+        from planner.io.validate import build_problem
+
+        problem = build_problem(self.problem.raw_tables(), self.rules, self.problem.source)
         self.problem = problem
         self.problem_key = new_key()
         return problem
@@ -501,11 +404,18 @@ def pick_scenario(store: Store, wanted: str | None) -> str:
     return name
 
 
-def new_workspace(wanted: str | None = None) -> Workspace:
-    """The first run of a session: the scenario's last state from the store, else the bundled demo."""
-    ws = Workspace(author=default_author())
+def new_workspace(wanted: str | None = None, account: Any = None) -> Workspace:
+    """The first run of a session: the scenario's last state from the store, else the bundled demo.
+
+    With a signed-in `account` (planner.access) the store is guarded by the policy and every change is authored
+    by the account."""
+    ws = Workspace(author=default_author() if account is None else account.name)
     try:
         ws.store = shared_store()
+        if account is not None:
+            from planner.access.guard import GuardedStore
+
+            ws.store = GuardedStore(ws.store, account)
         ws.load_scenario(pick_scenario(ws.store, wanted))
     except Exception as exc:   # no usable store: work in the session only, and say so
         ws.store = None
@@ -518,12 +428,12 @@ def new_workspace(wanted: str | None = None) -> Workspace:
     return ws
 
 
-def workspace() -> Workspace:
+def workspace(account: Any = None) -> Workspace:
     import streamlit as st
 
     ws = st.session_state.get(WS_KEY)
     if ws is None:
-        ws = new_workspace(st.query_params.get("scenario"))
+        ws = new_workspace(st.query_params.get("scenario"), account)
         st.session_state[WS_KEY] = ws
     assert isinstance(ws, Workspace)
     return ws

@@ -1,4 +1,4 @@
-"""`patterns.local_search` on random small groups: never worse than its start on the exact pattern cost, every
+"""`units.search.local_search` on random small groups: never worse than its start on the exact pattern cost, every
 hard rule kept (each community one unit, every unit ≥1 community, capacity, pins, forbidden pairs), deterministic,
 and a local optimum for single moves."""
 
@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.assign.data import COST_SCALE
-from planner.assign.patterns import Component, build_master, column_generation, local_search, perturb_search, prune
+from planner.assign.units.columns import Component, build_master, column_generation, prune
+from planner.assign.units.search import local_search, perturb_search
 
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=60, deadline=None)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from planner.io.validate import build_problem
 from planner.plan import Plan
 from planner.problem import Problem
 from planner.result import Assignment, Calendar
@@ -128,5 +129,5 @@ def changed_problem(problem: Problem, *, drop_cadres: int = 0, add_households: i
         c = min((c for c in range(len(cids)) if cids[c] not in pinned), key=lambda c: (size[c], c))
         spare[base.community_unit[c]] = -np.inf
         overrides["community"][cids[c]] = str(problem.units["unit_id"].iat[int(np.argmax(spare))])
-    changed = Problem.from_tables(tables, problem.rules, "changed")
+    changed = build_problem(tables, problem.rules, "changed")
     return changed, overrides, gone

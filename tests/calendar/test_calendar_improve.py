@@ -16,13 +16,14 @@ import pytest
 from planner.calendar import solve_calendar
 from planner.calendar.days import avoided_days
 from planner.calendar.improve import Budget, improve_local
-from planner.calendar.tasks import Board, Costs, Task, assign_phases, place_all, plan_cost, task_bound, task_cost
+from planner.calendar.place import place_all
+from planner.calendar.tasks import Board, Costs, Task, assign_phases, plan_cost, task_bound, task_cost
 from planner.check import check_plan
 from planner.plan import Plan
 from planner.rules import Rules
 from planner.workdays import work_calendar
+from tests.calendar.checked import check_visits
 from tests.calendar.test_calendar_solve import FAST, tiny_assignment
-from tests.calendar.verify import verify
 from tests.fixtures import TINY_YEAR, tiny_problem
 
 YEAR = 2026
@@ -149,7 +150,7 @@ def improved() -> pd.DataFrame:
 
 def test_improved_tiny_plan_passes_verifier_and_checker(improved: pd.DataFrame) -> None:
     problem, assignment = tiny_problem(**EXACT), tiny_assignment()
-    assert verify(problem, assignment, improved) == []
+    assert check_visits(problem, assignment, improved) == []
     assert check_plan(problem, Plan(visits=improved, **assignment.frames(problem))) == []
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from planner.io.validate import build_problem
 from planner.store import schema as t
 from planner.store.api import ConflictError, NotFoundError, Store, open_store
 from tests.fixtures import tiny_problem, tiny_tables
@@ -21,8 +22,6 @@ def _problem_with_dates():
                                              "end": ["2026-03-06", "2026-07-10"], "reason": ["出差", ""]})
     tables["holidays"] = pd.DataFrame({"date": ["2026-12-31"], "kind": ["holiday"]})
     tables["pins"] = pd.DataFrame({"kind": ["cadre_household"], "subject_id": ["G1"], "target_id": ["H01"]})
-    from planner.io.validate import build_problem
-
     return build_problem(tables, tiny_problem().rules, source="tiny+dates")
 
 
@@ -290,7 +289,7 @@ def test_a_solve_is_kept_even_when_the_input_was_edited_meanwhile(store: Store, 
     households = store.load_input(scenario).tables["households"].copy()
     households.loc[3, "priority"] = 3
     store.save_input(scenario, author="bob", expected_revision=started_on, tables={"households": households})
-    solved = problem.with_rules(problem.rules.replace(visits={"talks_per_household": 3}))
+    solved = build_problem(problem.raw_tables(), problem.rules.replace(visits={"talks_per_household": 3}), problem.source)
     number = store.save_solved(scenario, solved, fake_plan(solved), author="alice", expected_revision=started_on)
     assert number == 1
     current = store.load_input(scenario)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from planner.io.validate import build_problem
 from planner.store import schema as t
 from planner.store.api import Store, open_store
 from tests.fixtures import tiny_problem
@@ -39,7 +40,7 @@ def test_exception_midway_through_a_version_write_leaves_no_half_version(store: 
             raise RuntimeError("simulated crash")
         return real_put_blob(self, conn, frame)
 
-    changed = problem.with_rules(problem.rules.replace(visits={"cadre_household": 7}))
+    changed = build_problem(problem.raw_tables(), problem.rules.replace(visits={"cadre_household": 7}), problem.source)
     monkeypatch.setattr(Store, "_put_blob", failing_put_blob)
     with pytest.raises(RuntimeError, match="simulated crash"):
         store.save_solved(scenario, changed, fake_plan(changed, shift=1), author="bob")

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from planner.cli import main
+from planner.io.validate import build_problem
 from planner.plan import read_plan
 from planner.store.api import open_store
 from planner.store.diff import visit_dates
-from planner.store.replan import frozen_history, replan_scenario
+from planner.workflow.replan import frozen_history, replan_scenario
 from tests.fixtures import tiny_problem, tiny_tables
 from tests.store.conftest import fake_plan
 
@@ -39,7 +40,7 @@ def test_frozen_history_keeps_every_past_visit_even_of_people_who_left() -> None
     plan = fake_plan(problem)
     tables = tiny_tables()
     tables["cadres"] = tables["cadres"][tables["cadres"]["cadre_id"] != "G1"].reset_index(drop=True)
-    from planner.io.validate import build_problem
+
 
     changed = build_problem(tables, problem.rules)
     since = date(2026, 7, 1)
@@ -117,7 +118,7 @@ def test_replan_on_the_small_demo_changes_few_pairs(tmp_path: Path) -> None:
         tables[stem] = tables[stem][~tables[stem]["person_id"].isin(gone)].reset_index(drop=True)
     for stem in ("pins", "forbidden"):
         tables[stem] = tables[stem][~tables[stem]["subject_id"].isin(gone)].reset_index(drop=True)
-    changed = problem.from_tables(tables, problem.rules, "demo-2%")
+    changed = build_problem(tables, problem.rules, "demo-2%")
     since = date(problem.rules.year, 7, 1)
     result = replan_scenario(store, "demo", since, author="bob", problem=changed)
     _history_unchanged(first.visits, result.plan.visits, since, gone)

@@ -20,6 +20,7 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PLANNER_DB_URL", f"sqlite:///{home / 'store.db'}")
     monkeypatch.setenv("USER", "tester")
     monkeypatch.delenv("PLANNER_APP_SCENARIO", raising=False)
+    monkeypatch.setenv("PLANNER_UI_RAISE", "1")   # a failing page fails the test (the app itself shows an error id)
     return home
 
 

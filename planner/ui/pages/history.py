@@ -13,6 +13,7 @@ from planner.store.api import ConflictError, Store, StoreError, VersionInfo
 from planner.store.diff import PlanDiff
 from planner.ui.components import fmt_pct, fmt_when
 from planner.ui.i18n import current_lang, labels, lkey, t
+from planner.ui.pages.publish import publish_box
 from planner.ui.state import Workspace
 
 DIFF_KEY = "history_diff"
@@ -46,7 +47,7 @@ def _kind(kind: str) -> str:
     return kind if label == f"vkind.{kind}" else label
 
 
-def version_frame(versions: list[VersionInfo]) -> pd.DataFrame:
+def version_frame(versions: list[VersionInfo], published: tuple[int, ...] | list[int] = ()) -> pd.DataFrame:
     """One row per version, newest first, with the figures a user compares at a glance."""
     rows = [{
         t("history.col_version"): v.number,
@@ -60,12 +61,14 @@ def version_frame(versions: list[VersionInfo]) -> pd.DataFrame:
         t("history.col_cadres"): v.counts.get("cadres"),
         t("history.col_visits"): v.counts.get("visits"),
         t("history.col_since"): v.since.isoformat() if v.since else "",
+        t("publish.col"): t("publish.yes") if v.number in published else "",
     } for v in reversed(versions)]
     return pd.DataFrame(rows)
 
 
 def _versions(ws: Workspace, versions: list[VersionInfo]) -> None:
-    st.dataframe(version_frame(versions), hide_index=True, width="stretch", height=min(300, 38 + 35 * len(versions)))
+    published = ws.store.published_versions(ws.scenario) if ws.store is not None else []
+    st.dataframe(version_frame(versions, published), hide_index=True, width="stretch", height=min(300, 38 + 35 * len(versions)))
     numbers = [v.number for v in reversed(versions)]
     by_number = {v.number: v for v in versions}
     c1, c2, c3 = st.columns([2, 1, 3], vertical_alignment="bottom")
@@ -91,6 +94,7 @@ def _versions(ws: Workspace, versions: list[VersionInfo]) -> None:
         st.session_state.pop("history_restore_confirm", None)
         st.toast(t("history.restored", version=number, new=new))
         st.rerun()
+    publish_box(ws, int(number))
 
 
 def _compare(ws: Workspace, store: Store, versions: list[VersionInfo]) -> None:

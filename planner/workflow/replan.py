@@ -5,6 +5,7 @@ those of people or targets that left: they still count, SEMANTICS "Mid-year repl
 version's plan is the `previous` plan, so the assignment keeps surviving pairs (continuity weight) and the calendar
 keeps the previous visits from `since` on wherever still valid, placing only what is missing. The result is
 saved as a new version of kind "replan" (its base version and `since` recorded) and compared with the base.
+It lives in the workflow, not in the store: it solves (and, when asked, checks), which the store never does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from planner.problem import Problem
 from planner.progress import SolveControl
 from planner.store.api import NotFoundError, Store
 from planner.store.diff import PlanDiff, compare_plans, visit_dates
+from planner.workflow.solve import Checked, plan_and_check, save, solve
 
 PERSON_TABLES = {"leader": ("leaders", "leader_id"), "unit": ("units", "unit_id"), "cadre": ("cadres", "cadre_id")}
 TARGET_TABLES = {"office": ("offices", "office_id"), "community": ("communities", "community_id"),
@@ -35,6 +37,7 @@ class ReplanResult:
     dropped_history: int     # of those, visits whose person or target has left (kept, they still count)
     diff: PlanDiff
     plan: Plan
+    checked: Checked | None = None    # the checker's verdict, when replan_scenario(check_rules=True)
 
 
 def frozen_history(plan: Plan, problem: Problem, since: date) -> tuple[pd.DataFrame, int]:
@@ -64,10 +67,9 @@ def frozen_history(plan: Plan, problem: Problem, since: date) -> tuple[pd.DataFr
 
 def replan_scenario(store: Store, scenario: str, since: date, *, author: str, problem: Problem | None = None,
                     control: SolveControl | None = None, on_event: Callable[[Any], None] | None = None,
-                    note: str = "") -> ReplanResult:
-    """Replan `scenario` from `since` on the changed `problem` (default: the scenario's current input)."""
-    from planner.solve import solve_plan
-
+                    note: str = "", check_rules: bool = False) -> ReplanResult:
+    """Replan `scenario` from `since` on the changed `problem` (default: the scenario's current input); with
+    `check_rules` the checker runs on the new plan before it is saved (result.checked)."""
     base = store.latest_version(scenario)
     if base is None:
         raise NotFoundError(f"方案“{scenario}”还没有任何版本，无法年中调整",
@@ -75,10 +77,13 @@ def replan_scenario(store: Store, scenario: str, since: date, *, author: str, pr
     previous = store.load_plan(scenario, base)
     problem = problem if problem is not None else store.load_problem(scenario)
     frozen, dropped = frozen_history(previous, problem, since)
-    plan = solve_plan(problem, previous=previous, control=control, on_event=on_event, frozen_visits=frozen,
-                      since=since)
-    version = store.save_solved(scenario, problem, plan, author, kind="replan", since=since, base_version=base,
-                                note=note)
+    checked = None
+    if check_rules:
+        checked = plan_and_check(problem, previous, control, on_event=on_event, frozen_visits=frozen, since=since)
+        plan = checked.plan
+    else:
+        plan = solve(problem, previous, control, on_event=on_event, frozen_visits=frozen, since=since)
+    version = save(store, scenario, problem, plan, author, kind="replan", since=since, base_version=base, note=note)
     diff = compare_plans(previous, plan, problem, since=since)
     return ReplanResult(version=version, base_version=base, frozen=len(frozen), dropped_history=dropped, diff=diff,
-                        plan=plan)
+                        plan=plan, checked=checked)

@@ -1,0 +1,112 @@
+"""`planner plan-many` (with a tqdm bar over districts) and `planner export-many`: command-line faces of the batch.
+
+Exit code: 0 when every district is `ok`; 1 when some district is not (summary.csv says which and why); 2 when
+the batch cannot start (ROOT, OUT or the scheduler unusable — nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from typing import Any
+
+from planner.errors import Lang
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _say(lang: Lang, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def plan_many_command(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from planner.batch.outputs import SummaryRow
+    from planner.batch.run import BatchProgress, plan_many
+
+    lang: Lang = args.lang
+    overrides: dict[str, Any] = {}
+    if args.time_limit is not None:
+        overrides.setdefault("solver", {})["time_limit"] = args.time_limit
+    if args.seed is not None:
+        overrides.setdefault("solver", {})["seed"] = args.seed
+    if args.scheduler and args.workers:
+        print(_say(lang, "已指定调度器：--workers 不起作用（工作进程在各机器上用 dask worker 启动）",
+                   "--workers is ignored with --scheduler (start workers with `dask worker` on each machine)"),
+              file=sys.stderr)
+    progress = BatchProgress()
+    bar = tqdm(total=0, unit=_say(lang, "区", "district"), file=sys.stderr, dynamic_ncols=True,
+               disable=args.quiet or None)
+
+    def show(row: SummaryRow) -> None:
+        bar.total = progress.total
+        bar.set_postfix_str(f"{row.district}: {row.status}", refresh=False)
+        bar.update(1)
+        if row.status != "ok":
+            bar.write(f"  {row.district}: {row.status} ({row.exit_code}) {row.message[:200]}", file=sys.stderr)
+
+    try:
+        rows = plan_many(args.root, args.out, scheduler=args.scheduler, workers=args.workers,
+                         overrides=overrides or None, year=args.year, lang=lang, progress=progress, on_row=show,
+                         workers_write=True if args.shared_out else None)
+    finally:
+        bar.close()
+    counts = Counter(row.status for row in rows)
+    skipped = sum(row.skipped for row in rows)
+    print(_say(lang, f"共 {len(rows)} 个区县：成功 {counts['ok']}（其中 {skipped} 个输入未变、沿用已有计划），"
+                     f"输入有误 {counts['bad_input']}，规则无法满足 {counts['infeasible']}，失败 {counts['failed']}；"
+                     f"用时 {progress.elapsed:.1f} 秒",
+               f"{len(rows)} districts: ok {counts['ok']} ({skipped} unchanged, existing plan kept), "
+               f"bad input {counts['bad_input']}, infeasible {counts['infeasible']}, failed {counts['failed']}; "
+               f"{progress.elapsed:.1f} s"))
+    print(_say(lang, f"汇总表：{args.out}/summary.csv", f"summary: {args.out}/summary.csv"))
+    return EXIT_OK if counts["ok"] == len(rows) else EXIT_SOME_FAILED
+
+
+def export_many_command(args: argparse.Namespace) -> int:
+    from planner.batch.export import export_many
+    from planner.batch.outputs import SummaryRow
+
+    lang: Lang = args.lang
+    if not args.ics and not args.xlsx:
+        print(_say(lang, "请指定 --ics 和/或 --xlsx", "give --ics and/or --xlsx"), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    def show(row: SummaryRow) -> None:
+        if row.status != "ok":
+            print(f"  {row.district}: {row.status} ({row.exit_code}) {row.message[:200]}", file=sys.stderr)
+
+    rows = export_many(args.out, args.dest, xlsx=args.xlsx, ics=args.ics, redact=args.redact,
+                       scheduler=args.scheduler, workers=args.workers, lang=lang, on_row=show)
+    ok = sum(row.status == "ok" for row in rows)
+    print(_say(lang, f"已导出 {ok}/{len(rows)} 个区县：{args.dest}", f"{ok}/{len(rows)} districts exported: {args.dest}"))
+    return EXIT_OK if ok == len(rows) else EXIT_SOME_FAILED
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("plan-many", help="plan every district under ROOT on a Dask cluster / 批量生成各区县计划")
+    p.add_argument("root", help="one input (folder or .xlsx/.zip) per district / 每区县一个输入")
+    p.add_argument("--out", required=True)
+    p.add_argument("--scheduler", default=os.environ.get("PLANNER_DASK_SCHEDULER") or None, metavar="ADDRESS",
+                   help="tcp://HOST:8786 (default: $PLANNER_DASK_SCHEDULER, else a local cluster)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: CPU count)")
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--time-limit", type=float, default=None, help="deterministic seconds per stage")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--shared-out", action="store_true",
+                   help="workers write OUT themselves (they see OUT at the same path, e.g. NFS)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=plan_many_command)
+
+    p = sub.add_parser("export-many", help="export every district's plan / 批量导出各区县计划")
+    p.add_argument("out", help="plan-many's OUT folder / 批量计划输出目录")
+    p.add_argument("--dest", required=True, help="DEST/<district>.xlsx and DEST/<district>.ics.zip")
+    p.add_argument("--xlsx", action="store_true", help="printable workbook per district / 工作簿")
+    p.add_argument("--ics", action="store_true", help="calendars per district (zip of .ics) / 日历")
+    p.add_argument("--redact", action="store_true", help="pseudonymise household data / 联系户信息脱敏")
+    p.add_argument("--scheduler", default=os.environ.get("PLANNER_DASK_SCHEDULER") or None, metavar="ADDRESS")
+    p.add_argument("--workers", type=int, default=None)
+    p.set_defaults(func=export_many_command)

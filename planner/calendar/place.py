@@ -1,0 +1,177 @@
+"""The driver of one calendar stage: the constructive pass over all tasks, the exact model where it failed, then
+the improvement phase (tasks.py docstring)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from planner.calendar.exact import solve_exact
+from planner.calendar.improve import Budget, improve_exact, improve_local
+from planner.calendar.tasks import Board, Costs, Task, components, plan_cost, task_bound
+from planner.result import Status
+
+
+@dataclass
+class Placement:
+    """Outcome of placing a family of tasks (one stage)."""
+
+    status: Status
+    objective: float
+    bound: float
+    failed: int = 0                 # tasks the constructive pass left to the exact model
+    components: int = 0             # exact sub-models solved
+    details: dict[str, Any] = field(default_factory=dict)
+    lifts: list[tuple[list[int], float]] = field(default_factory=list)   # proven bound lift per component
+
+
+def place_greedy(task: Task, board: Board, costs: Costs) -> bool:
+    """Place one task on free days near its targets, then repair uncovered required periods. True if placed."""
+    if task.k <= 0 and not task.periods:
+        return True
+    opts = np.array(task.options, dtype=np.int64)
+    ok = board.load[opts] < board.caps[opts][:, None]              # options × days
+    free = task.avail & ~board.busy[task.group] & ok.any(axis=0)
+    need = max(task.k, len(task.periods))
+    if int(free.sum()) < need:
+        return False
+    load = np.where(ok, board.load[opts], np.iinfo(np.int64).max).min(axis=0)
+    base = costs.day + costs.tiebreak * np.minimum(load, board.n_days)
+    idx = np.arange(board.n_days)
+    usable = free.copy()
+    chosen: list[int] = []
+    for target in task.targets():
+        score = costs.spacing * np.abs(idx - target) + base
+        score[~usable] = np.inf
+        d = int(np.argmin(score))
+        if not math.isfinite(score[d]):
+            return False
+        chosen.append(d)
+        usable[d] = False
+    # repair: every required period gets a day, taken from a period that has two or from a non-required one
+    period_of = np.full(board.n_days, -1, dtype=np.int64)
+    for j, days in enumerate(task.periods):
+        period_of[days] = j
+    for j, days in enumerate(task.periods):
+        if any(period_of[d] == j for d in chosen):
+            continue
+        cand = days[usable[days]]
+        if len(cand) == 0:
+            return False
+        mid = days[len(days) // 2]
+        add = int(cand[np.argmin(costs.spacing * np.abs(cand - mid) + base[cand])])
+        counts: dict[int, int] = {}
+        for d in chosen:
+            counts[int(period_of[d])] = counts.get(int(period_of[d]), 0) + 1
+        removable = [d for d in chosen if period_of[d] < 0 or counts[int(period_of[d])] >= 2]
+        if removable and len(chosen) >= task.k:
+            worst = max(removable, key=lambda d: (counts.get(int(period_of[d]), 0) if period_of[d] >= 0 else 99, d))
+            chosen.remove(worst)
+            usable[worst] = True
+        chosen.append(add)
+        usable[add] = False
+    chosen.sort()
+    res = []
+    for d in chosen:
+        col = ok[:, d]
+        choice = np.flatnonzero(col)
+        best = choice[np.argmin(board.load[opts[choice], d])]
+        res.append(int(opts[best]))
+    board.commit(task, chosen, res)
+    return True
+
+
+def order_tasks(tasks: Sequence[Task]) -> list[int]:
+    """Tightest first (fewest available days per required day), then the order given (deterministic)."""
+    keys = []
+    for i, t in enumerate(tasks):
+        need = max(t.k, len(t.periods), 1)
+        keys.append((int(t.avail.sum()) / need, -len(t.periods), i))
+    return [i for *_, i in sorted(keys)]
+
+
+class StageControl(Protocol):
+    """What the driver needs from the caller's control (planner.progress.SolveControl has it): whether the user
+    pressed Stop, a place to report progress, and the registry of running CP-SAT solvers that Stop interrupts."""
+
+    @property
+    def cancelled(self) -> bool: ...
+
+    def report(self, stage: str, message: str = "", objective: float | None = None, bound: float | None = None,
+               done: int | None = None, total: int | None = None) -> None: ...
+
+    def register(self, solver: Any) -> None: ...
+
+    def unregister(self, solver: Any) -> None: ...
+
+
+def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, workers: int,
+              time_limit: float, control: StageControl | None = None, stage: str = "",
+              explain: Callable[[Sequence[Task]], Exception] | None = None, budget: Budget | None = None
+              ) -> Placement:
+    """Constructive pass over all tasks, the exact model on each component the pass could not finish, then the
+    improvement phase (improve.py) when a `budget` (improve.Budget) is given.
+
+    Raises whatever `explain(component_tasks)` returns (an InfeasibleError) when a component is proven
+    impossible; planner.progress.Cancelled when the user stops.
+    """
+    from planner.progress import Cancelled
+
+    failed: list[int] = []
+    order = order_tasks(tasks)
+    step = max(1, len(order) // 20)
+    for n, i in enumerate(order):
+        if not place_greedy(tasks[i], board, costs):
+            failed.append(i)
+        if control is not None and n % step == 0:
+            if control.cancelled:
+                raise Cancelled()
+            control.report(stage, "constructive", None, None, n, len(order))
+    exact_status = Status.OPTIMAL
+    comps = components(tasks, failed) if failed else []
+    for j, comp in enumerate(comps):
+        if control is not None and control.cancelled:
+            raise Cancelled()
+        sub = [tasks[i] for i in comp]
+        result = solve_exact(sub, board, costs, seed=seed, workers=workers, time_limit=time_limit,
+                             register=control.register if control else None,
+                             unregister=control.unregister if control else None)
+        if result.status not in (Status.OPTIMAL, Status.FEASIBLE):
+            if control is not None and control.cancelled:
+                raise Cancelled()
+            if explain is not None:
+                raise explain(sub)
+            raise RuntimeError(f"{stage}: component of {len(sub)} tasks has no solution")
+        if result.status == Status.FEASIBLE:
+            exact_status = Status.FEASIBLE
+        if control is not None:
+            control.report(stage, f"exact model {j + 1}/{len(comps)}", result.objective, result.bound, j + 1, len(comps))
+    constructive = plan_cost(tasks, costs)
+    details: dict[str, Any] = {"tasks": len(tasks), "greedy_failed": len(failed), "exact_components": len(comps),
+                               "constructive_objective": constructive}
+    lifts: list[tuple[list[int], float]] = []
+    if budget is not None:
+        local = improve_local(tasks, board, costs, budget.passes)
+        details["local_objective"] = plan_cost(tasks, costs)
+        if control is not None:
+            if control.cancelled:
+                raise Cancelled()
+            control.report(stage, "improve", details["local_objective"], None, 1, 1)
+        exact = improve_exact(tasks, board, costs, budget, seed=seed, register=control.register if control else None,
+                              unregister=control.unregister if control else None,
+                              cancelled=lambda: control is not None and bool(control.cancelled))
+        if control is not None and control.cancelled:
+            raise Cancelled()
+        exact.moves, exact.passes = local.moves, local.passes
+        details.update(exact.details())
+        lifts = exact.lifts
+    objective = plan_cost(tasks, costs)
+    bound = float(sum(task_bound(t, costs) for t in tasks)) + sum(lift for _, lift in lifts)
+    status = Status.OPTIMAL if objective <= bound + 1e-9 else Status.FEASIBLE
+    if exact_status == Status.FEASIBLE:
+        status = Status.FEASIBLE
+    return Placement(status, objective, bound, len(failed), len(comps), details, lifts)

@@ -1,0 +1,46 @@
+"""The published plan as units and cadres get it (planner.ui.scoped): drafts never, the scope only, and the hook
+through which recorded visits will arrive returns the scope's rows only."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pandas as pd
+import pytest
+
+from planner.access.accounts import Account
+from planner.access.roles import Role
+from planner.plan import Plan
+from planner.problem import Problem
+from planner.store.api import Store
+from planner.ui.scoped import build_view, recorded_visits
+
+
+def test_nothing_until_published_then_the_latest_publication(store: Store, solved: tuple[Problem, Plan]) -> None:
+    problem, plan = solved
+    unit = Account("u", Role.UNIT, "U2")
+    store.save_solved("a", problem, plan, "x")
+    assert build_view(store, unit) is None                      # a draft is not shown
+    store.publish("a", 1, author="x")
+    store.save_solved("a", problem, plan, "x")                  # version 2: a draft again
+    view = build_view(store, unit)
+    assert view is not None and (view.scenario, view.version) == ("a", 1)
+    assert view.ws.store is None                                 # pages cannot write through the view
+    assert set(view.ws.problem.units["unit_id"]) == {"U2"}
+
+
+def test_recorded_visits_hook_returns_the_scope_only(store: Store, solved: tuple[Problem, Plan],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    problem, plan = solved
+    store.save_solved("a", problem, plan, "x")
+    store.publish("a", 1, author="x")
+    view = build_view(store, Account("c", Role.CADRE, "G4"))
+    assert view is not None and recorded_visits(view) is None   # no actual-visits store yet
+    everyone = pd.DataFrame({"person_kind": ["cadre", "cadre", "unit"], "person_id": ["G4", "G5", "U2"],
+                             "target_kind": ["household"] * 2 + ["community"], "target_id": ["H16", "H17", "C04"]})
+    fake = types.ModuleType("planner.store.actuals")
+    fake.load_actuals = lambda store, scenario: everyone           # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "planner.store.actuals", fake)
+    mine = recorded_visits(view)
+    assert mine is not None and mine["person_id"].tolist() == ["G4"]
