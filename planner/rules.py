@@ -243,17 +243,13 @@ class Rules:
     def from_toml(cls, source: str | Path, file_label: str | None = None) -> Rules:
         path = Path(source) if not isinstance(source, str) or "\n" not in source else None
         label = file_label or (path.name if path else "rules.toml")
-        if path is not None:
-            _check_rules_file(path, label)
         try:
-            text = _read_rules_file(path, label) if path else str(source)
+            data = tomllib.loads(_read_rules_file(path, label) if path else str(source))
         except UnicodeDecodeError as exc:
             raise InputError([Issue(label, None, None, RULES_NOT_UTF8_ZH, RULES_NOT_UTF8_EN)]) from exc
         except OSError as exc:
             raise InputError([Issue(label, None, None, f"无法读取规则文件：{exc.strerror or exc}",
                                     f"cannot read rules: {exc}")]) from exc
-        try:
-            data = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, RecursionError) as exc:
             raise InputError([Issue(label, None, None, f"规则文件格式有误（TOML）：{exc}",
                                     f"malformed rules file (TOML): {exc}")]) from exc
@@ -265,27 +261,16 @@ RULES_NOT_UTF8_EN = "the rules file is not UTF-8 (perhaps GBK): save it as UTF-8
 
 
 def _read_rules_file(path: Path, label: str) -> str:
-    """The file as text, reading at most the size limit (a /proc or device file may claim any size)."""
+    """The file as text: not a folder, and read only up to the size limit (a device file may claim any size)."""
+    if path.is_dir():
+        raise InputError([Issue(label, None, None, f"“{path.name}” 是一个文件夹，应为规则文件",
+                                f"'{path.name}' is a folder, not a rules file")])
     with path.open("rb") as stream:
         data = stream.read(MAX_RULES.value() + 1)
     if len(data) > MAX_RULES.value():
         raise InputError([Issue(label, None, None, f"规则文件过大（超过 {mb(MAX_RULES.value())}）",
                                 f"rules file too large (over {mb(MAX_RULES.value())})")])
     return data.decode("utf-8-sig")
-
-
-def _check_rules_file(path: Path, label: str) -> None:
-    """rules.toml must be a small file: a folder, or megabytes of it, is a mistake worth saying so."""
-    if path.is_dir():
-        raise InputError([Issue(label, None, None, f"“{path.name}” 是一个文件夹，应为规则文件",
-                                f"'{path.name}' is a folder, not a rules file")])
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return  # reading will say what is wrong
-    if size > MAX_RULES.value():
-        raise InputError([Issue(label, None, None, f"规则文件过大（{mb(size)}，上限 {mb(MAX_RULES.value())}）",
-                                f"rules file too large ({mb(size)}, limit {mb(MAX_RULES.value())})")])
 
 
 def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -177,3 +177,13 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
         part = targets.get(rel.group(1), b"").decode("utf-8", "replace").lstrip("/")
         out[part if part.startswith("xl/") else f"xl/{part}"] = html.unescape(shown.group(1).decode("utf-8", "replace"))
     return out
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """Windows zips store Chinese names in GBK without the UTF-8 flag; Python then decodes them as cp437."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename

@@ -19,7 +19,7 @@ import pandas as pd
 from planner.errors import InputError, Issue
 from planner.io import limits
 from planner.io.normalize import normalize_code, normalize_header
-from planner.rules import Rules, rules_from_dict
+from planner.rules import RULES_NOT_UTF8_EN, RULES_NOT_UTF8_ZH, Rules, rules_from_dict
 
 RULES_KEY_HEADERS = ("key", "规则项")
 RULES_VALUE_HEADERS = ("value", "值")
@@ -166,3 +166,13 @@ def rules_from_sheet(frame: pd.DataFrame, label: str) -> Rules:
     if issues:
         raise InputError(issues)
     return rules
+
+
+def rules_from_bytes(content: bytes, label: str) -> Rules:
+    if len(content) > limits.MAX_RULES.value():
+        raise InputError([limits.too_big(label, len(content), limits.MAX_RULES)])
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Issue(label, None, None, RULES_NOT_UTF8_ZH, RULES_NOT_UTF8_EN)]) from exc
+    return Rules.from_toml(text + "\n", label)

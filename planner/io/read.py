@@ -33,11 +33,11 @@ from planner.errors import InputError, Issue
 from planner.io import archive as zips
 from planner.io import limits
 from planner.io.normalize import header_issues
-from planner.io.parse import decode_csv, parse_csv, promote_header, rules_from_sheet
+from planner.io.parse import decode_csv, parse_csv, promote_header, rules_from_bytes, rules_from_sheet
 from planner.io.validate import build_problem
 from planner.model import TABLES, TableSpec
 from planner.problem import Problem
-from planner.rules import RULES_NOT_UTF8_EN, RULES_NOT_UTF8_ZH, Rules
+from planner.rules import Rules
 
 __all__ = ["decode_csv", "parse_csv", "read_problem", "read_tables", "read_upload", "read_upload_problem",
            "rules_from_sheet", "table_for_name"]
@@ -163,16 +163,6 @@ def _read_folder(folder: Path, found: _Read) -> None:
         found.labels.setdefault(table.stem, table.file)
 
 
-def _zip_name(info: zipfile.ZipInfo) -> str:
-    """Windows zips store Chinese names in GBK without the UTF-8 flag; Python then decodes them as cp437."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
-
-
 def _read_zip(data: bytes, name: str, found: _Read) -> None:
     """Tables and rules.toml from a zip: members are chosen by name, checked against the limits by what their
     headers declare, then decompressed in chunks and stopped at the limits whatever the headers say."""
@@ -191,7 +181,7 @@ def _read_zip(data: bytes, name: str, found: _Read) -> None:
             return
         wanted: list[tuple[zipfile.ZipInfo, str, TableSpec | None]] = []
         for info in archive.infolist():
-            member = _zip_name(info)
+            member = zips.member_name(info)
             base = member.rsplit("/", 1)[-1]
             if info.is_dir() or member.startswith("__MACOSX") or base.startswith("."):
                 continue
@@ -222,7 +212,7 @@ def _read_zip(data: bytes, name: str, found: _Read) -> None:
                 return
             budget -= len(content)
             if spec is None:
-                found.set_rules(lambda c=content, b=base: _rules_from_bytes(c, b), base)
+                found.set_rules(lambda c=content, b=base: rules_from_bytes(c, b), base)
                 continue
             frame, issue = parse_csv(content, base)
             del content
@@ -232,16 +222,6 @@ def _read_zip(data: bytes, name: str, found: _Read) -> None:
                 found.add_table(spec, frame, base)
     for table in TABLES:
         found.labels.setdefault(table.stem, table.file)
-
-
-def _rules_from_bytes(content: bytes, label: str) -> Rules:
-    if len(content) > limits.MAX_RULES.value():
-        raise InputError([limits.too_big(label, len(content), limits.MAX_RULES)])
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError([Issue(label, None, None, RULES_NOT_UTF8_ZH, RULES_NOT_UTF8_EN)]) from exc
-    return Rules.from_toml(text + "\n", label)
 
 
 # -- xlsx -------------------------------------------------------------------------------------------------------
@@ -350,7 +330,7 @@ def _read_bytes(name: str, data: bytes, found: _Read) -> None:
         elif frame is not None:
             found.add_table(spec, frame, name)
     elif suffix == "toml":
-        found.set_rules(lambda: _rules_from_bytes(data, name), name)
+        found.set_rules(lambda: rules_from_bytes(data, name), name)
     else:
         found.stop(Issue(name, None, None, "不支持的文件类型：请上传 .xlsx、.zip 或 .csv",
                          "unsupported file type: upload .xlsx, .zip or .csv"))
