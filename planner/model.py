@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+# The most households one cadre could ever link (the policy's default is 5): the bound of `max_households` and of
+# `assign.cadre_max_households`, so capacities stay small enough for the solvers' arrays.
+MAX_HOUSEHOLDS_PER_CADRE = 1000
+
 
 class OfficeKind(StrEnum):
     OFFICE = "office"
@@ -173,7 +177,7 @@ TABLES: tuple[TableSpec, ...] = (
         ColumnSpec("unit_id", "所属单位编号", "ref", True, ref="units"),
         ColumnSpec("rank", "职级", "enum", enum="rank", default="staff",
                    help_zh="head 主要负责人 / section 科级 / staff 一般干部", help_en="head / section / staff"),
-        ColumnSpec("max_households", "最多联系户数", "int", minimum=0,
+        ColumnSpec("max_households", "最多联系户数", "int", minimum=0, maximum=MAX_HOUSEHOLDS_PER_CADRE,
                    help_zh="可空，空则用规则默认值", help_en="optional; rule default when empty"),
         _lat(), _lon(),
     ), id_column="cadre_id", help_zh="区直单位的党员干部", help_en="Party-member cadres of the units",

@@ -9,6 +9,8 @@ and the sentence of the policy it comes from, so the app can show the source as 
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +20,8 @@ from typing import Any, Literal
 import tomli_w
 
 from planner.errors import InputError, Issue
+from planner.io.limits import MAX_RULES, mb
+from planner.model import MAX_HOUSEHOLDS_PER_CADRE
 
 SEED_RULES = "党员领导干部直接联系服务群众制度的实施意见"
 SEED_GENERAL = "关于做好党员联系和服务群众工作的意见"
@@ -156,6 +160,53 @@ class SolverRules:
     gap_limit: float = _f(0.005, "可接受的相对最优差距", "Stop when within this relative gap of the bound", "", 0)
 
 
+# The range of every numeric rule, checked wherever Rules are made. Bounds say what could ever make sense, and keep
+# the solvers safe: weights are multiplied by COST_SCALE (10) and by distances up to 20,000 km, so with weights
+# ≤ 10**6 an arc costs < 2.5e11 and a min-cost flow over 200,000 nodes stays far below int64 (OR-Tools refuses
+# cost × nodes ≥ 2**63 as BAD_COST_RANGE); capacities bound array sizes (slots per cadre); CP-SAT's seed is int32.
+# A rule not listed here (a new one) gets its field's minimum and DEFAULT_MAX.
+DEFAULT_MAX = 1_000_000.0
+YEARS = (2000, 2100)
+MAX_WEIGHT = 1_000_000
+DAYS_A_YEAR = 366
+RULE_RANGES: dict[str, tuple[float, float]] = {
+    "year": YEARS,
+    "assign.leader_max_offices": (1, 100),
+    "assign.cadre_max_households": (1, MAX_HOUSEHOLDS_PER_CADRE),
+    "assign.candidate_cadres": (1, 100),  # arcs = households × this; the solver widens a short set itself
+    "assign.between_office_km": (0, 20_000),
+    **{f"weights.{name}": (0, MAX_WEIGHT)
+       for name in ("continuity", "priority", "distance", "balance", "unit_one_office", "linkage")},
+    **{f"visits.{name}": (0, DAYS_A_YEAR)
+       for name in ("leader_contact", "unit_community", "unit_community_days", "cadre_household",
+                    "cadre_household_days", "talks_per_household")},
+    "visits.community_daily_cap": (1, 1000),
+    "visits.office_daily_cap": (1, 1000),
+    "visits.leader_period_months": (1, 12),
+    "visits.unit_period_months": (1, 12),
+    "visits.cadre_period_months": (1, 12),
+    "visits.spread_min_workdays": (0, 31),
+    **{f"grassroots_days.{name}": (0, DAYS_A_YEAR)
+       for name in ("secretary", "head", "standing", "other", "unit_head", "section", "staff")},
+    "reception.per_week": (0, 7),
+    "reception.main_leader_a_per_month": (0, 31),
+    "reception.weekday": (1, 7),
+    "reception.fairness_max_diff": (0, DAYS_A_YEAR),
+    "calendar.avoid_month_end_days": (0, 31),
+    "calendar.avoid_after_spring_festival_days": (0, 60),
+    "calendar.avoid_day_cost": (0, 10_000),
+    "calendar.spacing_cost": (0, 10_000),
+    "calendar.load_tiebreak": (0, 10_000),
+    "calendar.improve_passes": (0, 100),
+    "calendar.improve_exact_vars": (0, 1_000_000),
+    "calendar.improve_time_share": (0, 1),
+    "solver.time_limit": (0, 86_400),
+    "solver.seed": (0, 2**31 - 1),
+    "solver.workers": (1, 64),
+    "solver.gap_limit": (0, 1),
+}
+
+
 @dataclass(frozen=True)
 class Rules:
     year: int = field(default_factory=next_year,
@@ -179,16 +230,47 @@ class Rules:
         """`rules.replace(year=2028, visits={"cadre_household": 8})`: nested dicts update one section."""
         return rules_from_dict(_merge(self.to_dict(), changes), "rules")
 
+    def __post_init__(self) -> None:
+        """Every way of making Rules (rules.toml, the 规则 sheet, the app's form, `Rules(...)`, `replace`) ends
+        here, so no out-of-range rule ever reaches a solver."""
+        issues: list[Issue] = []
+        for name, value, default, meta in _leaves(self):
+            _check_value(name, value, default, meta, "rules", issues)
+        if issues:
+            raise InputError(issues)
+
     @classmethod
     def from_toml(cls, source: str | Path, file_label: str | None = None) -> Rules:
         path = Path(source) if not isinstance(source, str) or "\n" not in source else None
         label = file_label or (path.name if path else "rules.toml")
         try:
-            text = path.read_text(encoding="utf-8-sig") if path else str(source)
-            data = tomllib.loads(text)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise InputError([Issue(label, None, None, f"无法读取规则文件：{exc}", f"cannot read rules: {exc}")]) from exc
+            data = tomllib.loads(_read_rules_file(path, label) if path else str(source))
+        except UnicodeDecodeError as exc:
+            raise InputError([Issue(label, None, None, RULES_NOT_UTF8_ZH, RULES_NOT_UTF8_EN)]) from exc
+        except OSError as exc:
+            raise InputError([Issue(label, None, None, f"无法读取规则文件：{exc.strerror or exc}",
+                                    f"cannot read rules: {exc}")]) from exc
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            raise InputError([Issue(label, None, None, f"规则文件格式有误（TOML）：{exc}",
+                                    f"malformed rules file (TOML): {exc}")]) from exc
         return rules_from_dict(data, label)
+
+
+RULES_NOT_UTF8_ZH = "规则文件不是 UTF-8 编码（可能是 GBK）：请用记事本等“另存为 UTF-8”后重试"
+RULES_NOT_UTF8_EN = "the rules file is not UTF-8 (perhaps GBK): save it as UTF-8 and try again"
+
+
+def _read_rules_file(path: Path, label: str) -> str:
+    """The file as text: not a folder, and read only up to the size limit (a device file may claim any size)."""
+    if path.is_dir():
+        raise InputError([Issue(label, None, None, f"“{path.name}” 是一个文件夹，应为规则文件",
+                                f"'{path.name}' is a folder, not a rules file")])
+    with path.open("rb") as stream:
+        data = stream.read(MAX_RULES.value() + 1)
+    if len(data) > MAX_RULES.value():
+        raise InputError([Issue(label, None, None, f"规则文件过大（超过 {mb(MAX_RULES.value())}）",
+                                f"rules file too large (over {mb(MAX_RULES.value())})")])
+    return data.decode("utf-8-sig")
 
 
 def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -234,24 +316,20 @@ def rules_from_dict(data: dict[str, Any], file_label: str = "rules.toml") -> Rul
 
 
 def _check_value(name: str, value: Any, default: Any, meta: Any, label: str, issues: list[Issue]) -> Any:
+    """`value` as the rule's type when it has that type and lies in the rule's range; else an issue and None."""
     expected = type(default)
     if expected is bool:
         if isinstance(value, bool):
             return value
-    elif expected is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            if meta.get("min") is not None and value < meta["min"]:
-                issues.append(Issue(label, None, name, f"“{name}” 不能小于 {meta['min']}（现为 {value}）",
-                                    f"'{name}' must be ≥ {meta['min']} (got {value})"))
-                return None
-            return value
-    elif expected is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if meta.get("min") is not None and value < meta["min"]:
-                issues.append(Issue(label, None, name, f"“{name}” 不能小于 {meta['min']}（现为 {value}）",
-                                    f"'{name}' must be ≥ {meta['min']} (got {value})"))
-                return None
-            return float(value)
+    elif expected in (int, float):
+        number = _as_number(value, expected)
+        if number is not None:
+            low, high = rule_range(name, meta)
+            if math.isfinite(number) and low <= number <= high:
+                return number
+            issues.append(Issue(label, None, name, f"“{name}” 应在 {_shown(low)} 到 {_shown(high)} 之间（现为 {value!r}）",
+                                f"'{name}' must be between {_shown(low)} and {_shown(high)} (got {value!r})"))
+            return None
     elif expected is str:
         if name.endswith("linkage") and value in ("strict", "prefer"):
             return value
@@ -260,9 +338,51 @@ def _check_value(name: str, value: Any, default: Any, meta: Any, label: str, iss
         issues.append(Issue(label, None, name, f"“{name}” 只能是 strict 或 prefer（现为 {value!r}）",
                             f"'{name}' must be 'strict' or 'prefer' (got {value!r})"))
         return None
-    issues.append(Issue(label, None, name, f"“{name}” 的值 {value!r} 类型不对，应为 {expected.__name__}",
+    kind_zh = {bool: "是/否（true/false）", int: "整数", float: "数"}.get(expected, expected.__name__)
+    issues.append(Issue(label, None, name, f"“{name}” 的值 {value!r} 类型不对，应为{kind_zh}",
                         f"'{name}' = {value!r} has the wrong type, expected {expected.__name__}"))
     return None
+
+
+def _shown(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
+
+
+def _as_number(value: Any, expected: type) -> Any:
+    """An int rule takes any integral number (5, 5.0, numpy's int64); a float rule any real. Never a bool."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if expected is float:
+        return float(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    as_float = float(value)
+    if math.isfinite(as_float) and as_float.is_integer():
+        return int(as_float)
+    return as_float if not math.isfinite(as_float) else None
+
+
+def rule_range(name: str, meta: Any = None) -> tuple[float, float]:
+    """(min, max) of a numeric rule: RULE_RANGES, else the field's own minimum and the generic ceiling."""
+    if name in RULE_RANGES:
+        return RULE_RANGES[name]
+    low = meta.get("min") if meta is not None else None
+    return (float(low) if low is not None else 0.0), DEFAULT_MAX
+
+
+def _leaves(rules: Rules) -> list[tuple[str, Any, Any, Any]]:
+    """(dotted name, value, default, metadata) of every leaf rule."""
+    out: list[tuple[str, Any, Any, Any]] = []
+    for f in dataclasses.fields(rules):
+        value = getattr(rules, f.name)
+        if dataclasses.is_dataclass(value):
+            for g in dataclasses.fields(value):
+                default = g.default if g.default is not dataclasses.MISSING else g.default_factory()  # type: ignore[operator]
+                out.append((f"{f.name}.{g.name}", getattr(value, g.name), default, g.metadata))
+        else:
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[operator]
+            out.append((f.name, value, default, f.metadata))
+    return out
 
 
 def rule_fields() -> list[tuple[str, dataclasses.Field[Any]]]:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError, Issue
+from planner.io.normalize import header_issues, normalize_codes, rename_columns
 from planner.model import ENUM_LABELS_ZH, ENUMS, LOCK_TARGETS, TABLE_BY_STEM, TABLES, ColumnSpec, TableSpec
 from planner.problem import Problem
 from planner.rules import Rules
@@ -29,6 +30,7 @@ ENTITY_ZH = {"offices": "办事处", "communities": "社区", "households": "联
              "units": "区直单位", "cadres": "党员干部"}
 PERSON_TABLES = (("leader", "leaders"), ("unit", "units"), ("cadre", "cadres"))
 DEFAULT_PRIORITY = 1  # the contract: priority 1–3, 3 = most in need; an empty cell means an ordinary household
+MAX_EXACT_INT = 2.0**53
 MAX_ISSUES_PER_CHECK = 10_000  # one bad column of a city-size table is listed in full up to here, then counted
 
 
@@ -69,32 +71,6 @@ def _unguard(text: pd.Series) -> pd.Series:
     return text
 
 
-def normalize_header(name: object) -> str:
-    """Trim a header and drop a required-marker star, so '社区编号*' and ' community_id ' both match."""
-    text = str(name).replace("\ufeff", "").strip().rstrip("*＊").strip()
-    return text
-
-
-def rename_columns(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    """Map English (any case) or the template's Chinese headers onto the contract's English names."""
-    lookup: dict[str, str] = {}
-    for col in spec.columns:
-        lookup[col.name.lower()] = col.name
-        lookup[col.zh] = col.name
-    mapping: dict[Any, str] = {}
-    seen: set[str] = set()
-    for raw in frame.columns:
-        header = normalize_header(raw)
-        key = lookup.get(header) or lookup.get(header.lower())
-        if key is not None and key not in seen:
-            mapping[raw] = key
-            seen.add(key)
-    keep = [raw for raw in frame.columns if raw in mapping]
-    out = frame[keep]
-    out.columns = [mapping[raw] for raw in keep]
-    return out
-
-
 _DATE_SEPARATORS = re.compile(r"[/.年月]")
 
 
@@ -128,10 +104,12 @@ class _Checker:
     def add_rows(self, stem: str, rows: np.ndarray, values: pd.Series | list[str], column: str | None,
                  zh: str, en: str) -> None:
         """One issue per bad row; `zh`/`en` are templates with {value}. Long runs are cut and counted."""
-        values = list(values)
-        for i, (row, value) in enumerate(zip(rows.tolist(), values, strict=True)):
+        total = len(values)
+        cut = MAX_ISSUES_PER_CHECK + 1
+        shown = values[:cut] if isinstance(values, list) else values.iloc[:cut].tolist()
+        for i, (row, value) in enumerate(zip(rows[:cut].tolist(), shown, strict=True)):
             if i == MAX_ISSUES_PER_CHECK:
-                more = len(values) - i
+                more = total - i
                 self.add(stem, None, column, f"同类问题另有 {more} 行未逐一列出", f"{more} more rows with the same problem")
                 break
             self.add(stem, int(row), column, zh.format(value=value), en.format(value=value), str(value))
@@ -143,6 +121,10 @@ def _col_label(col: ColumnSpec) -> tuple[str, str]:
 
 def _prepare_table(check: _Checker, spec: TableSpec, raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
     """Rename headers, report missing columns, drop blank rows. Returns text frame and Excel row numbers."""
+    header_problems = header_issues(list(raw.columns), spec, check.label(spec.stem))
+    if header_problems:
+        check.issues.extend(header_problems)
+        return None
     frame = rename_columns(raw, spec)
     missing = [c for c in spec.columns if c.required and c.name not in frame.columns]
     for col in missing:
@@ -150,7 +132,7 @@ def _prepare_table(check: _Checker, spec: TableSpec, raw: pd.DataFrame) -> tuple
         check.add(spec.stem, 1, col.name, f"缺少必需的列 {zh}", f"missing required column {en}")
     if missing:
         return None
-    text = pd.DataFrame({c.name: as_text(frame[c.name]) if c.name in frame.columns
+    text = pd.DataFrame({c.name: _column_text(frame[c.name], c) if c.name in frame.columns
                          else pd.Series([""] * len(frame), index=frame.index, dtype=object)
                          for c in spec.columns})
     rows = np.arange(len(text)) + 2
@@ -160,6 +142,13 @@ def _prepare_table(check: _Checker, spec: TableSpec, raw: pd.DataFrame) -> tuple
     blank = (text == "").all(axis=1).to_numpy() if len(text.columns) else np.zeros(len(text), dtype=bool)
     text = text.loc[~blank].reset_index(drop=True)
     return text, rows[~blank]
+
+
+def _column_text(series: pd.Series, col: ColumnSpec) -> pd.Series:
+    """A column as text; every column but free text (names, reasons) is normalised like an id, so an invisible
+    character or a full-width digit never makes a value differ from what the user sees."""
+    text = as_text(series)
+    return text if col.type == "text" else normalize_codes(text)
 
 
 def _enum_lookup(enum: str) -> dict[str, str]:
@@ -209,8 +198,8 @@ def _convert_column(check: _Checker, spec: TableSpec, col: ColumnSpec, text: pd.
         values = numbers.to_numpy()
         finite = ~np.isnan(values)
         out_of_range = np.zeros(len(values), dtype=bool)
-        if col.type == "int":
-            out_of_range |= finite & (np.floor(values) != values)
+        if col.type == "int":  # beyond 2**53 a float is no longer an exact integer, nor would int64 hold it
+            out_of_range |= finite & ((np.floor(values) != values) | (np.abs(values) > MAX_EXACT_INT))
         if col.minimum is not None:
             out_of_range |= finite & (values < col.minimum)
         if col.maximum is not None:
@@ -245,16 +234,29 @@ def _check_duplicates(check: _Checker, spec: TableSpec, column: str, values: pd.
     col = spec.column(column)
     zh, en = _col_label(col)
     bad = np.flatnonzero(dup)
-    firsts = first_row[bad].tolist()
-    dup_values = values.iloc[bad].tolist()
+    shown = bad[:MAX_ISSUES_PER_CHECK + 1]  # messages only for what is listed (a million duplicates cost 1 GB)
+    firsts = first_row[shown].tolist()
+    dup_values = values.iloc[shown].tolist()
     messages = [(f"{zh} “{v}” 重复（与第{f}行相同）", f"duplicate {en} '{v}' (same as row {f})") for v, f in
                 zip(dup_values, firsts, strict=True)]
-    for i, (row, value, (m_zh, m_en)) in enumerate(zip(rows[bad].tolist(), dup_values, messages, strict=True)):
+    for i, (row, value, (m_zh, m_en)) in enumerate(zip(rows[shown].tolist(), dup_values, messages, strict=True)):
         if i == MAX_ISSUES_PER_CHECK:
             check.add(spec.stem, None, column, f"另有 {len(bad) - i} 个重复编号未逐一列出",
                       f"{len(bad) - i} more duplicate ids")
             break
         check.add(spec.stem, int(row), column, m_zh, m_en, str(value))
+
+
+def _check_coordinate_pairs(check: _Checker, spec: TableSpec, text: pd.DataFrame, rows: np.ndarray) -> None:
+    """A point needs both coordinates: lat without lon (or the reverse) is a mistake, not "no location"."""
+    lat_empty, lon_empty = (text["lat"] == "").to_numpy(), (text["lon"] == "").to_numpy()
+    for given, missing, lonely in (("lat", "lon", ~lat_empty & lon_empty), ("lon", "lat", lat_empty & ~lon_empty)):
+        if lonely.any():
+            zh_given, en_given = _col_label(spec.column(given))
+            zh_missing, en_missing = _col_label(spec.column(missing))
+            check.add_rows(spec.stem, rows[lonely], text[given][lonely], missing,
+                           f"填写了{zh_given}（{{value}}）却缺少{zh_missing}：坐标须成对填写，或都留空",
+                           f"{en_given} is given ({{value}}) but {en_missing} is empty: give both or neither")
 
 
 def _resolve(check: _Checker, spec: TableSpec, column: str, values: pd.Series, rows: np.ndarray,
@@ -330,6 +332,8 @@ def build_problem(tables: Mapping[str, pd.DataFrame], rules: Rules, source: str 
                                          for col in spec.columns}, index=text.index)
         if spec.id_column:
             _check_duplicates(check, spec, spec.id_column, text[spec.id_column], table_rows)
+        if "lat" in spec.names and "lon" in spec.names:
+            _check_coordinate_pairs(check, spec, text, table_rows)
 
     id_index = {stem: _unique_index(texts[stem][TABLE_BY_STEM[stem].id_column]) for stem in texts
                 if TABLE_BY_STEM[stem].id_column}
