@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError, Issue
+from planner.io.normalize import normalize_header
 from planner.io.read import parse_csv
-from planner.io.validate import normalize_header, parse_dates
+from planner.io.validate import parse_dates
 from planner.problem import Problem
 
 SAMPLE_COLUMNS = ("date", "person_kind", "person_id", "activity", "target_kind", "target_id")
