@@ -61,7 +61,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     check_folder(args.out, PLAN, inputs)   # before solving: a refused --out costs no solve
 
     if getattr(args, "since", None):   # catch-up (Part 2): history = actuals (or the plan) before --since
-        from planner.supervision.catchup import cmd_catch_up
+        from planner.workflow.catchup import cmd_catch_up
 
         return cmd_catch_up(args)
 
@@ -101,7 +101,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     problem = read_problem(Path(args.data), year=year)
     violations = check_plan(problem, plan)
     if plan.report.get("shortfalls"):   # catch-up: listed shortfalls are warnings, not errors
-        from planner.supervision.catchup import split_shortfalls
+        from planner.workflow.catchup import split_shortfalls
 
         violations, warnings = split_shortfalls(violations, plan.report)
         for warning in warnings:
@@ -157,7 +157,7 @@ def cmd_replan(args: argparse.Namespace) -> int:
     from planner.store.cli import replan
 
     if getattr(args, "actuals", None):   # catch-up on a stored scenario (Part 2)
-        from planner.supervision.catchup import cmd_replan_actuals
+        from planner.workflow.catchup import cmd_replan_actuals
 
         return cmd_replan_actuals(args)
 

@@ -129,8 +129,12 @@ def test_store_does_not_solve() -> None:
 def test_one_workflow_solves() -> None:
     """Only planner.workflow calls the solve pipeline; the CLI and the app go through it."""
     graph = import_graph()
-    callers = sorted(a for a, b in graph.edges if b == "planner.solve")
-    assert callers == ["planner.workflow.solve"]
+    callers = sorted({a for a, b in graph.edges if b == "planner.solve"})
+    assert callers == ["planner.workflow.catchup", "planner.workflow.solve"]
+    engines = ("planner.solve", "planner.assign", "planner.calendar")
+    outside = sorted({a for a, b in graph.edges if b.startswith(engines) and not a.startswith(engines)
+                      and not a.startswith(("planner.workflow.", "planner.check", "planner.demo"))})
+    assert outside == [], outside   # the CLI, the app, the store and supervision reach the engines via the workflow
     assert graph.has_edge("planner.cli", "planner.workflow.solve")
     assert graph.has_edge("planner.ui.state", "planner.workflow.jobs")
     assert graph.has_edge("planner.store.cli", "planner.workflow.replan")

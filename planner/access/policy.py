@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from planner.access.accounts import Account
@@ -169,8 +170,9 @@ def scope_visits(frame: pd.DataFrame, scope: Scope | None) -> pd.DataFrame:
     """Visit-like rows (planned or actual) of the persons in scope."""
     if scope is None:
         return frame
-    keys = list(zip(frame["person_kind"].astype(str), frame["person_id"].astype(str), strict=True))
-    return frame[[k in scope.persons for k in keys]].reset_index(drop=True)
+    keys = zip(frame["person_kind"].astype(str), frame["person_id"].astype(str), strict=True)
+    mask = np.fromiter((k in scope.persons for k in keys), dtype=bool, count=len(frame))
+    return frame.loc[mask].reset_index(drop=True)   # a boolean mask: an empty list would select no columns
 
 
 def scope_problem(problem: Problem, scope: Scope | None) -> Problem:

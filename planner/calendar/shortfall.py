@@ -4,7 +4,7 @@ they can be met instead of declaring the plan infeasible (contract Part 2 "Catch
 Normal planning never uses this: `Frozen.capped` is None and the task builders report a Conflict (exit 3) as
 before. With `solve_calendar(..., capped=set())` the builders call `fit_to_days` where they would have reported
 "only N available workdays but needs M", and add the person's id to the set; the caller then lists that person's
-unmet minimums as shortfalls (planner.supervision.catchup).
+unmet minimums as shortfalls (planner.workflow.catchup).
 
 Trimming order: optional grassroots research first (it can be done on any day in any community, the least
 specific), then the task with most days left, one day at a time; a task keeps at most as many required periods as

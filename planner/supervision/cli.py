@@ -122,12 +122,12 @@ def demo_with_actuals(folder: Path, until_text: str, seed: int, lang: str) -> No
     """`planner demo DIR --actuals D`: plan the demo into DIR/plan, then write DIR/actuals.csv up to D."""
     from planner.io.read import read_problem
     from planner.plan import write_plan
-    from planner.solve import solve_plan
     from planner.supervision.demo_actuals import write_demo_actuals
+    from planner.workflow.solve import solve
 
     until = parse_day(until_text, "--actuals")
     problem = read_problem(folder)
-    plan = solve_plan(problem)
+    plan = solve(problem)
     write_plan(plan, folder / "plan")
     n = write_demo_actuals(problem, plan, until, folder / "actuals.csv", seed=seed)
     print(_say(lang, f"已生成计划 {folder / 'plan'} 和 {n} 条走访记录 {folder / 'actuals.csv'}",

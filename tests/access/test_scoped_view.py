@@ -36,7 +36,9 @@ def test_recorded_visits_hook_returns_the_scope_only(store: Store, solved: tuple
     store.save_solved("a", problem, plan, "x")
     store.publish("a", 1, author="x")
     view = build_view(store, Account("c", Role.CADRE, "G4"))
-    assert view is not None and recorded_visits(view) is None   # no actual-visits store yet
+    assert view is not None
+    nothing = recorded_visits(view)   # the actual-visits store is there but holds no record yet
+    assert nothing is not None and nothing.empty and {"person_kind", "person_id"} <= set(nothing.columns)
     everyone = pd.DataFrame({"person_kind": ["cadre", "cadre", "unit"], "person_id": ["G4", "G5", "U2"],
                              "target_kind": ["household"] * 2 + ["community"], "target_id": ["H16", "H17", "C04"]})
     fake = types.ModuleType("planner.store.actuals")

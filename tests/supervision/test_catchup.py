@@ -15,8 +15,8 @@ from planner.io.read import read_problem
 from planner.plan import Plan, write_plan
 from planner.solve import solve_plan
 from planner.supervision.actuals import validate_actuals
-from planner.supervision.catchup import catch_up, history_rows, split_shortfalls
 from planner.supervision.demo_actuals import demo_actuals
+from planner.workflow.catchup import catch_up, history_rows, split_shortfalls
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 FAST = {"solver": {"time_limit": 10.0, "workers": 2}}

@@ -237,8 +237,8 @@ def _catch_up(ws: Workspace, actuals: pd.DataFrame, as_of: date) -> None:
 
     from planner.errors import InfeasibleError
     from planner.store.diff import compare_plans
-    from planner.supervision.catchup import catch_up
     from planner.ui.downloads import plan_zip_bytes
+    from planner.workflow.catchup import catch_up
 
     since = as_of + timedelta(days=1)
     st.caption(t("progress.catchup_intro", since=since.isoformat()))

@@ -1,4 +1,5 @@
 """Catch-up plan (contract Part 2 "Catch-up"): the rest of the year re-planned from D on what really happened.
+A workflow like planner.workflow.replan: it runs assignment and calendar itself (with capping for shortfalls).
 
 History = exactly the recorded actual visits dated before D (kept verbatim; without actuals, the previous plan's
 rows before D, as the mid-year replan does). From D on every rule holds, history counts toward the yearly minimums
