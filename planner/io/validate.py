@@ -1,7 +1,7 @@
 """Raw tables → validated, index-based Problem, collecting every input problem at once.
 
 `build_problem` is the single gate between user data and the engines: the CSV/xlsx reader, the app's editors and
-`Problem.with_rules` all pass through it. It accepts cells as strings (what the reader gives) or already typed
+the store's saved inputs all pass through it. It accepts cells as strings (what the reader gives) or already typed
 values (what `Problem.raw_tables()` gives back), maps Chinese headers and Chinese enum labels, and checks, per
 column and vectorised (city size in about a second): empty required cells, duplicate ids, enum values, numbers
 and their ranges, dates, then references between tables. Each Issue names the file (or sheet), the row as the
