@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from planner.messages import text
 from planner.rules import Rules, rules_from_dict
 from planner.store import audit, codec
 from planner.store import schema as t
@@ -94,7 +95,7 @@ class StoreCore:
     def _scenario_row(self, conn: Connection, name: str) -> Any:
         row = conn.execute(select(t.scenarios).where(t.scenarios.c.name == name)).first()
         if row is None:
-            raise NotFoundError(f"没有名为“{name}”的方案", f"no scenario named '{name}'")
+            raise NotFoundError(*text("store.no_scenario", name=name))
         return row
 
     def _create_row(self, conn: Connection, name: str, author: str) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from planner.messages import text
 from planner.problem import Problem
 from planner.rules import Rules
 from planner.store import audit
@@ -36,7 +37,7 @@ class Scenarios(StoreCore):
         """A new scenario, empty or holding `problem`'s input as revision 1."""
         with self._tx() as conn:
             if conn.execute(select(t.scenarios.c.id).where(t.scenarios.c.name == name)).first():
-                raise StoreError(f"方案“{name}”已存在", f"scenario '{name}' already exists")
+                raise StoreError(*text("store.scenario_exists", name=name))
             row = self._create_row(conn, name, author)
             if problem is not None:
                 self._make_current(conn, row, None, problem.raw_tables(), problem.rules, problem.source, author)
@@ -78,7 +79,7 @@ class Scenarios(StoreCore):
         """
         unknown = set(tables or {}) - set(TABLE_STEMS)
         if unknown:
-            raise StoreError(f"未知的表：{sorted(unknown)}", f"unknown tables: {sorted(unknown)}")
+            raise StoreError(*text("store.unknown_tables", tables=sorted(unknown)))
         with self._tx() as conn:
             row = self._scenario_row(conn, name)
             current = (self._get_input(conn, row.current_input_id, row.revision)

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from planner.messages import text
 from planner.plan import NAMES_COLUMNS, Plan
 from planner.problem import Problem
 from planner.store import schema as t
@@ -118,7 +119,7 @@ class Versions(StoreCore):
         version = conn.execute(query).first()
         if version is None:
             label = "latest" if number is None else str(number)
-            raise NotFoundError(f"方案“{name}”没有版本 {label}", f"scenario '{name}' has no version {label}")
+            raise NotFoundError(*text("store.no_version", name=name, label=label))
         return version
 
     def load_plan(self, name: str, number: int | None = None) -> Plan:
