@@ -19,7 +19,6 @@ Ids are str; lat/lon float (NaN when absent); priority, capacity int; max_househ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -103,19 +102,3 @@ class Problem:
         from planner.model import TABLES
 
         return {t.stem: getattr(self, t.stem)[list(t.names)].copy() for t in TABLES}
-
-    # -- deprecated: building a Problem is planner.io.validate.build_problem's job (Problem stays plain data) ----
-    # These two shims remain only for callers this round could not edit (store/api.py:126,
-    # tests/io/test_validate.py); tests/test_architecture.py lists the edge they leave as PENDING.
-    def with_rules(self, rules: Rules) -> Problem:
-        """Deprecated: use build_problem(problem.raw_tables(), rules, problem.source)."""
-        from planner.io.validate import build_problem
-
-        return build_problem(self.raw_tables(), rules, self.source)
-
-    @classmethod
-    def from_tables(cls, tables: Mapping[str, pd.DataFrame], rules: Rules | None = None, source: str = "") -> Problem:
-        """Deprecated: use planner.io.validate.build_problem(tables, rules, source)."""
-        from planner.io.validate import build_problem
-
-        return build_problem(dict(tables), rules or Rules(), source)

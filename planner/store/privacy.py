@@ -1,4 +1,5 @@
-"""Pseudonymising household data for exports and screenshots (`--redact`), and a log-safe repr of tables.
+"""Personal data: pseudonymising it for exports and screenshots (`--redact`), a log-safe repr of tables, and
+purging it from the store for good.
 
 Household names and coordinates are personal data. Redaction replaces a name by a stable pseudonym derived from
 the household id and a secret salt (so the same household gets the same pseudonym across exports of one salt,
@@ -9,12 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 from collections.abc import Mapping
 
 import pandas as pd
+from sqlalchemy import select, update
 
+from planner.store import schema as t
 from planner.store.codec import PERSONAL_COLUMNS, PERSONAL_KEY, PERSONAL_TABLE
+from planner.store.core import StoreCore
+from planner.store.records import utcnow
+
+log = logging.getLogger("planner.store")
 
 SALT_ENV = "PLANNER_REDACT_SALT"
 PSEUDONYM_PREFIX = "联系户"
@@ -54,3 +62,37 @@ def redact_tables(tables: Mapping[str, pd.DataFrame], salt: bytes | str | None =
 def describe(tables: Mapping[str, pd.DataFrame]) -> str:
     """A log-safe summary: table names and row counts only."""
     return ", ".join(f"{stem}={len(frame)}" for stem, frame in tables.items())
+
+
+class PersonalData(StoreCore):
+    """Purging household names and coordinates (kept apart in `personal_data`) so that nothing can recover them."""
+
+    def purge_personal_data(self, name: str, *, author: str, keep_current: bool = False) -> int:
+        """Erase household names and coordinates of this scenario (all snapshots, or all but the current one)."""
+        with self._tx() as conn:
+            row = self._scenario_row(conn, name)
+            query = update(t.personal_data).where(t.personal_data.c.scenario_id == row.id,
+                                                  t.personal_data.c.data.is_not(None))
+            if keep_current and row.current_input_id is not None:
+                keep = select(t.inputs.c.personal_id).where(t.inputs.c.id == row.current_input_id).scalar_subquery()
+                query = query.where(t.personal_data.c.id != keep)
+            purged = conn.execute(query.values(data=None, purged_at=utcnow())).rowcount
+            self._audit(conn, row.id, author, "purge", f"personal data purged ({purged} snapshots)", None, None,
+                        None, {"snapshots": purged, "keep_current": keep_current})
+        self._scrub()
+        log.info("scenario %s: personal data purged (%d snapshots)", name, purged)
+        return int(purged)
+
+    def _scrub(self) -> None:
+        """Make purged bytes unrecoverable. SQLite: secure_delete (set on every connection) zeroed the freed pages;
+        the write-ahead log still holds the old page images until it is checkpointed and truncated. PostgreSQL:
+        an UPDATE leaves the old row (and its TOAST chunks) in the table files until VACUUM FULL rewrites them."""
+        dialect = self.engine.dialect.name
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if dialect == "sqlite":
+                busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+                if busy:
+                    log.warning("purge: the write-ahead log is in use by another reader; it is cleared at the "
+                                "next checkpoint")
+            elif dialect == "postgresql":
+                conn.exec_driver_sql(f"VACUUM FULL {t.personal_data.name}")

@@ -92,9 +92,9 @@ def test_chinese_headers_accepted() -> None:
     assert p.communities["office"].tolist() == [0, 0, 1, 1]
 
 
-def test_with_rules_round_trip_keeps_tables() -> None:
+def test_new_rules_round_trip_keeps_tables() -> None:
     p = tiny_problem()
-    q = p.with_rules(p.rules.replace(assign={"cadre_max_households": 3}))
+    q = build_problem(p.raw_tables(), p.rules.replace(assign={"cadre_max_households": 3}), p.source)
     assert q.cadres["capacity"].tolist() == [3] * 8
     pd.testing.assert_frame_equal(p.households, q.households)
 

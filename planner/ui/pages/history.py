@@ -15,6 +15,7 @@ from planner.ui.components import fmt_pct, fmt_when
 from planner.ui.i18n import current_lang, labels, lkey, t
 from planner.ui.pages.publish import publish_box
 from planner.ui.state import Workspace
+from planner.workflow.solve import compare_versions
 
 DIFF_KEY = "history_diff"
 PAIR_KINDS = {"leader_offices": "leader_office", "unit_communities": "unit_community",
@@ -107,8 +108,8 @@ def _compare(ws: Workspace, store: Store, versions: list[VersionInfo]) -> None:
     v2 = c2.selectbox(t("history.v2"), numbers, index=len(numbers) - 1, key="history_v2")
     if c3.button(t("history.compare"), key="history_compare", type="primary", width="stretch"):
         with st.spinner(t("history.compare_running")):
-            st.session_state[DIFF_KEY] = (ws.scenario, v1, v2, store.compare(ws.scenario, int(v1), int(v2),
-                                                                              check=True))
+            st.session_state[DIFF_KEY] = (ws.scenario, v1, v2, compare_versions(store, ws.scenario, int(v1), int(v2),
+                                                                                 check_rules=True))
     shown = st.session_state.get(DIFF_KEY)
     if shown is None or shown[0] != ws.scenario:
         return
