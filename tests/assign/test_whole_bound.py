@@ -124,3 +124,22 @@ def test_stage_report_bounds_the_whole_problem(tables: dict[str, pd.DataFrame]) 
     assert units.bound <= optimum + 1e-9 <= units.objective + 2e-9
     again = solve_assignment(problem)
     assert np.array_equal(again.community_unit, result.community_unit)  # deterministic
+
+
+def test_above_the_pairs_limit_the_report_says_the_bound_is_restricted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the whole problem is not bounded (too many pairs), report.json must not pass the decomposed bound off
+    as one: its scope says so and the stage is never called optimal."""
+    import planner.assign.units.solve as units_solve
+    from tests.assign.helpers import tiny
+
+    problem = tiny()
+    monkeypatch.setattr(units_solve, "WHOLE_PAIRS_LIMIT", 0)
+    restricted = solve_assignment(problem)
+    assert check_with_checker(problem, restricted) == []
+    stage = restricted.stages[1]
+    assert "not a bound on the whole problem" in stage.details["bound_scope"]
+    assert stage.status.name == "FEASIBLE"
+    monkeypatch.undo()
+    whole = solve_assignment(problem).stages[1]
+    assert whole.details["bound_scope"].startswith("whole problem")
+    assert whole.bound <= whole.objective
