@@ -18,9 +18,9 @@ from planner.assign.cpsat import make_solver
 from planner.assign.data import COST_SCALE, AssignData
 from planner.assign.units.columns import Component, build_master
 from planner.assign.units.lagrange import Lagrangian, whole_bound, whole_component
+from planner.assign.units.search import local_search, perturb_search
 from planner.errors import InfeasibleError
 from planner.io.validate import build_problem
-from planner.assign.units.search import local_search, perturb_search
 from planner.rules import SolverRules
 from tests.assign.helpers import check_with_checker, fast_rules
 from tests.assign.test_local_search import groups, total
