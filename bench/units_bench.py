@@ -1,5 +1,6 @@
 """Units stage benchmark: assign.units alone on a demo instance — objective, bound, gap, bound scope, CPU seconds
-(time.process_time, the figure that survives a shared machine), wall seconds and the 1-minute load average.
+(time.process_time, the figure that survives a shared machine), wall seconds, the 1-minute load average, and a hash
+of the plan (community → unit) so that repeated runs show determinism.
 
     PYTHONPATH=. python bench/units_bench.py [--size district] [--seeds 0 7] [--runs 1]
 
@@ -10,6 +11,7 @@ The plan is checked with planner.units_objective (check/objective.py) so the obj
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import time
@@ -40,7 +42,8 @@ def run(size: str, seed: int) -> dict[str, Any]:
     return {"size": size, "seed": seed, "objective": rep.objective, "bound": rep.bound,
             "gap_pct": round(100 * rep.gap, 2), "above_bound_pct": round(over, 2),
             "scope": rep.details.get("bound_scope"), "cpu_s": round(cpu, 1), "wall_s": round(wall, 1),
-            "load1": round(load, 2), "load1_end": round(os.getloadavg()[0], 2)}
+            "load1": round(load, 2), "load1_end": round(os.getloadavg()[0], 2),
+            "plan_sha1": hashlib.sha1(result.community_unit.tobytes()).hexdigest()[:12]}
 
 
 def main() -> None:

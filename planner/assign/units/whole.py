@@ -72,7 +72,8 @@ def solve_whole(data: AssignData, community_unit: np.ndarray, control: SolveCont
     out = np.full(data.problem.n_communities, -1, dtype=np.int64)
     for u, s in plan.items():
         out[list(s)] = u
-    lower = math.ceil(wb.bound - 1e-6) if math.isfinite(wb.bound) else -math.inf   # costs are integers
+    # plan costs are non-negative integers: round the float bound up, with a margin for the LP duals' rounding
+    lower = max(0, math.ceil(wb.bound - 1e-3)) if math.isfinite(wb.bound) else 0
     bound = min(upper, lower) / COST_SCALE
     return WholeResult(out, upper / COST_SCALE, bound,
                        {"bound_scope": SCOPE, "bound_rounds": wb.rounds, "bound_lp": round(wb.lp / COST_SCALE, 1),
