@@ -17,6 +17,7 @@ from planner.assign.units.decompose import FULL_PAIRS_LIMIT, _components, _neare
 from planner.assign.units.model import build_model
 from planner.assign.units.rules import implied_pins, must_link_each_unit
 from planner.assign.units.search import local_search, perturb_search
+from planner.assign.units.whole import solve_whole
 from planner.progress import SolveControl
 from planner.result import StageReport, Status
 
@@ -27,6 +28,9 @@ SINGLE_WORKER_VARS = 5_000  # smaller models close fastest on one worker (interl
 KICK_GAP_PCT = 1.0  # groups whose plan is more than this % above their bound get the iterated local search
 KICKS_PER_GAP_PCT = 20  # its kicks: this many per % of gap (city: ~2 ms per kick on a 60-community group)
 MAX_KICKS = 400
+WHOLE_PAIRS_LIMIT = 200_000  # up to this many unit × community pairs the whole problem is bounded and searched
+# (whole.py; district 45 k pairs ≈ 40 CPU s); above it (city: 4.5 M) the report says the bound is restricted
+RESTRICTED_SCOPE = "candidate pairs (home offices) only: not a bound on the whole problem, the difference is no gap"
 KICKED_MASTER_BUDGET = 1.5  # after the kicks, the master runs once, over the columns pruned by reduced cost
 # (columns.prune), with this share of the group's budget. Measured on the city's 48 kicked groups (Σ plan − Σ bound):
 # old rule (1,000 kicks, master only over unpruned pools ≤ 2,500 patterns) 1,069 in 51 s; 400 kicks + pruned master
@@ -83,11 +87,21 @@ def solve_units(data: AssignData, control: SolveControl | None) -> UnitsResult |
             for c, u in picks.items():
                 community_unit[c] = u
         if not failed:
-            status = Status.OPTIMAL if all(s == Status.OPTIMAL for s in statuses) else Status.FEASIBLE
+            details = {"components": len(groups), "variables": n_vars, "merges": len(merged),
+                       "start_objective": round(objective, 1), "start_bound": round(bound, 1),
+                       "start_bound_scope": "candidate pairs (home offices)" if not full else "all pairs"}
             seconds = sum(v[3] for v in solved.values())
-            report = StageReport(STAGE, status, objective, bound, seconds,
-                                 {"components": len(groups), "variables": n_vars, "merges": len(merged),
-                                  "bound_scope": "candidate pairs (home offices)" if not full else "all pairs"})
+            if n_u * n_c <= WHOLE_PAIRS_LIMIT:
+                started = time.perf_counter()
+                whole = solve_whole(data, community_unit, control, STAGE)
+                seconds += time.perf_counter() - started
+                community_unit = whole.community_unit
+                objective, bound = whole.objective, whole.bound
+                details.update(whole.details)
+            else:   # honest: the decomposed bound holds for its candidate pairs only, not for the whole problem
+                details["bound_scope"] = RESTRICTED_SCOPE
+            status = Status.OPTIMAL if bound >= objective and n_u * n_c <= WHOLE_PAIRS_LIMIT else Status.FEASIBLE
+            report = StageReport(STAGE, status, objective, bound, seconds, details)
             if control is not None:
                 control.report(STAGE, "done", objective, bound, len(groups), len(groups))
             return UnitsResult(community_unit, report)
