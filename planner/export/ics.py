@@ -171,11 +171,11 @@ def _fast_events(table: pd.DataFrame, year: int, stamp: str) -> list[str]:
     Why: building a dict per row (`to_dict("records")`) and a spec object per event cost ~8 s at district; here
     the UID keys, occurrence counts, dates and escaped lines are computed per column or per distinct value.
     """
-    columns = {c: table[c].astype(str).tolist() for c in
+    columns = {c: table[c].to_numpy(dtype=object).astype(str).tolist() for c in
                ("person_kind", "person_id", "activity", "target_kind", "target_label", "role", "summary")}
-    places = [str(p or "") for p in table["place"].tolist()]
-    talks = table["talk"].tolist()
-    days = table["date"].tolist()
+    places = [str(p or "") for p in table["place"].to_numpy(dtype=object).tolist()]
+    talks = table["talk"].to_numpy().tolist()
+    days = table["date"].to_numpy(dtype=object).tolist()
     day_text = {d: (d.isoformat(), f"{d:%Y%m%d}", f"{d + ONE_DAY:%Y%m%d}") for d in dict.fromkeys(days)}
     keys = ["|".join((str(year), k, p, day_text[d][0], a, tk, tl, r, str(t))) for k, p, d, a, tk, tl, r, t in zip(
         columns["person_kind"], columns["person_id"], days, columns["activity"], columns["target_kind"],
@@ -235,7 +235,9 @@ def build_calendars(plan: Plan, redact: bool = False, fast: bool = True) -> Iter
     codes = grouped.ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")          # rows of group 0, then group 1, ... each in table order
     bounds = np.concatenate(([0], np.cumsum(np.bincount(codes))))
-    people = [(str(table["person_kind"].iat[order[b]]), str(table["person_id"].iat[order[b]])) for b in bounds[:-1]]
+    firsts = order[bounds[:-1]]
+    people = list(zip(table["person_kind"].to_numpy(dtype=object)[firsts].astype(str).tolist(),
+                      table["person_id"].to_numpy(dtype=object)[firsts].astype(str).tolist(), strict=True))
     stems = unique_names(safe_file_stem(kind, pid, book.name(kind, pid)) for kind, pid in people)
     if fast:
         events = _fast_events(table, year, stamp_text)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_STARTS = frozenset(FORMULA_START)
 GUARD = "'"
 # A guarded cell as a regular expression (anchored by str.match): the apostrophe, then a formula start.
 _GUARDED = GUARD + "[" + "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_START) + "]"
@@ -32,6 +33,22 @@ def unguard_text(value: object) -> object:
     if isinstance(value, str) and len(value) > 1 and value[0] == GUARD and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
+
+
+def guard_cells(values: list[object]) -> list[object]:
+    """Spreadsheet cells from plain values: `guard_text` each, and None for missing values and empty text (both
+    blank in a sheet). One pass with a first-character test: the exporters' columns are short object lists, where
+    pandas' str methods cost more than they save."""
+    out: list[object] = []
+    append = out.append
+    for v in values:
+        if isinstance(v, str):
+            append((GUARD + v if v[0] in _STARTS else v) if v else None)
+        elif v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            append(None)
+        else:
+            append(v)
+    return out
 
 
 def _replace_hits(column: pd.Series, hit: pd.Series, change: Callable[[str], str]) -> pd.Series:

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.io.safe import FORMULA_START, guard_column, guard_text, unguard_column, unguard_text
+from planner.io.safe import FORMULA_START, guard_cells, guard_column, guard_text, unguard_column, unguard_text
 
 # Text biased towards the interesting starts: formula characters, apostrophes, both, and empty strings.
 _starts = st.sampled_from(["", "'", "''", *FORMULA_START, *("'" + c for c in FORMULA_START), "a", "中"])
@@ -70,3 +70,10 @@ def test_round_trip_and_untouched_columns_are_returned_as_is() -> None:
     assert guard_column(plain) is plain
     numbers = pd.Series([1, 2])
     assert guard_column(numbers) is numbers and unguard_column(numbers) is numbers
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(cells, max_size=12))
+def test_sheet_cells_are_guarded_like_single_cells(values: list[object]) -> None:
+    expected = [None if _missing(v) or v == "" else guard_text(v) for v in values]
+    assert all(_same(a, b) for a, b in zip(guard_cells(values), expected, strict=True))
