@@ -113,15 +113,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(_say(args.lang, "请指定 --ics 目录 或 --xlsx 文件", "give --ics DIR and/or --xlsx FILE"),
               file=sys.stderr)
         return EXIT_BAD_INPUT
+    from planner.export.common import visit_table
+
+    table = visit_table(plan, redact=args.redact)   # built once for both formats
     if args.ics:
         from planner.export.ics import export_ics
 
-        n = export_ics(plan, Path(args.ics), redact=args.redact, inputs=[args.plan])
+        n = export_ics(plan, Path(args.ics), redact=args.redact, inputs=[args.plan], table=table)
         print(_say(args.lang, f"已写出 {n} 个日历文件：{args.ics}", f"{n} calendars written: {args.ics}"))
     if args.xlsx:
         from planner.export.xlsx import export_xlsx
 
-        export_xlsx(plan, Path(args.xlsx), redact=args.redact, inputs=[args.plan])
+        export_xlsx(plan, Path(args.xlsx), redact=args.redact, inputs=[args.plan], table=table)
         print(_say(args.lang, f"已写出工作簿：{args.xlsx}", f"workbook written: {args.xlsx}"))
     return EXIT_OK
 

@@ -217,13 +217,14 @@ def _header_template(tz: Timezone) -> list[str]:
     return [*pieces, text[at:]]
 
 
-def build_calendars(plan: Plan, redact: bool = False, fast: bool = True) -> Iterator[tuple[str, bytes]]:
+def build_calendars(plan: Plan, redact: bool = False, fast: bool = True,
+                    table: pd.DataFrame | None = None) -> Iterator[tuple[str, bytes]]:
     """(file name, .ics bytes) for every person with at least one visit, ordered leader, unit, cadre, then id.
 
     `fast=False` serialises every event and header through icalendar components (the reference; a test holds the
-    fast path to it byte for byte).
+    fast path to it byte for byte). `table`: `visit_table(plan, redact)` when the caller already has it.
     """
-    table = visit_table(plan, redact=redact)
+    table = visit_table(plan, redact=redact) if table is None else table
     if not len(table):
         return
     year = plan_year(plan, table)
@@ -262,13 +263,14 @@ def build_calendars(plan: Plan, redact: bool = False, fast: bool = True) -> Iter
         yield f"{stem}.ics", (text + body).encode("utf-8") + CALENDAR_END
 
 
-def export_ics(plan: Plan, out_dir: Path, redact: bool = False, inputs: Iterable[str | Path | None] = ()) -> int:
+def export_ics(plan: Plan, out_dir: Path, redact: bool = False, inputs: Iterable[str | Path | None] = (),
+               table: pd.DataFrame | None = None) -> int:
     """Write one .ics per person as the folder `out_dir`, replacing only a new path, an empty folder or calendars
     we wrote before (planner.io.outputs); returns the number of files written."""
     written: list[str] = []
 
     def fill(folder: Path) -> None:
-        for name, data in build_calendars(plan, redact=redact):
+        for name, data in build_calendars(plan, redact=redact, table=table):
             (folder / name).write_bytes(data)
             written.append(name)
 

@@ -238,9 +238,10 @@ def _reception_rows(table: pd.DataFrame) -> list[list[Any]]:
     return out
 
 
-def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False) -> None:
-    """Write the whole workbook to a path or a binary stream."""
-    table = visit_table(plan, redact=redact)
+def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False,
+                   table: pd.DataFrame | None = None) -> None:
+    """Write the whole workbook to a path or a binary stream (`table`: `visit_table(plan, redact)` if at hand)."""
+    table = visit_table(plan, redact=redact) if table is None else table
     book = name_book(plan)
     rules = plan_rules(plan)
     year = plan_year(plan, table)
@@ -267,10 +268,11 @@ def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False) ->
     writer.close()
 
 
-def export_xlsx(plan: Plan, path: Path, redact: bool = False, inputs: Iterable[str | Path | None] = ()) -> None:
+def export_xlsx(plan: Plan, path: Path, redact: bool = False, inputs: Iterable[str | Path | None] = (),
+                table: pd.DataFrame | None = None) -> None:
     """Write the workbook to `path` (a new path or a workbook we wrote, see planner.io.outputs); a failed write
     leaves no partial file behind."""
-    write_file(path, lambda tmp: write_workbook(plan, str(tmp), redact=redact), inputs)
+    write_file(path, lambda tmp: write_workbook(plan, str(tmp), redact=redact, table=table), inputs)
 
 
 def xlsx_bytes(plan: Plan, redact: bool = False) -> bytes:
