@@ -40,7 +40,7 @@ def operations(plan: Path, data: Path, out: Path) -> list[tuple[str, list[str] |
         ("planner --help", ["--help"], []),
         ("read_plan (call)", READ.format(plan=str(plan)), []),
         ("write_plan (call)", WRITE.format(plan=str(plan), out=str(out / "plan")), [out / "plan"]),
-        ("planner check", ["check", str(plan), str(data)], []),
+        ("planner check", ["check", str(data), str(plan)], []),
         ("planner export --ics", ["export", str(plan), "--ics", str(out / "ics")], [out / "ics"]),
         ("planner export --xlsx", ["export", str(plan), "--xlsx", str(out / "plan.xlsx")], [out / "plan.xlsx"]),
         ("planner export --ics --xlsx", ["export", str(plan), "--ics", str(out / "both-ics"), "--xlsx",

@@ -63,7 +63,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
         overrides.setdefault("solver", {})["seed"] = args.seed
     problem = read_problem(Path(args.data), year=args.year, overrides=overrides)
     previous = read_plan(args.previous) if args.previous else None
-    checked = plan_and_check(problem, previous, on_event=_printer(args) if args.verbose else None)
+    from planner.cli_progress import terminal_progress
+
+    bar = None if args.verbose else terminal_progress()   # a tqdm bar by default on a terminal
+    try:
+        checked = plan_and_check(problem, previous, on_event=_printer(args) if args.verbose else bar)
+    finally:
+        if bar is not None:
+            bar.close()
     plan = checked.plan
     write_plan(plan, Path(args.out), inputs=inputs)
     if args.save:
