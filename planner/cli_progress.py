@@ -6,12 +6,23 @@ nothing, so scripted output stays clean). Events may arrive from solver threads;
 
 from __future__ import annotations
 
+import shutil
 import sys
 from typing import IO
 
 from tqdm import tqdm
 
 from planner.progress import ProgressEvent
+
+
+MIN_WIDTH, FALLBACK_WIDTH, FALLBACK_ROWS = 40, 100, 20
+
+
+def _size() -> tuple[int, int]:
+    """The terminal's columns and rows; a pseudo-terminal without a size (0 × 0) would hide every bar."""
+    size = shutil.get_terminal_size((FALLBACK_WIDTH, FALLBACK_ROWS))
+    return (size.columns if size.columns >= MIN_WIDTH else FALLBACK_WIDTH,
+            size.lines if size.lines > 1 else FALLBACK_ROWS)
 
 
 class ProgressBar:
@@ -26,8 +37,9 @@ class ProgressBar:
         if self.bar is None or event.stage != self.stage:
             self.close()
             self.stage = event.stage
+            columns, rows = _size()
             self.bar = tqdm(total=event.total, desc=event.stage, file=self.stream, unit="model", leave=True,
-                            dynamic_ncols=True, mininterval=0.2)
+                            ncols=columns, nrows=rows, mininterval=0.2)
         bar = self.bar
         if event.total and bar.total != event.total:
             bar.total = event.total

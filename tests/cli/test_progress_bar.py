@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
+
+import pytest
 
 from planner.cli_progress import ProgressBar, terminal_progress
 from planner.progress import ProgressEvent
@@ -23,3 +27,13 @@ def test_bar_shows_stage_count_objective_and_bound() -> None:
 
 def test_no_bar_when_stderr_is_not_a_terminal(capsys: object) -> None:
     assert terminal_progress() is None   # pytest captures stderr: not a tty
+
+
+def test_a_terminal_without_a_size_still_shows_the_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pseudo-terminal reporting 0 × 0 made tqdm hide every bar; the fallback size keeps them visible."""
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(0, 0): os.terminal_size((0, 0)))
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    bar(ProgressEvent("calendar.cadres", done=2, total=5, elapsed=1.0))
+    bar.close()
+    assert "2/5" in out.getvalue()
