@@ -14,7 +14,6 @@ from tqdm import tqdm
 
 from planner.progress import ProgressEvent
 
-
 MIN_WIDTH, FALLBACK_WIDTH, FALLBACK_ROWS = 40, 100, 20
 
 
