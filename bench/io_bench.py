@@ -3,7 +3,8 @@
     python bench/io_bench.py [--before d5bda60] [--size district] [--runs 3] [--plan DIR --data DIR]
 
 Every operation runs `--runs` times in a fresh subprocess per tree: "before" is a temporary git worktree of the
-given commit (made under /tmp and removed at the end), "after" is this checkout. CPU seconds are user + system of
+given commit (made under /tmp and removed at the end), "after" is this checkout (or --after REF, a second
+temporary worktree, so that the tree may change while the bench runs). CPU seconds are user + system of
 the measured part (the whole subprocess for CLI commands, from `resource.getrusage(RUSAGE_CHILDREN)`; the call
 alone for write_plan/read_plan, from `time.process_time`), so they stay meaningful on a shared machine; wall
 seconds include the neighbours, and the 1-minute load average is printed with every run. The outputs of both
@@ -92,6 +93,7 @@ def same_outputs(a: Path, b: Path) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", default="d5bda60")
+    parser.add_argument("--after", default=None, help="a commit to measure as 'after' (default: this checkout)")
     parser.add_argument("--size", default="district")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--runs", type=int, default=3)
@@ -101,8 +103,11 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="io-bench-"))
     before_tree = work / "before"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(before_tree), args.before],
-                   check=True)
+    trees = {"before": before_tree, "after": ROOT if args.after is None else work / "after"}
+    for label, ref in (("before", args.before), ("after", args.after)):
+        if ref is not None:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(trees[label]), ref],
+                           check=True)
     try:
         data, plan = args.data, args.plan
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -114,7 +119,6 @@ def main() -> int:
             plan = work / "plan"
             subprocess.run([sys.executable, "-m", "planner", "plan", str(data), "--out", str(plan)], env=env,
                            check=True, capture_output=True)
-        trees = {"before": before_tree, "after": ROOT}
         results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
         names = [name for name, _, _ in operations(plan, data, work)]
         for r in range(args.runs):   # interleaved, so that a load swing hits both trees alike
@@ -125,8 +129,8 @@ def main() -> int:
                     print(f"run {r + 1} {label:6} {name:30} cpu {cpu:6.2f} s  wall {wall:6.2f} s  load {load:.1f}",
                           flush=True)
         print()
-        print(f"{args.size} demo (seed {args.seed}), {args.runs} runs each; before = {args.before}, after = working "
-              "tree; CPU = user+sys s; min / median")
+        print(f"{args.size} demo (seed {args.seed}), {args.runs} runs each; before = {args.before}, after = "
+              f"{args.after or 'working tree'}; CPU = user+sys s; min / median")
         print("| operation | before CPU s | after CPU s | before wall s | after wall s | load (1 min) |")
         print("|---|---|---|---|---|---|")
         for name in names:
@@ -143,7 +147,10 @@ def main() -> int:
         print()
         print("outputs identical (last run of each tree):", "yes" if not diffs else f"NO: {diffs[:10]}")
     finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before_tree)], check=False)
+        for label, ref in (("before", args.before), ("after", args.after)):
+            if ref is not None:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(trees[label])],
+                               check=False)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
