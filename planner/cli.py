@@ -72,7 +72,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
         overrides.setdefault("solver", {})["seed"] = args.seed
     problem = read_problem(Path(args.data), year=args.year, overrides=overrides)
     previous = read_plan(args.previous) if args.previous else None
-    checked = plan_and_check(problem, previous, on_event=_printer(args) if args.verbose else None)
+    from planner.cli_progress import terminal_progress
+
+    bar = None if args.verbose else terminal_progress()   # a tqdm bar by default on a terminal
+    try:
+        checked = plan_and_check(problem, previous, on_event=_printer(args) if args.verbose else bar)
+    finally:
+        if bar is not None:
+            bar.close()
     plan = checked.plan
     write_plan(plan, Path(args.out), inputs=inputs)
     if args.save:
@@ -128,15 +135,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(_say(args.lang, "请指定 --ics 目录 或 --xlsx 文件", "give --ics DIR and/or --xlsx FILE"),
               file=sys.stderr)
         return EXIT_BAD_INPUT
+    from planner.export.common import visit_table
+
+    table = visit_table(plan, redact=args.redact)   # built once for both formats
     if args.ics:
         from planner.export.ics import export_ics
 
-        n = export_ics(plan, Path(args.ics), redact=args.redact, inputs=[args.plan])
+        n = export_ics(plan, Path(args.ics), redact=args.redact, inputs=[args.plan], table=table)
         print(_say(args.lang, f"已写出 {n} 个日历文件：{args.ics}", f"{n} calendars written: {args.ics}"))
     if args.xlsx:
         from planner.export.xlsx import export_xlsx
 
-        export_xlsx(plan, Path(args.xlsx), redact=args.redact, inputs=[args.plan])
+        export_xlsx(plan, Path(args.xlsx), redact=args.redact, inputs=[args.plan], table=table)
         print(_say(args.lang, f"已写出工作簿：{args.xlsx}", f"workbook written: {args.xlsx}"))
     return EXIT_OK
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from planner.errors import InputError, Issue
 from planner.io.outputs import PLAN, recover, write_folder
-from planner.io.safe import unguard_text, write_csv
+from planner.io.safe import unguard_column, write_csv
 from planner.model import PLAN_COLUMNS
 
 PAIR_FILES = ("leader_offices", "unit_communities", "cadre_households")
@@ -84,7 +84,7 @@ def read_plan(folder: str | Path, require_visits: bool = False) -> Plan:
         for column in missing:
             issues.append(Issue(path.name, 1, column, "缺少必需的列", "required column missing"))
         for column in frame.columns:
-            frame[column] = frame[column].map(unguard_text)
+            frame[column] = unguard_column(frame[column])
         frames[name] = frame
     report: dict[str, Any] = {}
     report_path = folder / "report.json"

@@ -56,7 +56,7 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Factorize a column: codes (missing → last slot) and the text of each distinct value, so that per-value work
     (parsing dates, looking ids up) runs once per distinct value instead of once per row."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    texts = [cell_text(u) for u in uniques]
+    texts = [cell_text(u) for u in uniques.tolist()]   # plain list: Arrow string iteration is slow
     codes = np.where(codes < 0, len(texts), codes).astype(np.int64)
     texts.append("")
     return codes, texts
@@ -71,7 +71,7 @@ class Ids:
 
     @classmethod
     def of(cls, frame: pd.DataFrame, column: str) -> Ids:
-        ids = np.asarray([cell_text(v) for v in frame[column]], dtype=object)
+        ids = np.asarray([cell_text(v) for v in frame[column].tolist()], dtype=object)
         return cls(ids, pd.Index(ids, dtype=object))
 
     def __len__(self) -> int:
@@ -97,12 +97,12 @@ class Context:
         self.units = Ids.of(problem.units, "unit_id")
         self.cadres = Ids.of(problem.cadres, "cadre_id")
         # references resolved from ids again (the checker trusts the input ids, not the engines' index columns)
-        self.community_office = self.offices.lookup([cell_text(v) for v in problem.communities["office_id"]])
+        self.community_office = self.offices.lookup([cell_text(v) for v in problem.communities["office_id"].tolist()])
         self.household_community = self.communities.lookup(
-            [cell_text(v) for v in problem.households["community_id"]])
-        self.cadre_unit = self.units.lookup([cell_text(v) for v in problem.cadres["unit_id"]])
+            [cell_text(v) for v in problem.households["community_id"].tolist()])
+        self.cadre_unit = self.units.lookup([cell_text(v) for v in problem.cadres["unit_id"].tolist()])
         self.cadre_capacity = problem.cadres["capacity"].to_numpy(dtype=np.int64)
-        self.leader_tier = np.asarray([cell_text(v) for v in problem.leaders["tier"]], dtype=object)
+        self.leader_tier = np.asarray([cell_text(v) for v in problem.leaders["tier"].tolist()], dtype=object)
         ranks = problem.cadres["rank"] if "rank" in problem.cadres else pd.Series("staff", index=problem.cadres.index)
         self.cadre_rank = np.asarray([cell_text(v) or "staff" for v in ranks], dtype=object)
         self.person_offset = {"leader": 0, "unit": len(self.leaders), "cadre": len(self.leaders) + len(self.units)}

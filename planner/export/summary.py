@@ -63,7 +63,7 @@ def _people(plan: Plan, book: NameBook, table: pd.DataFrame) -> list[tuple[str, 
         if column in frame:
             for ident in frame[column].astype(str).unique():
                 found[(kind, ident)] = None
-    for kind, ident in zip(table["person_kind"], table["person_id"], strict=True):
+    for kind, ident in zip(table["person_kind"].tolist(), table["person_id"].tolist(), strict=True):
         found[(str(kind), str(ident))] = None
     order = {k: i for i, k in enumerate(PERSON_KINDS)}
     return sorted(found, key=lambda p: (order.get(p[0], len(order)), p[1]))
@@ -106,13 +106,16 @@ def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook,
                               v[(v["person_kind"] == "unit") & (v["activity"] == "community")])
     cadre_min = _pair_minimums(plan.cadre_households, "cadre_id", "household_id",
                                v[(v["person_kind"] == "cadre") & (v["activity"] == "household")])
-    leader_days = _distinct_days(v, "leader", LEADER_GRASSROOTS)
-    cadre_days = _distinct_days(v, "cadre", CADRE_GRASSROOTS)
-    totals = v.groupby(["person_kind", "person_id"]).size()
+    leader_days = _distinct_days(v, "leader", LEADER_GRASSROOTS).to_dict()
+    cadre_days = _distinct_days(v, "cadre", CADRE_GRASSROOTS).to_dict()
+    totals = v.groupby(["person_kind", "person_id"]).size().to_dict()
     offices = set(book.ids("office")) | set(plan.leader_offices.get("office_id", pd.Series(dtype=str)).astype(str))
     toured = v[(v["person_kind"] == "leader") & v["activity"].isin(LEADER_GRASSROOTS)
-               & (v["target_kind"] == "office")].groupby("person_id")["target_id"].nunique()
-    reception = v[v["activity"] == "reception"].groupby(["person_id", "role"]).size()
+               & (v["target_kind"] == "office")].groupby("person_id")["target_id"].nunique().to_dict()
+    reception = v[v["activity"] == "reception"].groupby(["person_id", "role"]).size().to_dict()
+    # plain dicts per person id: the loop below looks every person up, and .loc per lookup was most of its time
+    per_id = {kind: frame.to_dict("index") for kind, frame in
+                (("leader", leader_min), ("unit", unit_min), ("cadre", cadre_min))}
     rank_zh = ENUM_LABELS_ZH["rank"]
     vr = rules.visits
 
@@ -128,7 +131,7 @@ def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook,
         if kind == "leader":
             tier = book.parent("leader", ident)
             role_zh = TIER_ZH.get(tier, tier)
-            stats = leader_min.loc[ident] if ident in leader_min.index else None
+            stats = per_id["leader"].get(ident)
             targets = _int(stats["targets"]) if stats is not None else 0
             min_rows = _int(stats["min_rows"]) if stats is not None else 0
             min_days = _int(stats["min_days"]) if stats is not None else 0
@@ -141,7 +144,7 @@ def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook,
             if vr.all_offices_once and seen < len(offices):
                 failed.append(f"三走遍（{seen}/{len(offices)}）")
         elif kind == "unit":
-            stats = unit_min.loc[ident] if ident in unit_min.index else None
+            stats = per_id["unit"].get(ident)
             targets = _int(stats["targets"]) if stats is not None else 0
             min_rows = _int(stats["min_rows"]) if stats is not None else 0
             min_days = _int(stats["min_days"]) if stats is not None else 0
@@ -149,7 +152,7 @@ def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook,
         elif kind == "cadre":
             rank = book.extra.get("cadre", {}).get(ident, "")
             role_zh = rank_zh.get(rank, "")
-            stats = cadre_min.loc[ident] if ident in cadre_min.index else None
+            stats = per_id["cadre"].get(ident)
             targets = _int(stats["targets"]) if stats is not None else 0
             min_rows = _int(stats["min_rows"]) if stats is not None else 0
             min_days = _int(stats["min_days"]) if stats is not None else 0

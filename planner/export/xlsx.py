@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -31,7 +31,7 @@ from planner.export.common import (
 )
 from planner.export.summary import NOT_MET_ZH, SUMMARY_HEADERS, summary_rows
 from planner.io.outputs import XLSX_CREATOR, write_file
-from planner.io.safe import guard_text
+from planner.io.safe import guard_cells, guard_text
 from planner.plan import Plan
 
 SUMMARY_SHEET = "汇总"
@@ -44,6 +44,7 @@ RESERVED_SHEET_NAMES = frozenset({"history"})  # Excel refuses a sheet called "H
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MONTHS = range(1, 13)
 PAPER_A4 = 9
+EXCEL_EPOCH = date(1899, 12, 30)  # serial day 0 of Excel's 1900 date system (right from 1900-03-01 on)
 
 OFFICE_HEADERS = ("日期", "星期", "领导编号", "领导", "职务", "活动", "地点", "角色")
 OFFICE_WIDTHS = (12, 6, 10, 12, 14, 10, 24, 6)
@@ -74,12 +75,8 @@ def sheet_names(wanted: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
 
 
 def _cells(frame: pd.DataFrame) -> list[list[Any]]:
-    """Rows of plain Python values, text guarded, missing values as None (blank cells)."""
-    columns = []
-    for name in frame.columns:
-        values = frame[name].tolist()
-        columns.append([None if v is None or (isinstance(v, float) and v != v) else guard_text(v) for v in values])
-    return [list(row) for row in zip(*columns, strict=True)] if columns else []
+    """Column values (not rows): text guarded, missing values and empty text as None (blank cells)."""
+    return [guard_cells(frame[name].to_numpy(dtype=object).tolist()) for name in frame.columns]
 
 
 class _Writer:
@@ -97,15 +94,21 @@ class _Writer:
         self.title = title
 
     def sheet(self, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int],
-              freeze_cols: int = 0) -> Worksheet:
+              freeze_cols: int = 0, columns: Sequence[list[Any]] | None = None) -> Worksheet:
+        """A sheet from `rows` (small sheets) or from `columns` (the long office/unit sheets, see `_write_columns`)."""
         ws = self.book.add_worksheet(name)
         ws.write_row(0, 0, [guard_text(h) for h in headers], self.header)
-        for r, row in enumerate(rows, start=1):
-            ws.write_row(r, 0, row)
+        if columns is not None:
+            rows = []
+            n = self._write_columns(ws, columns)
+        else:
+            for r, row in enumerate(rows, start=1):
+                ws.write_row(r, 0, row)
+            n = len(rows)
         for c, width in enumerate(widths):
             ws.set_column(c, c, width)
         ws.freeze_panes(1, freeze_cols)
-        ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        ws.autofilter(0, 0, max(n, 1), len(headers) - 1)
         ws.set_landscape()
         ws.set_paper(PAPER_A4)
         ws.fit_to_pages(1, 0)
@@ -114,6 +117,32 @@ class _Writer:
         ws.set_header(f"&L{self.title}&R&A")
         ws.set_footer("&C第 &P 页，共 &N 页")
         return ws
+
+    def _write_columns(self, ws: Worksheet, columns: Sequence[list[Any]]) -> int:
+        """Write column lists row by row (constant_memory needs row order) with the one typed call each column
+        needs: the same cells `write_row` would make (dates as serial numbers in the default date format, blanks
+        skipped) without its per-cell type dispatch. Returns the number of data rows."""
+        date_format = self.book.default_date_format
+        writers: list[tuple[Callable[..., Any], list[Any], tuple[Any, ...]]] = []
+        for values in columns:
+            kinds = {type(v) for v in values if v is not None}
+            if kinds <= {str}:
+                writers.append((ws.write_string, values, ()))
+            elif kinds <= {date}:
+                serial = {d: float((d - EXCEL_EPOCH).days) for d in set(values) if d is not None}
+                writers.append((ws.write_number, [None if v is None else serial[v] for v in values],
+                                (date_format,)))
+            elif kinds <= {int, float}:
+                writers.append((ws.write_number, values, ()))
+            else:
+                writers.append((ws.write, values, ()))
+        n = len(columns[0]) if columns else 0
+        for r in range(n):
+            for c, (write, values, extra) in enumerate(writers):
+                value = values[r]
+                if value is not None:
+                    write(r + 1, c, value, *extra)
+        return n
 
     def close(self) -> None:
         self.book.close()
@@ -209,9 +238,10 @@ def _reception_rows(table: pd.DataFrame) -> list[list[Any]]:
     return out
 
 
-def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False) -> None:
-    """Write the whole workbook to a path or a binary stream."""
-    table = visit_table(plan, redact=redact)
+def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False,
+                   table: pd.DataFrame | None = None) -> None:
+    """Write the whole workbook to a path or a binary stream (`table`: `visit_table(plan, redact)` if at hand)."""
+    table = visit_table(plan, redact=redact) if table is None else table
     book = name_book(plan)
     rules = plan_rules(plan)
     year = plan_year(plan, table)
@@ -234,14 +264,15 @@ def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False) ->
     sheets = [(n, f, OFFICE_HEADERS, OFFICE_WIDTHS) for n, (_, f) in zip(names, offices, strict=False)]
     sheets += [(n, f, UNIT_HEADERS, UNIT_WIDTHS) for n, (_, f) in zip(names[len(offices):], units, strict=True)]
     for name, frame, headers, widths in sheets:
-        writer.sheet(name, headers, _cells(frame), widths)
+        writer.sheet(name, headers, [], widths, columns=_cells(frame))
     writer.close()
 
 
-def export_xlsx(plan: Plan, path: Path, redact: bool = False, inputs: Iterable[str | Path | None] = ()) -> None:
+def export_xlsx(plan: Plan, path: Path, redact: bool = False, inputs: Iterable[str | Path | None] = (),
+                table: pd.DataFrame | None = None) -> None:
     """Write the workbook to `path` (a new path or a workbook we wrote, see planner.io.outputs); a failed write
     leaves no partial file behind."""
-    write_file(path, lambda tmp: write_workbook(plan, str(tmp), redact=redact), inputs)
+    write_file(path, lambda tmp: write_workbook(plan, str(tmp), redact=redact, table=table), inputs)
 
 
 def xlsx_bytes(plan: Plan, redact: bool = False) -> bytes:
