@@ -119,12 +119,12 @@ def _day(value: Any) -> str:
 def ledger_tables(ledger: CaseLedger, as_of: date, problem: Problem | None = None,
                   due_soon_days: int | None = None) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """The bulletin's tables: `cases` (every case by id, unit and dates — no summary, the bulletin goes to units;
-    overdue first by due date, then by unit and id) and `case_units` (per-unit closing rates)."""
+    overdue first, then the open ones, then the closed; each by due date, unit and id) and `case_units` (per-unit closing rates)."""
     days = due_soon_days if due_soon_days is not None else (problem.rules.cases.due_soon_days if problem else 7)
     status = case_status(ledger.cases, as_of, days)
     names = {} if problem is None else dict(zip(problem.units["unit_id"].astype(str), problem.units["name"].astype(str),
                                                 strict=True))
-    status["_o"] = np.where(status["overdue"], 0, 1)
+    status["_o"] = np.where(status["overdue"], 0, np.where(status["status"].isin(STATUSES[:2]), 1, 2))
     status = status.sort_values(["_o", "due", "owner_unit", "case_id"], kind="stable")
     rows = [[r["case_id"], "超期" if r["overdue"] else ("临期" if r["due_soon"] else ""), r["days_overdue"] or "",
              r["owner_unit"], names.get(str(r["owner_unit"]), ""), r["owner"], SOURCES.get(r["source"], r["source"]),
