@@ -132,7 +132,8 @@ def cmd_demo_actuals(args: argparse.Namespace) -> int:
 
 
 def demo_with_actuals(folder: Path, until_text: str, seed: int, lang: str) -> None:
-    """`planner demo DIR --actuals D`: plan the demo into DIR/plan, then write DIR/actuals.csv up to D."""
+    """`planner demo DIR --actuals D`: plan the demo into DIR/plan, then write DIR/actuals.csv and DIR/cases.csv
+    (the case ledger raised on those visits and reception days) up to D."""
     from planner.io.read import read_problem
     from planner.plan import write_plan
     from planner.solve import solve_plan
@@ -145,6 +146,13 @@ def demo_with_actuals(folder: Path, until_text: str, seed: int, lang: str) -> No
     n = write_demo_actuals(problem, plan, until, folder / "actuals.csv", seed=seed)
     print(_say(lang, f"已生成计划 {folder / 'plan'} 和 {n} 条走访记录 {folder / 'actuals.csv'}",
                f"plan {folder / 'plan'} and {n} actual visits {folder / 'actuals.csv'} written"))
+    import pandas as pd
+
+    from planner.supervision.demo_cases import write_demo_cases
+
+    done = pd.read_csv(folder / "actuals.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    k = write_demo_cases(problem, done, until, str(folder / "cases.csv"), seed=seed)
+    print(_say(lang, f"以及 {k} 件问题台账 {folder / 'cases.csv'}", f"and {k} cases {folder / 'cases.csv'}"))
 
 
 def add_parsers(sub: Any) -> None:
