@@ -11,6 +11,7 @@ Who may take a step is the page's question (planner.access.policy.can_change wit
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,21 +61,21 @@ def _history(conn: Any, case_pk: int, step: str, author: str, now: datetime, on:
                                                to_unit=to_unit, owner=owner, author=author, at=now))
 
 
-def _values(case: dict[str, Any]) -> dict[str, Any]:
-    out = {c: ("" if case.get(c) is None or pd.isna(case.get(c)) else str(case.get(c))) for c in CASE_COLUMNS
+def _values(case: Mapping[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {c: ("" if case.get(c) is None or pd.isna(case.get(c)) else str(case.get(c))) for c in CASE_COLUMNS
            if c not in DATE_COLUMNS}
     out.update({c: _day(case.get(c)) for c in DATE_COLUMNS})
     return out
 
 
-def _insert(conn: Any, sid: int, case: dict[str, Any], summary: str, author: str, now: datetime, step: str) -> int:
+def _insert(conn: Any, sid: int, case: Mapping[Any, Any], summary: str, author: str, now: datetime, step: str) -> int:
     values = _values(case)
     exists = conn.execute(select(t.cases.c.id).where((t.cases.c.scenario_id == sid)
                                                      & (t.cases.c.case_id == values["case_id"]))).first()
     if exists is not None:
         raise CaseStepError(f"案件编号“{values['case_id']}”已存在", f"case '{values['case_id']}' already exists")
     result = conn.execute(insert(t.cases).values(scenario_id=sid, updated_by=author, updated_at=now, **values))
-    pk = int(result.inserted_primary_key[0])  # type: ignore[index]
+    pk = int(result.inserted_primary_key[0])
     if summary:
         conn.execute(insert(t.case_summaries).values(case_pk=pk, summary=summary))
     _history(conn, pk, step, author, now, values["opened"], to_unit=values["owner_unit"], owner=values["owner"])

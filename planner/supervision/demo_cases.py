@@ -46,7 +46,7 @@ def demo_cases(problem: Problem, actuals: pd.DataFrame, until: date, seed: int =
     visits = visits.loc[visits["date"] <= pd.Timestamp(until)].drop_duplicates()
     units = problem.units["unit_id"].astype(str).to_numpy()
     cadre_unit = dict(zip(problem.cadres["cadre_id"].astype(str), problem.cadres["unit_id"].astype(str), strict=True))
-    unit_cadres = problem.cadres.astype(str).groupby("unit_id")["cadre_id"].apply(list).to_dict()
+    unit_cadres = {str(k): list(v) for k, v in problem.cadres.astype(str).groupby("unit_id")["cadre_id"]}
     home = dict(zip(problem.households["household_id"].astype(str), problem.households["community_id"].astype(str),
                     strict=True))
     rows: list[dict[str, object]] = []
