@@ -86,7 +86,7 @@ def _insert(conn: Any, sid: int, case: Mapping[Any, Any], summary: str, author: 
     return pk
 
 
-def open_case(store: Store, scenario: str, case: dict[str, Any], author: str, summary: str = "") -> None:
+def open_case(store: Store, scenario: str, case: Mapping[Any, Any], author: str, summary: str = "") -> None:
     """受理: a new case (a dict of cases.csv columns, already validated — see ledger_from_frame)."""
     now = datetime.now(UTC)
     with store._tx() as conn:
