@@ -86,6 +86,11 @@ def _form(store: Store, scenario: str, problem: Problem, author: str, count: int
           units: list[str]) -> None:
     from planner.store.cases import CaseStepError, open_case
 
+    signature = (prefill["source"], prefill["raised_with"], prefill["household_id"], str(prefill["opened"]))
+    if st.session_state.get("cases_new_prefill") != signature:   # another visit or day: its values, not the old
+        for key in ("cases_new_opened", "cases_new_due", "cases_new_unit", "cases_new_owner"):
+            st.session_state.pop(key, None)
+        st.session_state["cases_new_prefill"] = signature
     a, b, c = st.columns(3)
     case_id = a.text_input(t("cases.new_id"), value=f"Q{count + 1:05d}", key="cases_new_id")
     opened = b.date_input(t("cases.opened"), value=prefill["opened"], key="cases_new_opened")
