@@ -170,7 +170,8 @@ def scope_visits(frame: pd.DataFrame, scope: Scope | None) -> pd.DataFrame:
     if scope is None:
         return frame
     keys = list(zip(frame["person_kind"].astype(str), frame["person_id"].astype(str), strict=True))
-    return frame[[k in scope.persons for k in keys]].reset_index(drop=True)
+    mask = pd.Series([k in scope.persons for k in keys], index=frame.index, dtype=bool)   # [] would pick columns
+    return frame.loc[mask].reset_index(drop=True)
 
 
 def scope_problem(problem: Problem, scope: Scope | None) -> Problem:

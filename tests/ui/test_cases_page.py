@@ -103,3 +103,37 @@ def test_open_from_a_recorded_visit_and_a_reception_day(make_app) -> None:  # no
     at.date_input(key="cases_new_due").set_value(date(2027, 4, 1)).run()
     at.button(key="cases_do_open").click().run()
     assert at.error and "H1" not in set(load_cases(ws.store, ws.scenario)["case_id"])
+
+
+def test_a_unit_sees_its_cases_is_reminded_and_works_on_them(app_home, monkeypatch) -> None:  # noqa: F811
+    import os
+
+    from planner.solve import solve_plan
+    from planner.store.api import open_store
+    from planner.ui.pages import cases as cases_page
+    from tests.fixtures import tiny_problem
+    from tests.ui.test_access_app import open_app, seed, sign_in
+
+    problem = tiny_problem()
+    seed((problem, solve_plan(problem)), 财政局=("unit", "U2"))
+    store = open_store(os.environ["PLANNER_DB_URL"])
+    rows = [{"case_id": "S1", "opened": "2026-06-01", "source": "letter", "owner_unit": "U2", "due": "2026-06-20"},
+            {"case_id": "S2", "opened": "2026-06-10", "source": "letter", "owner_unit": "U2", "due": "2026-07-03"},
+            {"case_id": "S3", "opened": "2026-06-01", "source": "letter", "owner_unit": "U1", "due": "2026-06-05"}]
+    import_cases(store, "tiny", validate_cases(pd.DataFrame(rows), problem), "organizer")
+    from planner.ui.pages import unit as unit_page
+
+    fixed = type("D", (date,), {"today": staticmethod(lambda: date(2026, 6, 30))})   # "today" is mid-year
+    monkeypatch.setattr(cases_page, "date", fixed)
+    monkeypatch.setattr(unit_page, "date", fixed)
+    at = sign_in(open_app(), "财政局")
+    assert any("S1" in e.value and "S3" not in e.value for e in at.error)        # overdue, own unit only
+    assert any("S2" in w.value for w in at.warning)                               # due within 7 days
+    at.sidebar.radio(key="nav").set_value("cases").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cases_pick").options == ["S1", "S2"]                 # never U1's case
+    assert "cases_to" not in [s.key for s in at.selectbox]                        # units do not transfer
+    at.date_input(key="cases_step_date").set_value(date(2026, 6, 29)).run()
+    at.button(key="cases_do_resolve").click().run()
+    steps = timeline(store, "tiny", "S1")
+    assert steps["step"].tolist()[-1] == "resolve" and steps["author"].tolist()[-1] == "财政局"

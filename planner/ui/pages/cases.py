@@ -21,7 +21,7 @@ from planner.access.policy import Kind, Scope, can_change, can_view
 from planner.access.roles import Action
 from planner.problem import Problem
 from planner.store.api import Store
-from planner.supervision.case_report import STATUSES, by_unit, case_status
+from planner.supervision.case_report import STATUSES, by_unit, case_status, due_within
 from planner.ui.i18n import current_lang, labels, t
 from planner.ui.state import Workspace
 
@@ -207,3 +207,27 @@ def _body(store: Store, scenario: str, problem: Problem, account: Account | None
             import_export(store, scenario, problem, author,
                           account is None or can_change(account, Action.PURGE))
 
+
+
+def unit_reminders(view: Any, today: date | None = None) -> None:
+    """On a unit's home page: its cases overdue and those due within `cases.due_soon_days` (ids and dates only)."""
+    if view is None or view.store is None or view.ws.problem is None:
+        return
+    from planner.store.cases import load_cases
+
+    try:
+        cases = load_cases(view.store, view.scenario)
+    except Exception:   # an older store without the ledger: nothing to remind of
+        return
+    mine = cases.loc[cases["owner_unit"].astype(str) == str(view.account.scope)]
+    day = today or date.today()
+    days = view.ws.problem.rules.cases.due_soon_days
+    soon = due_within(mine, day, days)
+    status = case_status(mine, day, days)
+    late = status.loc[status["overdue"]].sort_values(["due", "case_id"])
+    if len(late):
+        st.error(t("cases.reminder_overdue", n=len(late)) + "：" + "、".join(
+            f"{c}（{_day(d)}）" for c, d in zip(late["case_id"], late["due"], strict=True)))
+    if len(soon):
+        st.warning(t("cases.reminder", n=len(soon), days=days) + "：" + "、".join(
+            f"{c}（{_day(d)}）" for c, d in zip(soon["case_id"], soon["due"], strict=True)))
