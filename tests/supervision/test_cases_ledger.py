@@ -152,3 +152,17 @@ def test_progress_with_cases_summary_and_bulletin(folders: tuple[Path, Path], tm
         assert text not in (out / "summary.json").read_text(encoding="utf-8")
         assert text not in (out / "通报.html").read_text(encoding="utf-8")
     assert "问题台账（超期在前）" in (out / "通报.html").read_text(encoding="utf-8")
+
+
+def test_the_template_sheet_is_read(tmp_path: Path) -> None:
+    from planner.io.template import write_template
+
+    path = write_template(tmp_path / "template.xlsx") or tmp_path / "template.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["问题台账"]
+    headers = [c.value for c in sheet[1]]
+    values = {"案件编号": "K1", "受理日期": "2026-03-02", "来源": "来信", "承办单位": "U1", "是否满意": ""}
+    sheet.append([values.get(h, "") for h in headers])
+    book.save(path)
+    ledger = read_cases(path, problem())
+    assert ledger.cases["case_id"].tolist() == ["K1"] and ledger.cases.loc[0, "source"] == "letter"

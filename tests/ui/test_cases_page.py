@@ -137,3 +137,10 @@ def test_a_unit_sees_its_cases_is_reminded_and_works_on_them(app_home, monkeypat
     at.button(key="cases_do_resolve").click().run()
     steps = timeline(store, "tiny", "S1")
     assert steps["step"].tolist()[-1] == "resolve" and steps["author"].tolist()[-1] == "财政局"
+
+
+def test_the_rules_page_has_the_case_rules(make_app) -> None:  # noqa: F811
+    at = make_app()
+    goto(at, "rules")
+    assert "问题台账" in [tab.label for tab in at.tabs]
+    assert at.number_input(key="rule:cases.due_soon_days").value == 7
