@@ -65,18 +65,21 @@ def by_unit(status: pd.DataFrame, problem: Problem | None) -> pd.DataFrame:
     satisfaction rate (yes ÷ yes + no)."""
     names = {} if problem is None else dict(zip(problem.units["unit_id"].astype(str), problem.units["name"].astype(str),
                                                 strict=True))
-    rows = []
-    for unit, group in status.groupby("owner_unit", sort=True):
-        counts = group["status"].value_counts()
-        closed = int(group["status"].isin(STATUSES[2:]).sum())
-        yes = int((group["satisfied"] == "yes").sum())
-        rated = int(group["satisfied"].isin(("yes", "no")).sum())
-        rows.append({"unit_id": str(unit), "name": names.get(str(unit), ""), "cases": len(group),
-                     **{s: int(counts.get(s, 0)) for s in STATUSES}, "overdue": int(group["overdue"].sum()),
-                     "closed": closed, "closing_rate": closed / len(group),
-                     "satisfaction_rate": yes / rated if rated else None})
     columns = ["unit_id", "name", "cases", *STATUSES, "overdue", "closed", "closing_rate", "satisfaction_rate"]
-    return pd.DataFrame(rows, columns=columns)
+    if status.empty:
+        return pd.DataFrame(columns=columns)
+    flags = pd.DataFrame({"unit_id": status["owner_unit"].astype(str), "cases": 1,
+                          **{s: (status["status"] == s).astype(int) for s in STATUSES},
+                          "overdue": status["overdue"].astype(int),
+                          "closed": status["status"].isin(STATUSES[2:]).astype(int),
+                          "yes": (status["satisfied"] == "yes").astype(int),
+                          "rated": status["satisfied"].isin(("yes", "no")).astype(int)})
+    out = flags.groupby("unit_id", sort=True).sum().reset_index()
+    out.insert(1, "name", out["unit_id"].map(names).fillna(""))
+    out["closing_rate"] = out["closed"] / out["cases"]
+    out["satisfaction_rate"] = (out["yes"] / out["rated"].where(out["rated"] > 0)).astype(object)
+    out.loc[out["rated"] == 0, "satisfaction_rate"] = None
+    return out[columns]
 
 
 def cases_summary(ledger: CaseLedger, as_of: date, problem: Problem | None = None,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.supervision.case_report import case_status, cases_summary, due_within, ledger_tables
 from planner.supervision.cases import CaseLedger, validate_cases
@@ -104,3 +106,19 @@ def test_bulletin_table_puts_overdue_first_and_names_no_summary() -> None:
     assert "问题摘要" not in headers and not any("低保" in str(v) or "噪音" in str(v) for r in rows for v in r)
     units = {r[0]: r for r in tables["case_units"][1]}
     assert units["U1"][4] == 100.0 and units["U2"][4] == 0.0 and units["U2"][5] == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(due_after=st.integers(0, 60), resolved_after=st.one_of(st.none(), st.integers(0, 90)),
+       as_of_after=st.integers(0, 120))
+def test_overdue_is_exactly_not_resolved_by_d_and_due_before_d(due_after: int, resolved_after: int | None,
+                                                              as_of_after: int) -> None:
+    opened = date(2026, 3, 2)
+    case = {"case_id": "K", "opened": opened.isoformat(), "source": "letter", "owner_unit": "U1",
+            "due": (opened + timedelta(days=due_after)).isoformat(), "resolved_on": "" if resolved_after is None
+            else (opened + timedelta(days=resolved_after)).isoformat()}
+    day = opened + timedelta(days=as_of_after)
+    row = case_status(validate_cases(pd.DataFrame([case]), None).cases, day).iloc[0]
+    resolved_by_d = resolved_after is not None and resolved_after <= as_of_after
+    assert bool(row["overdue"]) == (not resolved_by_d and due_after < as_of_after)
+    assert not (row["overdue"] and row["due_soon"])
