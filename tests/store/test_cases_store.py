@@ -122,3 +122,17 @@ def test_migrations_match_the_schema(store: Store) -> None:
 
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
+
+
+def test_the_apps_bulletin_gets_the_stored_ledger(store: Store, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from planner.ui.pages.progress import _case_tables
+
+    ws = SimpleNamespace(store=store, scenario="s")
+    assert _case_tables(ws, date(2026, 3, 31), problem()) is None       # no case: no 台账 sheet
+    source = tmp_path / "cases.csv"
+    source.write_text(CSV, encoding="utf-8")
+    import_cases(store, "s", read_cases(source, problem()), "ann")
+    tables = _case_tables(ws, date(2026, 3, 31), problem())
+    assert tables is not None and [r[0] for r in tables["cases"][1]] == ["K1", "K2"] and tables["cases"][1][0][1] == "超期"
