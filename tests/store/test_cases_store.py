@@ -136,3 +136,23 @@ def test_the_apps_bulletin_gets_the_stored_ledger(store: Store, tmp_path: Path) 
     import_cases(store, "s", read_cases(source, problem()), "ann")
     tables = _case_tables(ws, date(2026, 3, 31), problem())
     assert tables is not None and [r[0] for r in tables["cases"][1]] == ["K1", "K2"] and tables["cases"][1][0][1] == "超期"
+
+
+def test_migration_0004_goes_down_and_up(store: Store) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    import planner.store.api as api
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(api.__file__).with_name("migrations")))
+    ledger = {"cases", "case_history", "case_summaries"}
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    assert not ledger & set(inspect(store.engine).get_table_names())
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    assert ledger <= set(inspect(store.engine).get_table_names())
