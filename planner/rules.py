@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import tomli_w
 
+from planner.case_rules import CASE_RANGES, CaseRules
 from planner.errors import InputError, Issue
 from planner.io.limits import MAX_RULES, mb
 from planner.model import MAX_HOUSEHOLDS_PER_CADRE
@@ -180,8 +181,7 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     **{f"visits.{name}": (0, DAYS_A_YEAR)
        for name in ("leader_contact", "unit_community", "unit_community_days", "cadre_household",
                     "cadre_household_days", "talks_per_household")},
-    "visits.community_daily_cap": (1, 1000),
-    "visits.office_daily_cap": (1, 1000),
+    "visits.community_daily_cap": (1, 1000), "visits.office_daily_cap": (1, 1000),
     "visits.leader_period_months": (1, 12),
     "visits.unit_period_months": (1, 12),
     "visits.cadre_period_months": (1, 12),
@@ -204,6 +204,7 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "solver.seed": (0, 2**31 - 1),
     "solver.workers": (1, 64),
     "solver.gap_limit": (0, 1),
+    **CASE_RANGES,
 }
 
 
@@ -218,6 +219,7 @@ class Rules:
     reception: ReceptionRules = field(default_factory=ReceptionRules)
     calendar: CalendarRules = field(default_factory=CalendarRules)
     solver: SolverRules = field(default_factory=SolverRules)
+    cases: CaseRules = field(default_factory=CaseRules)
 
     # -- conversion ---------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -191,6 +191,7 @@ def _write_book(path: Path) -> None:
         for spec in TABLES:
             _write_table_sheet(book.add_worksheet(spec.stem), spec, formats)
         _write_actuals_sheet(book, formats)
+        _write_cases_sheet(book, formats)
         _write_rules_sheet(book.add_worksheet(RULES_SHEET), formats)
         _write_examples(book.add_worksheet(EXAMPLES_SHEET), formats)
     finally:
@@ -202,6 +203,20 @@ def _write_actuals_sheet(book: Workbook, formats: dict[str, Any]) -> None:
     from planner.supervision.actuals import ACTUALS_SPEC
 
     _write_table_sheet(book.add_worksheet(ACTUALS_SPEC.zh), ACTUALS_SPEC, formats)
+
+
+def _write_cases_sheet(book: Workbook, formats: dict[str, Any]) -> None:
+    """The 问题台账 sheet (case ledger, Part 2): read by `planner progress --cases` and the app, not by plan.
+    Source and satisfaction get drop-downs of their Chinese words (the English codes are accepted too)."""
+    from planner.supervision.cases import CASES_SPEC, SATISFIED, SOURCES
+
+    sheet = book.add_worksheet(CASES_SPEC.zh)
+    _write_table_sheet(sheet, CASES_SPEC, formats)
+    for column, words in (("source", SOURCES), ("satisfied", SATISFIED)):
+        i = CASES_SPEC.names.index(column)
+        sheet.data_validation(1, i, LAST_ROW, i, {"validate": "list", "source": list(words.values()),
+                                                  "error_type": "warning", "error_title": CASES_SPEC.columns[i].zh,
+                                                  "error_message": "可选：" + " / ".join(words.values())})
 
 
 def example_tables() -> dict[str, list[dict[str, object]]]:

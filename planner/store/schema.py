@@ -184,3 +184,48 @@ actual_notes = Table(
     Column("reason", Text, nullable=True),             # why a planned visit was missed
     Column("purged_at", DateTime(timezone=True), nullable=True),
 )
+
+# -- Part 2: the case ledger (migration 0004). Each step is a case_history row (who, when, transfers kept); the
+# summary is personal data: its own table, purgeable, never logged. -------------------------------------------------
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, ForeignKey("scenarios.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", String(64), nullable=False),
+    Column("opened", Date, nullable=False),
+    Column("source", String(10), nullable=False),        # visit | reception | letter | hotline | online
+    Column("raised_with", String(64), nullable=False, default=""),
+    Column("household_id", String(64), nullable=False, default=""),
+    Column("community_id", String(64), nullable=False, default=""),
+    Column("owner_unit", String(64), nullable=False),
+    Column("owner", String(64), nullable=False, default=""),
+    Column("due", Date, nullable=False),
+    Column("resolved_on", Date, nullable=True),
+    Column("replied_on", Date, nullable=True),
+    Column("callback_on", Date, nullable=True),
+    Column("satisfied", String(3), nullable=False, default=""),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("scenario_id", "case_id", name="uq_cases_scenario_case"),
+)
+
+case_history = Table(
+    "case_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_pk", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("step", String(12), nullable=False),          # open | assign | transfer | resolve | reply | callback | import
+    Column("step_date", Date, nullable=True),            # the step's own date (resolved_on, ...)
+    Column("from_unit", String(64), nullable=False, default=""),
+    Column("to_unit", String(64), nullable=False, default=""),
+    Column("owner", String(64), nullable=False, default=""),
+    Column("author", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_case_history_case", "case_pk", "id"),
+)
+
+case_summaries = Table(
+    "case_summaries", metadata,
+    Column("case_pk", Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("summary", Text, nullable=True),              # NULL once purged
+    Column("purged_at", DateTime(timezone=True), nullable=True),
+)

@@ -3,7 +3,9 @@
 Sheets: 概况 (status counts, completion by office and by unit with red/amber/green, spot-check confirmation),
 月度进度 (cumulative completion by month, with a line chart per level), 需要帮助 (obligations behind the plan or no
 longer reachable, with the gap; ordered by unit and person id — who needs help, not a ranking), 漏报期 (spread
-periods without a visit), 异常记录 (visits by a person not linked to the target). Household names and visit notes
+periods without a visit), 异常记录 (visits by a person not linked to the target); with `--cases`, 台账 (every
+case by id, owner unit and dates, overdue first — never the summary: the bulletin goes to units) and a 概况
+section of per-unit closing rates. Household names and visit notes
 never appear (households by id and community). A Chinese font is named (LibreOffice otherwise falls back to a
 Japanese face), A4 landscape, fit to width, header rows repeated on every printed page.
 """
@@ -54,8 +56,10 @@ def _names(problem: Problem) -> dict[tuple[str, str], str]:
     return out
 
 
-def bulletin_tables(progress: Progress, problem: Problem, checks: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Every table of the bulletin as (headers, rows), shared by the workbook and the HTML."""
+def bulletin_tables(progress: Progress, problem: Problem, checks: pd.DataFrame | None = None,
+                    cases: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every table of the bulletin as (headers, rows), shared by the workbook and the HTML; `cases` holds the case
+    ledger's tables (planner.supervision.case_report.ledger_tables) when `--cases` was given."""
     names = _names(problem)
     counts = progress.table.groupby(["obligation", "status"]).size()
     status_rows = [[label(OBLIGATION_LABELS, ob), *(int(counts.get((ob, st), 0)) for st in STATUSES)]
@@ -97,6 +101,7 @@ def bulletin_tables(progress: Progress, problem: Problem, checks: pd.DataFrame |
                          [[r.unit_id, unit_names.get(r.unit_id, ""), int(r.checked), int(r.confirmed),
                            int(r.not_confirmed), int(r.pending), "" if pd.isna(r.rate) else round(100 * r.rate, 1)]
                           for r in _tuples(checks)])
+    out.update(cases or {})
     return out
 
 
@@ -113,9 +118,10 @@ def _month_grid(progress: Progress, problem: Problem, level: str) -> tuple[list[
     return ["编号", "名称", *(f"{m}月" for m in months)], rows
 
 
-def write_bulletin(progress: Progress, problem: Problem, path: str | Path, checks: pd.DataFrame | None = None) -> Path:
+def write_bulletin(progress: Progress, problem: Problem, path: str | Path, checks: pd.DataFrame | None = None,
+                   cases: dict[str, Any] | None = None) -> Path:
     path = Path(path)
-    tables = bulletin_tables(progress, problem, checks)
+    tables = bulletin_tables(progress, problem, checks, cases)
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                            "strings_to_numbers": False})
     book.formats[0].set_font_name(FONT)
@@ -155,7 +161,8 @@ def write_bulletin(progress: Progress, problem: Problem, path: str | Path, check
     ws.write(1, 0, f"截至 {progress.as_of.isoformat()}（仅统计此日及以前的走访记录）")
     row = 3
     for key, heading in (("status", "一、各项义务完成情况（条）"), ("office", "二、各办事处完成情况"),
-                         ("unit", "三、各单位完成情况"), ("checks", "四、随机抽查回访确认率")):
+                         ("unit", "三、各单位完成情况"), ("checks", "四、随机抽查回访确认率"),
+                         ("case_units", "五、各单位问题办结情况（问题台账）")):
         if key not in tables:
             continue
         ws.write(row, 0, heading, fmt["section"])
@@ -188,7 +195,10 @@ def write_bulletin(progress: Progress, problem: Problem, path: str | Path, check
 
     for key, name, widths in (("help", "需要帮助", [10, 10, 10, 12, 24, 22, 10, 10, 8, 8, 8, 10, 8, 14]),
                               ("missed", "漏报期", [10, 10, 12, 26, 22, 14]),
-                              ("anomalies", "异常记录", [12, 10, 10, 12, 10, 10, 12])):
+                              ("anomalies", "异常记录", [12, 10, 10, 12, 10, 10, 12]),
+                              ("cases", "台账", [12, 8, 8, 12, 20, 10, 10, 12, 12, 12, 12, 12, 8, 8])):
+        if key not in tables:
+            continue
         ws = book.add_worksheet(name)
         setup(ws, widths)
         headers, rows = tables[key]
@@ -201,9 +211,10 @@ def write_bulletin(progress: Progress, problem: Problem, path: str | Path, check
     return path
 
 
-def bulletin_html(progress: Progress, problem: Problem, checks: pd.DataFrame | None = None) -> str:
+def bulletin_html(progress: Progress, problem: Problem, checks: pd.DataFrame | None = None,
+                  cases: dict[str, Any] | None = None) -> str:
     """A printable HTML page of the same tables, with an inline SVG chart of monthly completion by office."""
-    tables = bulletin_tables(progress, problem, checks)
+    tables = bulletin_tables(progress, problem, checks, cases)
 
     def render(headers: list[str], rows: list[list[Any]], rag: bool = False) -> str:
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
@@ -216,7 +227,8 @@ def bulletin_html(progress: Progress, problem: Problem, checks: pd.DataFrame | N
 
     sections = [("status", "一、各项义务完成情况（条）"), ("office", "二、各办事处完成情况"), ("unit", "三、各单位完成情况"),
                 ("checks", "四、随机抽查回访确认率"), ("help", "五、需要帮助的联系对象"), ("missed", "六、漏报期"),
-                ("anomalies", "七、异常记录")]
+                ("anomalies", "七、异常记录"), ("case_units", "八、各单位问题办结情况"),
+                ("cases", "九、问题台账（超期在前）")]
     parts = [f"<h1>{TITLE}</h1><p>截至 {progress.as_of.isoformat()}</p>"]
     for key, heading in sections:
         if key in tables:

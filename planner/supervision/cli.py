@@ -37,6 +37,8 @@ def _problem_and_plan(data: str, plan_dir: str, year: int | None) -> tuple[Any, 
 def cmd_progress(args: argparse.Namespace) -> int:
     from planner.supervision.actuals import read_actuals
     from planner.supervision.bulletin import bulletin_html, write_bulletin
+    from planner.supervision.case_report import cases_summary, ledger_tables
+    from planner.supervision.cases import read_cases
     from planner.supervision.progress import compute_progress
     from planner.supervision.sample import confirmation_rates, read_checks
     from planner.supervision.summary import summary_dict, write_summary
@@ -45,8 +47,13 @@ def cmd_progress(args: argparse.Namespace) -> int:
     problem, plan = _problem_and_plan(args.data, args.plan, args.year)
     actuals = read_actuals(args.actuals, problem)
     checks = confirmation_rates(read_checks(args.checks, problem)) if args.checks else None
+    ledger = read_cases(args.cases, problem) if getattr(args, "cases", None) else None
     progress = compute_progress(problem, plan.pairs(), plan.visits, actuals.visits, as_of)
     summary = summary_dict(progress, problem, checks)
+    case_tables = None
+    if ledger is not None:
+        summary["cases"] = cases_summary(ledger, as_of, problem)
+        case_tables = ledger_tables(ledger, as_of, problem)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".progress.", dir=out))
@@ -55,8 +62,8 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
         write_csv(progress.table, tmp / "progress.csv")
         write_summary(summary, tmp / "summary.json")
-        write_bulletin(progress, problem, tmp / "通报.xlsx", checks)
-        (tmp / "通报.html").write_text(bulletin_html(progress, problem, checks), encoding="utf-8")
+        write_bulletin(progress, problem, tmp / "通报.xlsx", checks, case_tables)
+        (tmp / "通报.html").write_text(bulletin_html(progress, problem, checks, case_tables), encoding="utf-8")
         for name in ("progress.csv", "summary.json", "通报.xlsx", "通报.html"):
             (tmp / name).replace(out / name)
     finally:
@@ -86,6 +93,12 @@ def _print_summary(summary: dict[str, Any], lang: str, duplicates: int) -> None:
     if "checks" in summary and summary["checks"]["rate"] is not None:
         rate = 100 * summary["checks"]["rate"]
         print(_say(lang, f"  抽查回访确认率 {rate:.1f}%", f"  spot-check confirmation rate {rate:.1f}%"))
+    if "cases" in summary:
+        c = summary["cases"]
+        print(_say(lang, f"  问题台账 {c['total']} 件：超期 {len(c['overdue'])} 件，{c['due_soon_days']} 天内到期 "
+                         f"{len(c['due_soon'])} 件",
+                   f"  case ledger {c['total']} cases: {len(c['overdue'])} overdue, {len(c['due_soon'])} due within "
+                   f"{c['due_soon_days']} days"))
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -119,7 +132,8 @@ def cmd_demo_actuals(args: argparse.Namespace) -> int:
 
 
 def demo_with_actuals(folder: Path, until_text: str, seed: int, lang: str) -> None:
-    """`planner demo DIR --actuals D`: plan the demo into DIR/plan, then write DIR/actuals.csv up to D."""
+    """`planner demo DIR --actuals D`: plan the demo into DIR/plan, then write DIR/actuals.csv and DIR/cases.csv
+    (the case ledger raised on those visits and reception days) up to D."""
     from planner.io.read import read_problem
     from planner.plan import write_plan
     from planner.supervision.demo_actuals import write_demo_actuals
@@ -132,6 +146,13 @@ def demo_with_actuals(folder: Path, until_text: str, seed: int, lang: str) -> No
     n = write_demo_actuals(problem, plan, until, folder / "actuals.csv", seed=seed)
     print(_say(lang, f"已生成计划 {folder / 'plan'} 和 {n} 条走访记录 {folder / 'actuals.csv'}",
                f"plan {folder / 'plan'} and {n} actual visits {folder / 'actuals.csv'} written"))
+    import pandas as pd
+
+    from planner.supervision.demo_cases import write_demo_cases
+
+    done = pd.read_csv(folder / "actuals.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    k = write_demo_cases(problem, done, until, str(folder / "cases.csv"), seed=seed)
+    print(_say(lang, f"以及 {k} 件问题台账 {folder / 'cases.csv'}", f"and {k} cases {folder / 'cases.csv'}"))
 
 
 def add_parsers(sub: Any) -> None:
@@ -143,6 +164,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--as-of", required=True, help="YYYY-MM-DD")
     p.add_argument("--out", required=True)
     p.add_argument("--checks", default=None, help="filled spot-check file / 抽查回访结果")
+    p.add_argument("--cases", default=None, help="cases.csv or a workbook with sheet 问题台账 / 问题台账")
     p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=cmd_progress)
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from planner.errors import Lang
+from planner.ui.cases_text import CASES_T
 
 LANGS: tuple[Lang, ...] = ("zh", "en")
 LANG_KEY = "lang"
@@ -646,6 +647,7 @@ T: dict[str, tuple[str, str]] = {
                                "(shortfalls):"),
     "progress.catchup_download": ("下载重排后的计划（CSV 压缩包）", "Download the re-planned plan (zip of CSV)"),
 }
+T.update(CASES_T)   # the 台账 page's texts (planner/ui/cases_text.py)
 
 
 def rule_label(field: dataclasses.Field[Any], lang: Lang) -> str:

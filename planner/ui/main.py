@@ -20,6 +20,7 @@ from planner.store.api import StoreError
 from planner.ui.components import conflict_banner, progress_fragment, source_label
 from planner.ui.i18n import LANG_KEY, LANGS, current_lang, labels, t
 from planner.ui.pages import batch, data, export, history, locks, results, rules, solve
+from planner.ui.pages import cases as cases_page
 from planner.ui.pages import progress as progress_page
 from planner.ui.roles_app import forbidden_banner, url_page
 from planner.ui.session import Session, account_box, current_session
@@ -42,10 +43,12 @@ PAGES: dict[str, Callable[[Workspace], None]] = {
     "history": history.render,
     "progress": progress_page.render,
     "batch": batch.render,
+    "cases": cases_page.render,
 }
 LANG_NAMES = {"zh": "中文", "en": "English"}
 PAGE_ACTIONS = {"data": Action.DATA, "rules": Action.RULES, "locks": Action.LOCKS, "solve": Action.SOLVE,
-                "batch": Action.SOLVE}   # the 全市/全省 batch solves and writes plans: organizers only
+                "batch": Action.SOLVE,   # the 全市/全省 batch solves and writes plans: organizers only
+                "cases": Action.CASES}
 # Less empty space above the page title, so that a 1366×768 laptop shows the KPIs and the table head together.
 COMPACT_CSS = ("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
                "[data-testid='stSidebarUserContent']{padding-top:0.5rem}</style>")

@@ -12,7 +12,7 @@ import streamlit as st
 
 from planner.access.roles import Role
 from planner.ui.i18n import LANG_KEY, LANGS, labels, t
-from planner.ui.pages import export, mine, results, unit
+from planner.ui.pages import cases, export, mine, results, unit
 from planner.ui.scoped import ScopedView, scoped_view
 from planner.ui.session import Session, account_box
 
@@ -37,7 +37,7 @@ def _export(view: ScopedView | None) -> None:
 
 
 ROLE_PAGES: dict[Role, dict[str, Callable[[ScopedView | None], None]]] = {
-    Role.UNIT: {"unit": unit.render, "results": _results, "export": _export},
+    Role.UNIT: {"unit": unit.render, "results": _results, "export": _export, "cases": cases.render_scoped},
     Role.CADRE: {"mine": mine.render},
 }
 

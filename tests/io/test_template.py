@@ -21,7 +21,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_sheets_headers_and_validations(template: Path) -> None:
     book = openpyxl.load_workbook(template)
-    assert book.sheetnames == [INSTRUCTIONS_SHEET, *(t.stem for t in TABLES), "走访记录", RULES_SHEET,
+    assert book.sheetnames == [INSTRUCTIONS_SHEET, *(t.stem for t in TABLES), "走访记录", "问题台账", RULES_SHEET,
                                EXAMPLES_SHEET]
     for spec in TABLES:
         sheet = book[spec.stem]

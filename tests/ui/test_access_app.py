@@ -216,7 +216,7 @@ def test_a_unit_sees_only_its_scope_on_every_page(app_home: Path, solved: tuple[
     homes = set(problem.households.loc[problem.households["community_id"] == "C04", "household_id"])
     others = set(problem.households["household_id"]) - homes
     cadres = set(problem.cadres.loc[problem.cadres["unit_id"] == "U2", "cadre_id"])
-    assert at.sidebar.radio(key="nav").options == ["本单位", "5 结果", "6 导出"]
+    assert at.sidebar.radio(key="nav").options == ["本单位", "5 结果", "6 导出", "10 台账"]
     unit_page = "\n".join(f.to_csv() for f in frames(at))
     assert "C04" in unit_page and not any(c in unit_page for c in ("C01", "C02", "C03"))
     assert cadres <= {c for c in problem.cadres["cadre_id"] if c in unit_page}

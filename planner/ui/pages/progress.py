@@ -265,15 +265,28 @@ def _catch_up(ws: Workspace, actuals: pd.DataFrame, as_of: date) -> None:
                        file_name=f"catch_up_{since.isoformat()}.zip", mime="application/zip", key="catchup_download")
 
 
-def _bulletin_bytes(progress: Progress, problem: Any) -> bytes:
+def _bulletin_bytes(progress: Progress, problem: Any, ws: Workspace | None = None) -> bytes:
     import tempfile
     from pathlib import Path
 
     from planner.supervision.bulletin import write_bulletin
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_bulletin(progress, problem, Path(tmp) / "通报.xlsx")
+        path = write_bulletin(progress, problem, Path(tmp) / "通报.xlsx", None, _case_tables(ws, progress.as_of, problem))
         return path.read_bytes()
+
+
+def _case_tables(ws: Workspace | None, as_of: date, problem: Any) -> dict[str, Any] | None:
+    """The stored case ledger's bulletin tables (台账 sheet, per-unit closing rates), None when it holds no case."""
+    if ws is None or ws.store is None:
+        return None
+    from planner.store.cases import load_cases
+    from planner.supervision.case_report import ledger_tables
+    from planner.supervision.cases import CaseLedger
+
+    cases = load_cases(ws.store, ws.scenario)
+    return ledger_tables(CaseLedger(cases.drop(columns=["updated_by", "updated_at"])), as_of, problem) \
+        if len(cases) else None
 
 
 def render(ws: Workspace) -> None:
@@ -324,6 +337,6 @@ def render(ws: Workspace) -> None:
         _checks(ws, actuals, as_of)
     with tabs[6]:
         _catch_up(ws, actuals, as_of)
-    st.download_button(t("progress.bulletin"), data=partial(_bulletin_bytes, progress, ws.shown_problem),
+    st.download_button(t("progress.bulletin"), data=partial(_bulletin_bytes, progress, ws.shown_problem, ws),
                        file_name=f"通报_{as_of.isoformat()}.xlsx", mime=XLSX_MIME, key="progress_bulletin",
                        type="primary", icon=":material/summarize:")

@@ -19,7 +19,7 @@ from planner.ui.state import Workspace
 
 PREFIX = "rule:"
 BURDEN = ("visits.community_daily_cap", "visits.office_daily_cap")
-GROUPS = ("assign", "visits", "grassroots", "reception", "burden", "calendar", "weights", "solver")
+GROUPS = ("assign", "visits", "grassroots", "reception", "burden", "calendar", "weights", "solver", "cases")
 
 
 def group_of(name: str) -> str:
@@ -28,7 +28,8 @@ def group_of(name: str) -> str:
         return "burden"
     section = name.split(".", 1)[0]
     return {"assign": "assign", "weights": "weights", "visits": "visits", "grassroots_days": "grassroots",
-            "reception": "reception", "calendar": "calendar", "year": "calendar", "solver": "solver"}[section]
+            "reception": "reception", "calendar": "calendar", "year": "calendar", "solver": "solver",
+            "cases": "cases"}[section]
 
 
 def get_value(rules: Rules, name: str) -> Any:

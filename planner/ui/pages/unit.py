@@ -18,6 +18,7 @@ from planner.model import ENUM_LABELS_ZH
 from planner.plan import Plan
 from planner.ui.i18n import current_lang, t
 from planner.ui.monthgrid import year_grid_html
+from planner.ui.pages.cases import unit_reminders
 from planner.ui.pages.mine import visits_of
 from planner.ui.scoped import ScopedView, progress_rows, recorded_visits
 from planner.workdays import work_calendar
@@ -94,6 +95,7 @@ def render(view: ScopedView | None) -> None:
     c[1].metric(t("unit.cadres"), len(cadres))
     c[2].metric(t("unit.households"), len(problem.households))
     c[3].metric(t("unit.visits"), len(plan.visits))
+    unit_reminders(view, today)   # the case ledger: overdue and due-soon cases of this unit
     st.subheader(t("unit.communities_title"))
     st.dataframe(communities.rename(columns={k: t(v) for k, v in LABELS.items()}), hide_index=True, width="stretch")
     st.subheader(t("unit.cadres_title"))
