@@ -54,7 +54,7 @@ T: dict[str, tuple[str, str]] = {
     "data.loaded": ("已载入：{source}", "Loaded: {source}"),
     "data.load_demo": ("重新载入示例数据", "Reload the demo data"),
     "data.demo_missing": ("未找到内置示例数据（data/demo），请上传数据。", "The bundled demo (data/demo) is missing: upload data."),
-    "data.template": ("下载空白模板（.xlsx）", "Download the empty template (.xlsx)"),
+    "data.template": ("下载空白模板", "Empty template"),
     "data.template_name": ("联系计划_输入模板.xlsx", "planner_input_template.xlsx"),
     "data.errors": ("上传的数据有 {n} 处问题，未载入（原有数据保留不变）。请按下表修改后重新上传：",
                     "The upload has {n} problems and was not loaded (the previous data is kept). Fix them and "
@@ -68,8 +68,8 @@ T: dict[str, tuple[str, str]] = {
     "data.previous_upload": ("上传上年计划（计划目录打成的 .zip 包）", "Upload last year's plan (a .zip of the plan folder)"),
     "data.previous_loaded": ("已载入上年计划：{n} 户结对", "Last year's plan loaded: {n} household pairs"),
     "data.previous_none": ("未载入上年计划", "No plan of last year loaded"),
-    "data.previous_clear": ("移除上年计划", "Remove last year's plan"),
-    "data.previous_use_current": ("把当前计划作为上年计划", "Use the current plan as last year's"),
+    "data.previous_clear": ("移除", "Remove"),
+    "data.previous_use_current": ("用当前计划", "Use current plan"),
     "data.bad_zip": ("无法读取 zip 包：{error}", "Cannot read the zip file: {error}"),
     "data.estimated": ("注意：{year} 年的节假日为估算日历，请用 holidays 表校正调休。",
                        "Note: the {year} holiday calendar is an estimate: correct make-up days with the holidays table."),
@@ -639,6 +639,17 @@ T: dict[str, tuple[str, str]] = {
     "progress.catchup_short": ("{n} 项最低要求今年已无法完成（缺口）：", "{n} minimums can no longer be met this year "
                                "(shortfalls):"),
     "progress.catchup_download": ("下载重排后的计划（CSV 压缩包）", "Download the re-planned plan (zip of CSV)"),
+    # -- polish (issue 16): plain words, Chinese chrome, calendars ---------------------------------------------
+    "data.intro_own": ("请核对下方的当前数据；数据有变动时，改好模板后重新上传即可（原有数据在新数据通过校验前保持不变）。", "Check the current data below; when it changes, upload the corrected template again (the old data stays until the new data passes the checks)."),
+    "data.checking": ("正在校验上传的数据……", "Checking the upload…"),
+    "data.same": ("上传的 {source} 与当前数据完全相同，无需改动。", "{source} is identical to the current data: nothing changed."),
+    "data.template_help": ("Excel 模板（.xlsx），每张表一个工作表，附填写说明", "The Excel template (.xlsx): one sheet per table, with instructions"),
+    "data.previous_use_current_help": ("把当前计划作为上年计划（用于延续结对和对比差异）", "Use the current plan as last year's (continuity and differences)"),
+    "issue.row": ("第 {row} 行", "row {row}"),
+    "issue.more": ("另有 {n} 处问题，见下方完整列表。", "{n} more problems: see the full list below."),
+    "issue.table": ("全部 {n} 处问题（表格）", "All {n} problems (table)"),
+    "upload.hint": ("把文件拖到这里，或点击右侧按钮（{types}，单个文件不超过 200 MB）", "Drag a file here or use the button ({types}, up to 200 MB)"),
+    "upload.browse": ("选择文件", "Browse files"),
 }
 
 
