@@ -122,12 +122,21 @@ def test_lock_by_hand_and_unknown_id(make_app):
     forbidden = ws.problem.forbidden
     assert len(forbidden) == n_forbidden + 1
     assert ((forbidden["subject_id"] == "U002") & (forbidden["target_id"] == "C005")).any()
-    # a lock naming an id that does not exist is refused, the locks stay as they were
+    assert at.text_input(key="locks_add_subject").value == ""   # saved: the form is cleared for the next one
+    # the list of locks names each side next to its code
+    listed = at.dataframe[-1].value
+    names = dict(zip(ws.problem.units["unit_id"], ws.problem.units["name"], strict=True))
+    assert f"U002 {names['U002']}" in set(listed.iloc[:, 3])
+    # a lock naming an id that does not exist is refused, the locks stay as they were, the typed ids stay
     at.text_input(key="locks_add_subject").input("U999")
     at.text_input(key="locks_add_target").input("C005")
     at.button(key="locks_add_submit").click().run()
     assert len(ws.problem.forbidden) == n_forbidden + 1
     assert at.error
+    assert at.text_input(key="locks_add_subject").value == "U999"
+    assert at.text_input(key="locks_add_target").value == "C005"
+    shown = " ".join(m.value for m in at.markdown)
+    assert "禁止结对" in shown and "pins.csv" not in shown and "forbidden.csv" not in shown
 
 
 def test_english_switch(make_app):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from planner.model import ENUM_LABELS_ZH, TABLE_BY_STEM
 from planner.ui.i18n import t
-from tests.ui.conftest import goto
 from tests.ui.test_pages import changed_zip
 
 
