@@ -167,27 +167,47 @@ def _fmt(value: float | None) -> str:
     return f"{value:,.6g}"
 
 
+_MESSAGES = (   # what the engines report (planner/assign, planner/calendar) → dictionary key and its numbers
+    (re.compile(r"^(start|solution|done|constructive|improve)$"), "progress.msg.{0}"),
+    (re.compile(r"^exact model (\d+)/(\d+)$"), "progress.msg.exact"),
+    (re.compile(r"^(\d+) visits$"), "progress.msg.visits"),
+    (re.compile(r"^(\d+) reception days$"), "progress.msg.reception"),
+)
+
+
+def progress_message(message: str) -> str:
+    """An engine's progress word in the user's language; an unknown one is not shown (it would be English)."""
+    for pattern, key in _MESSAGES:
+        if (m := pattern.match(message)) is not None:
+            groups = m.groups()
+            text = t(key.format(*groups), a=groups[0] if groups else "", b=groups[1] if len(groups) > 1 else "")
+            return "" if text.startswith("progress.msg.") else text
+    return message if current_lang() == "en" else ""
+
+
 def draw_progress(job: SolveJob, compact: bool = False) -> None:
-    """What the solve thread last reported: stage, best objective, bound, elapsed; a stop button."""
+    """What the solve thread last reported: stage and elapsed time in words, the solver's numbers folded away."""
     event = job.control.snapshot()
     if compact:
         stage = stage_label(event.stage) if event else t("solve.waiting")
-        st.caption(f"⏳ {t('app.solving')} {stage} · {t('solve.seconds', s=job.elapsed)}")
+        st.caption(f":material/hourglass_top: {t('app.solving')} {stage} · {t('solve.seconds', s=job.elapsed)}")
         return
     st.info(t("solve.running"))
-    cols = st.columns(4)
+    cols = st.columns([3, 1])
     if job.checking:
         cols[0].metric(t("solve.stage"), t("stage.check"))
     else:
         cols[0].metric(t("solve.stage"), stage_label(event.stage) if event else t("solve.waiting"))
-    cols[1].metric(t("solve.objective"), _fmt(event.objective if event else None))
-    cols[2].metric(t("solve.bound"), _fmt(event.bound if event else None))
-    cols[3].metric(t("solve.elapsed"), t("solve.seconds", s=job.elapsed))
+    cols[1].metric(t("solve.elapsed"), t("solve.seconds", s=job.elapsed))
     if event and event.total:
         st.progress(min(1.0, (event.done or 0) / event.total), text=t("solve.progress", done=event.done or 0,
                                                                         total=event.total))
-    if event and event.message:
-        st.caption(event.message)
+    if event and (text := progress_message(event.message)):
+        st.caption(text)
+    with st.expander(t("solve.details")):
+        d1, d2 = st.columns(2)
+        d1.metric(t("solve.objective"), _fmt(event.objective if event else None))
+        d2.metric(t("solve.bound"), _fmt(event.bound if event else None))
     st.button(t("solve.cancel"), key="solve_cancel", on_click=job.cancel, type="secondary")
 
 

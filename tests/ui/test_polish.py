@@ -39,3 +39,23 @@ def test_identical_upload_says_so_and_changes_nothing(make_app):
     assert ws.problem is problem and ws.revision == revision
     assert [i.value for i in at.info] == [t("data.same", source="again.zip")]
     assert not at.success
+
+
+def test_engine_progress_words_are_translated_or_hidden():
+    from planner.ui.components import progress_message
+
+    assert progress_message("exact model 2/5") == t("progress.msg.exact", a="2", b="5") == "精确优化第 2/5 部分"
+    assert progress_message("constructive") == t("progress.msg.constructive")
+    assert progress_message("1234 visits") == t("progress.msg.visits", a="1234")
+    assert progress_message("some new engine word") == ""   # never English in the Chinese UI
+
+
+def test_plain_quality_in_office_words():
+    from planner.ui.pages.solve import plain_quality
+
+    optimal = {"gap": 0.0, "stages": [{"status": "optimal"}, {"status": "optimal"}]}
+    feasible = {"gap": 0.0042, "stages": [{"status": "optimal"}, {"status": "feasible"}]}
+    assert plain_quality(optimal, []) == t("solve.plain_optimal")
+    assert plain_quality(feasible, []) == t("solve.plain_gap", gap="0.4%")
+    assert "0.4%" in plain_quality(feasible, []) and "下界" not in plain_quality(feasible, [])
+    assert plain_quality(feasible, [("缺", "missing")]) == t("solve.plain_violations", n=1)
