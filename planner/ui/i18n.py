@@ -71,8 +71,7 @@ T: dict[str, tuple[str, str]] = {
     "data.previous_clear": ("移除", "Remove"),
     "data.previous_use_current": ("用当前计划", "Use current plan"),
     "data.bad_zip": ("无法读取 zip 包：{error}", "Cannot read the zip file: {error}"),
-    "data.estimated": ("注意：{year} 年的节假日为估算日历，请用 holidays 表校正调休。",
-                       "Note: the {year} holiday calendar is an estimate: correct make-up days with the holidays table."),
+    "data.estimated": ("注意：{year} 年的节假日安排尚未公布，系统按估算排期；公布后请在“节假日调整”表中补上调休上班日再求解。", "Note: the {year} holiday schedule is not published yet, so it is estimated; once it is, add the make-up workdays to the holidays table and solve again."),
     # -- rules page ----------------------------------------------------------------------------------------------
     "rules.title": ("规则", "Rules"),
     "rules.intro": ("每一项默认值都来自政策原文（鼠标移到各项右侧的问号上可查看原文）。修改后重新求解即生效。",
@@ -663,6 +662,16 @@ T: dict[str, tuple[str, str]] = {
     "progress.msg.exact": ("精确优化第 {a}/{b} 部分", "exact optimisation, part {a} of {b}"),
     "progress.msg.visits": ("已排 {a} 次走访", "{a} visits placed"),
     "progress.msg.reception": ("已排 {a} 个接待日", "{a} reception days placed"),
+    "cal.legend_visit": ("有走访（悬停看内容）", "visit (hover for details)"),
+    "cal.legend_off": ("周末", "weekend"),
+    "cal.legend_holiday": ("法定节假日", "public holiday"),
+    "cal.legend_makeup": ("调休上班（班）", "make-up workday"),
+    "cal.makeup_tag": ("班", "W"),
+    "cal.role_A": ("A角", "lead (A)"),
+    "cal.role_B": ("B角", "backup (B)"),
+    "map.legend": ("颜色代表联系单位：", "Colours are the linked units:"),
+    "map.legend_more": ("等 {n} 个单位（颜色循环使用）", "and {n} more units (colours repeat)"),
+    "map.no_unit": ("尚无联系单位", "no unit yet"),
 }
 
 

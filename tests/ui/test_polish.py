@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from planner.model import ENUM_LABELS_ZH, TABLE_BY_STEM
 from planner.ui.i18n import t
+from tests.ui.conftest import goto
 from tests.ui.test_pages import changed_zip
 
 
@@ -59,3 +60,57 @@ def test_plain_quality_in_office_words():
     assert plain_quality(feasible, []) == t("solve.plain_gap", gap="0.4%")
     assert "0.4%" in plain_quality(feasible, []) and "下界" not in plain_quality(feasible, [])
     assert plain_quality(feasible, [("缺", "missing")]) == t("solve.plain_violations", n=1)
+
+
+def _with_small_plan(make_app, estimated: bool = False):
+    """The demo data with a hand-made plan (no solve): enough for the Results views."""
+    from tests.export.conftest import make_plan
+
+    at = make_app()
+    ws = at.session_state["workspace"]
+    plan = make_plan()
+    plan.report.update({"year": 2027, "estimated_calendar": estimated, "gap": 0.0, "stages": []})
+    ws.set_plan(plan, [])
+    goto(at, "results")
+    return at, ws
+
+
+def test_personal_calendar_is_a_month_grid_with_names_and_ticks(make_app):
+    import re
+
+    at, ws = _with_small_plan(make_app)
+    at.button_group(key="res_view").set_value("calendar").run()
+    at.radio(key="res_cal_kind").set_value("cadre").run()
+    at.selectbox(key="res_cal_person_cadre").set_value("G0001").run()
+    assert not at.exception
+    grid = next(h.proto.body for h in at.get("html") if "mg-year" in h.proto.body)
+    cells = re.findall(r"<td(?: class=\"[^\"]*\")?(?: title=\"[^\"]*\")?>(\d+)(?:<sup>[^<]*</sup>)?</td>", grid)
+    assert len(cells) == 365   # every day of 2027, not only the days with visits
+    assert 'class="visit"' in grid and 'class="off"' in grid and 'class="hol"' in grid
+    assert f"<sup>{t('cal.makeup_tag')}</sup>" in grid   # the demo's holidays table has 调休 workdays
+    table = at.dataframe[-1].value
+    talk = set(table[t("col.talk")])
+    assert talk <= {"✓", ""} and "✓" in talk   # a tick, never 0/1
+    community = ws.problem.communities.set_index("community_id").loc["C001", "name"]
+    assert f"H00012 {community}" in set(table[t("col.target")])   # names next to codes (households: community)
+
+
+def test_holiday_warning_only_without_makeup_days(make_app):
+    at, _ = _with_small_plan(make_app, estimated=True)
+    assert not at.warning   # the demo's holidays table gives the make-up days of 2027
+    at2, ws2 = _with_small_plan(make_app, estimated=True)
+    object.__setattr__(ws2.problem, "holidays", ws2.problem.holidays.iloc[0:0])   # no 调休 rows given
+    at2.run()
+    assert [w.value for w in at2.warning] == [t("data.estimated", year=2027)]
+    assert "holidays" not in at2.warning[0].value
+
+
+def test_map_has_a_unit_legend_and_burden_axis_in_chinese_months(make_app):
+    at, ws = _with_small_plan(make_app)
+    at.button_group(key="res_view").set_value("map").run()
+    assert not at.exception
+    legend = next(h.proto.body for h in at.get("html") if t("map.legend") in h.proto.body)
+    assert "U001 " + ws.problem.units.set_index("unit_id").loc["U001", "name"] in legend
+    from planner.ui.pages.results import month_label_expr
+
+    assert "月" in month_label_expr()
