@@ -672,6 +672,8 @@ T: dict[str, tuple[str, str]] = {
     "map.legend": ("颜色代表联系单位：", "Colours are the linked units:"),
     "map.legend_more": ("等 {n} 个单位（颜色循环使用）", "and {n} more units (colours repeat)"),
     "map.no_unit": ("尚无联系单位", "no unit yet"),
+    "export.preparing": ("正在后台准备此文件，完成后按钮即可点击……", "Preparing this file in the background; the button enables when it is ready…"),
+    "export.failed": ("此文件生成失败（{error}），请联系管理员。", "This file could not be made ({error}); please tell the administrator."),
 }
 
 

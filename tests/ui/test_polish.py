@@ -114,3 +114,25 @@ def test_map_has_a_unit_legend_and_burden_axis_in_chinese_months(make_app):
     from planner.ui.pages.results import month_label_expr
 
     assert "月" in month_label_expr()
+
+
+def test_exports_are_prepared_in_the_background_with_chinese_calendar_names(make_app):
+    import io
+    import zipfile
+
+    from planner.ui.downloads import PREPARED
+
+    at, ws = _with_small_plan(make_app)
+    goto(at, "export")
+    jobs = [PREPARED.get(key, f"{ws.plan_key}:zh", lambda: b"") for key in ("export_xlsx", "export_ics", "export_csv")]
+    for job in jobs:
+        job.result(timeout=120)
+    at.run()
+    assert not at.exception
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert {"export_xlsx", "export_ics", "export_csv"} <= set(buttons)
+    assert not any(b.proto.disabled for b in buttons.values())   # ready: every button downloads at once
+    names = zipfile.ZipFile(io.BytesIO(jobs[1].result())).namelist()
+    assert names and all(n.split("-", 1)[0] in {t("person.leader"), t("person.unit"), t("person.cadre")}
+                         for n in names)
+    assert not any(n.startswith(("leader-", "unit-", "cadre-")) for n in names)
