@@ -136,3 +136,30 @@ def test_exports_are_prepared_in_the_background_with_chinese_calendar_names(make
     assert names and all(n.split("-", 1)[0] in {t("person.leader"), t("person.unit"), t("person.cadre")}
                          for n in names)
     assert not any(n.startswith(("leader-", "unit-", "cadre-")) for n in names)
+
+
+def test_audit_entries_read_in_chinese():
+    from planner.rules import rule_fields
+    from planner.ui.i18n import rule_label
+    from planner.ui.pages.history import audit_text
+
+    label = rule_label(dict(rule_fields())["assign.cadre_max_households"], "zh")
+    assert audit_text("version 2 saved (solve, optimal, 2759 visits)") == t(
+        "audit.saved", version="2", kind=t("vkind.solve"), status=t("status.optimal"), visits="2759")
+    assert audit_text("rules: assign.cadre_max_households 5→6") == t("audit.rules", items=f"{label} 5→6")
+    assert audit_text("locks: pins (+1), forbidden (-2 ~1)") == t("audit.locks", parts="锁定结对（+1）、禁止结对（-2 ~1）")
+    assert audit_text("initial input: offices 5, households 300") == t("audit.initial_input",
+                                                                          parts="办事处 5、联系户 300")
+    assert audit_text("something new") == "something new"   # unknown forms stay as stored
+
+
+def test_history_filters_and_rule_modes_in_chinese(make_app):
+    at = make_app()
+    goto(at, "history")
+    assert not at.exception
+    assert all(m.proto.placeholder == t("common.choose") for m in at.multiselect)
+    whats = set(at.dataframe[-1].value[t("history.col_what")])
+    assert whats and not any(w.startswith(("initial input", "initial rules", "scenario '")) for w in whats)
+    goto(at, "rules")
+    modes = [s for s in at.selectbox if set(s.options) <= {t("rules.mode_strict"), t("rules.mode_prefer")}]
+    assert modes and "strict" not in modes[0].options
