@@ -137,14 +137,15 @@ def _minimums(found: int | None) -> str:
 def _diff_view(diff: PlanDiff, a: int, b: int) -> None:
     st.subheader(t("history.pairs"))
     st.dataframe(pairs_frame(diff), hide_index=True, width="stretch")
-    cols = st.columns(6)
+    cols = st.columns(4)   # two rows of wide columns: at 1366 px six columns cut "全部满足" short
     visits = diff.visits
     cols[0].metric(t("history.visits_kept"), f"{visits.kept:,}")
     cols[1].metric(t("history.visits_moved"), f"{visits.moved:,}")
     cols[2].metric(t("history.visits_dropped"), f"{visits.dropped:,}")
     cols[3].metric(t("history.visits_new"), f"{visits.new:,}")
-    cols[4].metric(t("history.minimums", n=a), _minimums(diff.violations[0]))
-    cols[5].metric(t("history.minimums", n=b), _minimums(diff.violations[1]))
+    second = st.columns(4)
+    second[0].metric(t("history.minimums", n=a), _minimums(diff.violations[0]))
+    second[1].metric(t("history.minimums", n=b), _minimums(diff.violations[1]))
 
 
 def _audit(ws: Workspace, store: Store) -> None:
