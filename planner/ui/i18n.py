@@ -692,6 +692,8 @@ T: dict[str, tuple[str, str]] = {
     "audit.initial_locks": ("初始锁定：{parts}", "initial locks: {parts}"),
     "audit.data": ("修改数据：{parts}", "data: {parts}"),
     "audit.locks": ("修改锁定：{parts}", "locks: {parts}"),
+    "map.kind_community": ("社区", "community"),
+    "map.kind_household": ("联系户", "household"),
 }
 
 

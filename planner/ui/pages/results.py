@@ -138,7 +138,8 @@ def _pairs(ws: Workspace) -> None:
 def _bar(frame: pd.DataFrame, x_title: str) -> alt.Chart:
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("value:O", title=x_title), y=alt.Y("count:Q", title=t("col.count")),
-        tooltip=["value", "count"]).properties(height=220)
+        tooltip=[alt.Tooltip("value:O", title=x_title), alt.Tooltip("count:Q", title=t("col.count"))]
+    ).properties(height=220)
 
 
 def _workload(ws: Workspace) -> None:
@@ -175,6 +176,9 @@ def _map(ws: Workspace) -> None:
         st.caption(t("map.sample", n=MAP_MAX_POINTS))
         households = households.sample(MAP_MAX_POINTS, random_state=0)
     communities = points[points["kind"] == "community"]
+    kind_label = {"community": t("map.kind_community"), "household": t("map.kind_household")}
+    households = households.assign(kind_label=households["kind"].map(kind_label))
+    communities = communities.assign(kind_label=communities["kind"].map(kind_label))
     layers = [
         pdk.Layer("ScatterplotLayer", data=households, get_position="[lon, lat]", get_fill_color="[r, g, b, 160]",
                   get_radius="radius", radius_min_pixels=1.5, pickable=True),
@@ -184,7 +188,7 @@ def _map(ws: Workspace) -> None:
     ]
     view = pdk.data_utils.compute_view(points[["lon", "lat"]].to_numpy().tolist(), view_proportion=0.95)
     st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view, map_style=None,
-                             tooltip={"text": "{kind} {id}\n{name}\n" + t("col.unit") + " {unit_id}"}),
+                             tooltip={"text": "{kind_label} {id}\n{name}\n" + t("col.unit") + " {unit_id}"}),
                     height=430)
     st.caption(t("map.caption"))
     assert ws.shown_problem is not None
@@ -218,7 +222,8 @@ def _heatmap(ws: Workspace) -> None:
     chart = alt.Chart(heat).mark_rect().encode(
         x=alt.X("month:O", title=t("col.month")), y=alt.Y("office:N", title=t("col.office")),
         color=alt.Color("visits:Q", title=t("col.visits"), scale=alt.Scale(scheme="orangered")),
-        tooltip=["office", "month", "visits"]).properties(height=max(200, 26 * heat["office"].nunique()))
+        tooltip=[alt.Tooltip("office:N", title=t("col.office")), alt.Tooltip("month:O", title=t("col.month")),
+                 alt.Tooltip("visits:Q", title=t("col.visits"))]).properties(height=max(200, 26 * heat["office"].nunique()))
     st.caption(t("heat.caption"))
     st.altair_chart(chart, width="stretch")
 
@@ -331,7 +336,13 @@ def _diff(ws: Workspace) -> None:
                                       "share_kept": t("col.share_kept")}), hide_index=True, width="stretch")
     kind = st.radio(t("diff.show_kind"), list(changed), format_func=labels("kind."), horizontal=True,
                     key="res_diff_kind")
-    rows = changed[kind].rename(columns={"before": t("col.before"), "after": t("col.after")})
+    assert ws.shown_problem is not None
+    names = frames.cached_names(ws.shown_problem, ws.shown_key)
+    rows = changed[kind].copy()
+    for column in rows.columns:
+        rows[column] = (rows[column].astype(str) + " " + rows[column].astype(str).map(names).fillna("")).str.strip()
+    rows = rows.rename(columns={"before": t("col.before"), "after": t("col.after"),
+                                **{c: t(f"col.{c.removesuffix('_id')}") for c in rows.columns if c.endswith("_id")}})
     st.caption(t("diff.changed_pairs"))
     st.dataframe(paginate(rows, key=f"res_diff_page_{kind}"), hide_index=True, width="stretch", height=260)
 
