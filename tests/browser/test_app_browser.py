@@ -111,7 +111,9 @@ def test_demo_solve_kpis_and_workbook(page, app_url, shots_dir, tmp_path):
         shot(page, name)
 
     goto(page, "3 锁定", "锁定")
+    page.get_by_role("button", name="保存锁定").wait_for(timeout=30_000)
     shot(page, "locks")
+    page.screenshot(path=str(shots_dir / "locks_laptop.png"))   # 1366×768: the save button above the fold
 
     goto(page, "6 导出", "导出")
     target = download(page, "下载计划工作簿（.xlsx）", tmp_path / "plan.xlsx")
