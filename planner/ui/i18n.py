@@ -694,6 +694,7 @@ T: dict[str, tuple[str, str]] = {
     "audit.locks": ("修改锁定：{parts}", "locks: {parts}"),
     "map.kind_community": ("社区", "community"),
     "map.kind_household": ("联系户", "household"),
+    "burden.parties_short": ("到访人数", "Parties"),
 }
 
 

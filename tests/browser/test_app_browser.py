@@ -4,6 +4,7 @@ pane) goes to a temporary folder, or to docs/ with PLANNER_SCREENSHOTS=docs."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from pathlib import Path
@@ -21,6 +22,10 @@ SHOTS: list[Path] = []   # set by the test: where screenshots go
 def shot(page, name: str) -> None:
     page.set_viewport_size(TALL)
     page.wait_for_timeout(600)
+    # a loaded machine draws widgets late: wait until no placeholder skeleton is left (else shoot anyway)
+    with contextlib.suppress(Exception):
+        page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=20_000)
+    page.wait_for_timeout(400)
     SHOTS[0].mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS[0] / f"{name}.png"))
     page.set_viewport_size(LAPTOP)

@@ -313,7 +313,7 @@ def _burden(ws: Workspace) -> None:
     if not one.empty:
         chart = alt.Chart(one).mark_bar().encode(
             x=alt.X("date:T", title=t("col.date"), axis=alt.Axis(labelExpr=month_label_expr(), tickCount="month")),
-            y=alt.Y("parties:Q", title=t("col.parties")))
+            y=alt.Y("parties:Q", title=t("burden.parties_short")))
         rule = alt.Chart(pd.DataFrame({"cap": [caps.community_daily_cap]})).mark_rule(color="red").encode(y="cap:Q")
         st.altair_chart((chart + rule).properties(height=200), width="stretch")
 
