@@ -113,6 +113,10 @@ def test_demo_solve_kpis_and_workbook(page, app_url, shots_dir, tmp_path):
                         ("个人日历", "results_calendar"), ("基层负担", "results_burden")):
         view(page, label)
         page.wait_for_timeout(700)
+        if name == "results_map":   # deck.gl draws into a canvas a moment after the element appears
+            with contextlib.suppress(Exception):
+                page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(3000)
         shot(page, name)
 
     goto(page, "3 锁定", "锁定")
