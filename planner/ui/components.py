@@ -119,15 +119,16 @@ def shown_table(stem: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={c.name: c.zh for c in spec.columns})
 
 
-# Streamlit's uploader prints English ("Drag and drop file here", "Limit 200MB per file • XLSX", "Browse files")
-# whatever the page language: the words are hidden and Chinese ones drawn in their place.
+# Streamlit's uploader prints English ("Drag and drop file here", "Limit 200MB per file • XLSX", "Upload") whatever
+# the page language: the words are hidden and Chinese ones drawn in their place, scoped to the one uploader
+# (Streamlit gives its container the class st-key-<key>), so that two uploaders keep their own hints.
 UPLOADER_CSS = """<style>
-[data-testid='stFileUploaderDropzoneInstructions'] > div > span,
-[data-testid='stFileUploaderDropzoneInstructions'] > div > small {display:none}
-[data-testid='stFileUploaderDropzoneInstructions'] > div::after {content:'%s';font-size:0.9rem}
-[data-testid='stFileUploaderDropzone'] button[data-testid='stBaseButton-secondary'] {font-size:0}
-[data-testid='stFileUploaderDropzone'] button[data-testid='stBaseButton-secondary']::after {content:'%s';
-font-size:0.9rem}
+.st-key-{key} [data-testid='stFileUploaderDropzoneInstructions'] > div > span,
+.st-key-{key} [data-testid='stFileUploaderDropzoneInstructions'] > div > small {{display:none}}
+.st-key-{key} [data-testid='stFileUploaderDropzoneInstructions'] > div::after {{content:'{hint}';font-size:0.9rem}}
+.st-key-{key} [data-testid='stFileUploaderDropzone'] button {{font-size:0}}
+.st-key-{key} [data-testid='stFileUploaderDropzone'] button > * {{display:none}}
+.st-key-{key} [data-testid='stFileUploaderDropzone'] button::after {{content:'{browse}';font-size:0.9rem}}
 </style>"""
 
 
@@ -136,7 +137,7 @@ def uploader(label: str, types: list[str], key: str) -> Any:
     st.markdown(f"**{label}**")
     if current_lang() == "zh":
         hint = t("upload.hint", types=" / ".join(f".{x}" for x in types))
-        st.markdown(UPLOADER_CSS % (hint, t("upload.browse")), unsafe_allow_html=True)
+        st.markdown(UPLOADER_CSS.format(key=key, hint=hint, browse=t("upload.browse")), unsafe_allow_html=True)
     return st.file_uploader(label, type=types, key=key, label_visibility="collapsed")
 
 
