@@ -50,7 +50,8 @@ PAGE_ACTIONS = {"data": Action.DATA, "rules": Action.RULES, "locks": Action.LOCK
 # Less empty space above the page title, so that a 1366×768 laptop shows the KPIs and the table head together.
 COMPACT_CSS = ("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
                "[data-testid='stSidebarUserContent']{padding-top:0.5rem}"
-               "[data-testid='stSidebar'] pre code{white-space:pre-wrap;word-break:break-all}</style>")
+               "[data-testid='stSidebar'] pre,[data-testid='stSidebar'] pre code"
+               "{white-space:pre-wrap !important;word-break:break-all}</style>")
 
 
 def _switch(ws: Workspace) -> None:
