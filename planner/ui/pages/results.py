@@ -220,7 +220,8 @@ def _heatmap(ws: Workspace) -> None:
     assert isinstance(heat, pd.DataFrame)
     heat = heat.assign(office=heat["office_id"] + " " + heat["office_name"].astype(str))
     chart = alt.Chart(heat).mark_rect().encode(
-        x=alt.X("month:O", title=t("col.month")), y=alt.Y("office:N", title=t("col.office")),
+        x=alt.X("month:O", title=t("col.month"), axis=alt.Axis(labelAngle=0, labelExpr=month_number_expr())),
+        y=alt.Y("office:N", title=t("col.office"), axis=alt.Axis(labelLimit=320)),
         color=alt.Color("visits:Q", title=t("col.visits"), scale=alt.Scale(scheme="orangered")),
         tooltip=[alt.Tooltip("office:N", title=t("col.office")), alt.Tooltip("month:O", title=t("col.month")),
                  alt.Tooltip("visits:Q", title=t("col.visits"))]).properties(height=max(200, 26 * heat["office"].nunique()))
@@ -323,6 +324,11 @@ def month_label_expr() -> str:
     if current_lang() != "zh":
         return "timeFormat(datum.value, '%b')"
     return "(month(datum.value) + 1) + '月'"
+
+
+def month_number_expr() -> str:
+    """Labels for a 1–12 month axis: 1月 … 12月 in Chinese."""
+    return "datum.value + '月'" if current_lang() == "zh" else "datum.value"
 
 
 def _diff(ws: Workspace) -> None:
