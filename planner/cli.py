@@ -205,71 +205,134 @@ def _printer(args: argparse.Namespace) -> Callable[[Any], None]:
     return show
 
 
-def build_parser() -> argparse.ArgumentParser:
+HELP_DATA = "input folder of CSV files, or the filled-in template .xlsx / 输入数据：CSV 文件夹或填好的模板 .xlsx"
+HELP_PLAN = "plan folder written by `planner plan` / `planner plan` 写出的计划目录"
+HELP_DIR = "folder to write (must not exist) / 要写出的目录（须不存在）"
+HELP_YEAR = "plan year (default: the rules' year) / 计划年度（默认取规则中的年度）"
+HELP_SEED = "random seed: same seed, same data, same plan / 随机种子：种子和数据相同则结果相同"
+HELP_SCENARIO = "stored scenario name / 方案名称"
+# argparse's own words (gettext msgids of Python 3.11-3.13), in Chinese when --lang zh / PLANNER_LANG=zh
+ZH_HEADINGS = {"positional arguments": "位置参数", "options": "选项", "optional arguments": "选项"}
+ZH_HELP = "显示本帮助并退出"
+
+
+class ZhHelpFormatter(argparse.HelpFormatter):
+    """argparse's section headings and usage prefix in Chinese."""
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(ZH_HEADINGS.get(heading or "", heading))
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+def _lang_of(argv: Sequence[str]) -> Lang:
+    """The language asked for before parsing (the help is printed during parsing)."""
+    lang = os.environ.get("PLANNER_LANG", "zh")
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    return "en" if lang == "en" else "zh"
+
+
+def _localise(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    """Chinese headings for the parser and every sub-parser, and a bilingual -h help line."""
+    if lang != "zh":
+        return
+    parser.formatter_class = ZhHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = ZH_HELP
+        elif isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _localise(child, lang)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from planner import __version__
+
+    try:
+        return version("planner")
+    except PackageNotFoundError:
+        return __version__
+
+
+def build_parser(lang: Lang | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planner", description="党员干部直接联系服务群众 年度联系计划")
     parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("PLANNER_LANG", "zh"),
                         help="message language / 提示语言")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"planner {_version()}",
+                        help="print the version and exit / 显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                title="命令" if (lang or _lang_of(sys.argv[1:])) == "zh" else "commands")
 
     p = sub.add_parser("template", help="write an empty input workbook / 写出输入模板")
-    p.add_argument("file")
+    p.add_argument("file", help="the .xlsx file to write / 要写出的 .xlsx 文件")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("demo", help="write a synthetic district / 生成示例数据")
-    p.add_argument("dir")
-    p.add_argument("--size", choices=["small", "district", "city"], default="small")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--year", type=int, default=None)
+    p.add_argument("dir", help=HELP_DIR)
+    p.add_argument("--size", choices=["small", "district", "city"], default="small",
+                   help="small, district (~15,000 households) or city / 规模：小、区、市")
+    p.add_argument("--seed", type=int, default=0, help=HELP_SEED)
+    p.add_argument("--year", type=int, default=None, help=HELP_YEAR)
     p.add_argument("--actuals", default=None, metavar="DATE",
                    help="also plan it (DIR/plan) and write DIR/actuals.csv up to DATE / 同时生成计划和走访记录")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("validate", help="check the input alone / 校验输入")
-    p.add_argument("data")
-    p.add_argument("--year", type=int, default=None)
+    p.add_argument("data", help=HELP_DATA)
+    p.add_argument("--year", type=int, default=None, help=HELP_YEAR)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("plan", help="solve assignment and calendar / 生成年度计划")
-    p.add_argument("data")
-    p.add_argument("--out", required=True)
+    p.add_argument("data", help=HELP_DATA)
+    p.add_argument("--out", required=True, help="plan folder to write (must not exist) / 要写出的计划目录（须不存在）")
     p.add_argument("--previous", default=None, help="last year's plan folder / 上年计划目录")
-    p.add_argument("--year", type=int, default=None)
-    p.add_argument("--time-limit", type=float, default=None, help="deterministic seconds per stage")
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--save", default=None, metavar="SCENARIO", help="also store as a version of SCENARIO")
+    p.add_argument("--year", type=int, default=None, help=HELP_YEAR)
+    p.add_argument("--time-limit", type=float, default=None,
+                   help="deterministic seconds per stage / 每个阶段的求解时限（确定性秒数）")
+    p.add_argument("--seed", type=int, default=None, help=HELP_SEED)
+    p.add_argument("--save", default=None, metavar="SCENARIO",
+                   help="also store as a version of SCENARIO / 同时保存为该方案的新版本")
     p.add_argument("--since", default=None, help="catch-up: re-plan from this date (needs --previous) / 自此日起重排")
     p.add_argument("--actuals", default=None, help="catch-up: actual visits are the history / 以实际走访为历史")
-    p.add_argument("-v", "--verbose", action="store_true", help="print progress")
+    p.add_argument("-v", "--verbose", action="store_true", help="print progress / 显示求解进度")
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("check", help="re-verify every rule on a plan / 独立核验计划")
-    p.add_argument("data")
-    p.add_argument("plan")
-    p.add_argument("--year", type=int, default=None)
+    p.add_argument("data", help=HELP_DATA)
+    p.add_argument("plan", help=HELP_PLAN)
+    p.add_argument("--year", type=int, default=None, help=HELP_YEAR)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("export", help="calendars and workbook / 导出日历和工作簿")
-    p.add_argument("plan")
-    p.add_argument("--ics", default=None, metavar="DIR")
-    p.add_argument("--xlsx", default=None, metavar="FILE")
+    p.add_argument("plan", help=HELP_PLAN)
+    p.add_argument("--ics", default=None, metavar="DIR",
+                   help="folder for one .ics calendar per person (must not exist) / 个人日历（.ics）输出目录")
+    p.add_argument("--xlsx", default=None, metavar="FILE", help="workbook to write / 要写出的 Excel 工作簿")
     p.add_argument("--redact", action="store_true", help="pseudonymise household data / 联系户信息脱敏")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("history", help="versions of a stored scenario / 方案版本历史")
-    p.add_argument("scenario")
+    p.add_argument("scenario", help=HELP_SCENARIO)
     p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("show", help="write a stored version as a plan folder / 导出某版本")
-    p.add_argument("scenario")
-    p.add_argument("version")
-    p.add_argument("--out", required=True)
+    p.add_argument("scenario", help=HELP_SCENARIO)
+    p.add_argument("version", help="version number / 版本号")
+    p.add_argument("--out", required=True, help="plan folder to write (must not exist) / 要写出的计划目录（须不存在）")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("replan", help="re-plan the rest of the year / 年中调整")
-    p.add_argument("scenario")
-    p.add_argument("--since", required=True, help="YYYY-MM-DD")
+    p.add_argument("scenario", help=HELP_SCENARIO)
+    p.add_argument("--since", required=True, help="re-plan from this date, YYYY-MM-DD / 自此日起重排")
     p.add_argument("--data", default=None, help="changed input folder or workbook / 变更后的输入")
-    p.add_argument("--out", default=None)
+    p.add_argument("--out", default=None, help="also write the new version as a plan folder / 同时写出计划目录")
     p.add_argument("--actuals", default=None, help="catch-up: actual visits are the history / 以实际走访为历史")
     p.set_defaults(func=cmd_replan)
 
@@ -282,11 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
     from planner.supervision.cli import add_parsers as add_supervision_parsers
 
     add_supervision_parsers(sub)
+    _localise(parser, lang or _lang_of(sys.argv[1:]))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_lang_of(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     lang: Lang = args.lang
     try:

@@ -210,3 +210,47 @@ def test_infeasible_rules_exit_3_and_write_nothing(data: Path, tmp_path: Path,
     n_households = len(_csv(data, "households"))
     assert "cannot all hold" in err and str(n_households) in err
     assert "Nothing was written" in err
+
+
+# -- the parser: version, help for every argument, Chinese headings -------------------------------------------------
+CORE_COMMANDS = ("template", "demo", "validate", "plan", "check", "export", "history", "show", "replan")
+
+
+def test_version_prints_the_package_version(capsys):
+    from planner import __version__
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"planner {__version__}"
+
+
+def test_every_argument_of_the_core_commands_has_help():
+    import argparse
+
+    from planner.cli import build_parser
+
+    parser = build_parser("en")
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [f"{name} {action.dest}" for name in CORE_COMMANDS for action in sub.choices[name]._actions
+               if not action.help]
+    assert missing == []
+
+
+@pytest.mark.parametrize(("argv", "env", "heading", "absent"), [
+    (["--lang", "zh", "plan", "-h"], None, "位置参数", "positional arguments"),
+    (["plan", "-h"], "zh", "选项", "options:"),
+    (["--lang", "en", "plan", "-h"], "zh", "positional arguments", "位置参数"),
+    (["--lang=en", "export", "-h"], None, "options:", "选项"),
+])
+def test_help_headings_follow_the_language(argv, env, heading, absent, capsys, monkeypatch):
+    if env:
+        monkeypatch.setenv("PLANNER_LANG", env)
+    else:
+        monkeypatch.delenv("PLANNER_LANG", raising=False)
+    with pytest.raises(SystemExit):
+        main(argv)
+    out = capsys.readouterr().out
+    assert heading in out and absent not in out
+    if "zh" in (env, *argv) and "en" not in " ".join(argv):
+        assert out.startswith("用法：") and "show this help" not in out

@@ -195,6 +195,21 @@ def pair_differences(previous: Plan, plan: Plan) -> tuple[pd.DataFrame, dict[str
     return pd.DataFrame(rows), changed
 
 
+def id_names(problem: Problem) -> dict[str, str]:
+    """id → what a person calls it: people, units, offices and communities by name; a household by its community
+    (household names are personal data, kept off the shared tables)."""
+    names: dict[str, str] = {}
+    for table, key in ((problem.offices, "office_id"), (problem.communities, "community_id"),
+                       (problem.leaders, "leader_id"), (problem.units, "unit_id"), (problem.cadres, "cadre_id")):
+        names.update(zip(table[key].astype(str), table["name"].astype(str), strict=True))
+    communities = dict(zip(problem.communities["community_id"].astype(str), problem.communities["name"].astype(str),
+                           strict=True))
+    households = problem.households
+    names.update(zip(households["household_id"].astype(str),
+                     households["community_id"].astype(str).map(communities).fillna(""), strict=True))
+    return names
+
+
 def filter_frame(frame: pd.DataFrame, search: str, office: str | None, columns: list[str]) -> pd.DataFrame:
     """Rows whose id/name columns contain `search` (case-insensitive), in `office` when given."""
     out = frame
@@ -242,3 +257,21 @@ def cached(name: str, problem: Problem, plan: Plan, problem_key: str, plan_key: 
     if _BUILD is None:
         _BUILD = _cached_builder()
     return _BUILD(name, problem_key, plan_key, problem, plan)
+
+
+_NAMES: Callable[..., Any] | None = None
+
+
+def cached_names(problem: Problem, problem_key: str) -> dict[str, str]:
+    """`id_names(problem)`, once per problem identity."""
+    global _NAMES
+    if _NAMES is None:
+        import streamlit as st
+
+        @st.cache_data(max_entries=8, show_spinner=False)
+        def build(problem_key: str, _problem: Problem) -> dict[str, str]:
+            return id_names(_problem)
+
+        _NAMES = build
+    result: dict[str, str] = _NAMES(problem_key, problem)
+    return result

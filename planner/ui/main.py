@@ -32,6 +32,7 @@ NAV_KEY = "nav"
 SCENARIO_KEY = "scenario_pick"
 AUTHOR_KEY = "author"
 GENERATION_KEY = "ws_generation"
+NEW_POPOVER, NEW_ERROR = "scenario_new_popover", "scenario_new_error"
 WIDGET_PREFIXES = ("rule:",)   # widgets that hold stored values: re-read after a reload, merge or switch
 PAGES: dict[str, Callable[[Workspace], None]] = {
     "data": data.render,
@@ -51,7 +52,9 @@ PAGE_ACTIONS = {"data": Action.DATA, "rules": Action.RULES, "locks": Action.LOCK
                 "cases": Action.CASES}
 # Less empty space above the page title, so that a 1366×768 laptop shows the KPIs and the table head together.
 COMPACT_CSS = ("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
-               "[data-testid='stSidebarUserContent']{padding-top:0.5rem}</style>")
+               "[data-testid='stSidebarUserContent']{padding-top:0.5rem}"
+               "[data-testid='stSidebar'] pre,[data-testid='stSidebar'] pre code"
+               "{white-space:pre-wrap !important;word-break:break-all}</style>")
 
 
 def _switch(ws: Workspace) -> None:
@@ -81,19 +84,28 @@ def _scenario_box(ws: Workspace) -> None:
             st.session_state[AUTHOR_KEY] = ws.author
         st.text_input(t("store.author"), key=AUTHOR_KEY, on_change=_set_author, args=(ws,),
                       help=t("store.author_help"))
-    with st.popover(t("store.new"), width="stretch", disabled=busy):
-        name = st.text_input(t("store.new_name"), key="scenario_new_name")
-        if st.button(t("store.create"), key="scenario_create", type="primary"):
-            name = name.strip()
-            if not name or name in names:
-                st.error(t("store.bad_name"))
-            else:
-                try:
-                    ws.create_scenario(name)
-                    st.query_params["scenario"] = name
-                    st.rerun()
-                except StoreError as exc:
-                    st.error(exc.render(st.session_state.get(LANG_KEY, "zh")))
+    with st.popover(t("store.new"), width="stretch", disabled=busy, key=NEW_POPOVER, on_change="rerun"):
+        st.text_input(t("store.new_name"), key="scenario_new_name")
+        st.button(t("store.create"), key="scenario_create", type="primary", on_click=_create, args=(ws, names))
+        if (error := st.session_state.get(NEW_ERROR)) is not None:
+            st.error(error)
+
+
+def _create(ws: Workspace, names: list[str]) -> None:
+    """Create and switch; on success the popover closes and the name field empties."""
+    name = str(st.session_state.get("scenario_new_name") or "").strip()
+    if not name or name in names:
+        st.session_state[NEW_ERROR] = t("store.bad_name")
+        return
+    try:
+        ws.create_scenario(name)
+    except StoreError as exc:
+        st.session_state[NEW_ERROR] = exc.render(st.session_state.get(LANG_KEY, "zh"))
+        return
+    st.query_params["scenario"] = name
+    st.session_state.pop(NEW_ERROR, None)
+    st.session_state["scenario_new_name"] = ""
+    st.session_state[NEW_POPOVER] = False
 
 
 def _sidebar(ws: Workspace, session: Session) -> str:

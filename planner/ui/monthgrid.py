@@ -25,6 +25,8 @@ GRID_CSS = """<style>
 .mg-month td.off{background:#eceff3;color:#9aa1ab}
 .mg-month td.hol{background:#fde2e2;color:#a23b3b}
 .mg-month td.visit{background:#b22222;color:#fff;font-weight:700}
+.mg-month td.makeup{background:#fff7d6}
+.mg-month td sup{font-size:9px;margin-left:1px}
 .mg-month td.today{outline:2px solid #1f2933}
 .mg-legend span{display:inline-block;padding:0 6px;margin-right:8px;border:1px solid #eef0f3;font-size:12px}
 @media (max-width:900px){.mg-year{grid-template-columns:repeat(2,minmax(0,1fr))}}
@@ -32,10 +34,12 @@ GRID_CSS = """<style>
 
 
 def year_grid_html(work: WorkCalendar, marks: Mapping[date, str], lang: str = "zh", today: date | None = None,
-                   legend: Mapping[str, str] | None = None) -> str:
+                   legend: Mapping[str, str] | None = None, makeup_label: str | None = None) -> str:
     """Every day of `work.year` in twelve month tables (Monday first): weekends and holidays shaded, make-up
-    workdays plain, days in `marks` highlighted with the mark as tooltip."""
+    workdays plain (or, given `makeup_label`, tinted and tagged with it, e.g. 班), days in `marks` highlighted
+    with the mark as tooltip."""
     holidays = set(work.holidays)
+    makeup = set(work.makeup_days) if makeup_label else set()
     names = dict(work.names)
     heads = "".join(f"<th>{d}</th>" for d in WEEKDAYS["zh" if lang == "zh" else "en"])
     months = []
@@ -56,11 +60,17 @@ def year_grid_html(work: WorkCalendar, marks: Mapping[date, str], lang: str = "z
                     classes.append("hol")
                 elif not work.is_workday(day):
                     classes.append("off")
+                tag = ""
+                if day in makeup:
+                    tag = f"<sup>{html.escape(str(makeup_label))}</sup>"
+                    if "visit" not in classes:
+                        classes.append("makeup")
+                    title = (title or str(makeup_label)).strip()
                 if today == day:
                     classes.append("today")
                 attr = f' class="{" ".join(classes)}"' if classes else ""
                 tip = f' title="{html.escape(title)}"' if title else ""
-                cells.append(f"<td{attr}{tip}>{day.day}</td>")
+                cells.append(f"<td{attr}{tip}>{day.day}{tag}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
         label = MONTHS_ZH[month - 1] if lang == "zh" else calendar.month_abbr[month]
         months.append(f'<table class="mg-month"><caption>{label}</caption><tr>{heads}</tr>{"".join(rows)}</table>')
@@ -72,7 +82,7 @@ def year_grid_html(work: WorkCalendar, marks: Mapping[date, str], lang: str = "z
     return GRID_CSS + legend_html + '<div class="mg-year">' + "".join(months) + "</div>"
 
 
-_LEGEND_BG = {"visit": "#b22222;color:#fff", "off": "#eceff3", "hol": "#fde2e2"}
+_LEGEND_BG = {"visit": "#b22222;color:#fff", "off": "#eceff3", "hol": "#fde2e2", "makeup": "#fff7d6"}
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -41,7 +41,8 @@ __all__ = ["DEFAULT_AUTHOR", "SolveJob", "Workspace", "workspace"]   # SolveJob:
 WS_KEY = "workspace"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO_ENV = "PLANNER_APP_SCENARIO"
-DEFAULT_SCENARIO = "app"
+SERVICE_ACCOUNTS = frozenset({"root", "streamlit", "www-data", "nobody", "planner", "app"})   # not a person
+DEFAULT_SCENARIO = "年度计划"   # what an office user sees in the scenario box on the first start
 # Last year's plan of scenario X lives as the latest version of the companion scenario "X#previous" (an empty plan
 # there means "removed"), so it survives a reopen without mixing into X's own versions (replan bases on those).
 PREVIOUS_SUFFIX = "#previous"
@@ -63,9 +64,10 @@ def new_key() -> str:
 def default_author() -> str:
     """Who is working: the login name when there is one, else the department."""
     try:
-        return os.environ.get("USER") or getpass.getuser() or DEFAULT_AUTHOR
+        name = os.environ.get("USER") or getpass.getuser() or DEFAULT_AUTHOR
     except Exception:  # getpass raises when no name can be found at all
         return DEFAULT_AUTHOR
+    return DEFAULT_AUTHOR if name in SERVICE_ACCOUNTS else name
 
 
 def shared_store() -> Store:

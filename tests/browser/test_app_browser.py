@@ -4,6 +4,7 @@ pane) goes to a temporary folder, or to docs/ with PLANNER_SCREENSHOTS=docs."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from pathlib import Path
@@ -21,6 +22,10 @@ SHOTS: list[Path] = []   # set by the test: where screenshots go
 def shot(page, name: str) -> None:
     page.set_viewport_size(TALL)
     page.wait_for_timeout(600)
+    # a loaded machine draws widgets late: wait until no placeholder skeleton is left (else shoot anyway)
+    with contextlib.suppress(Exception):
+        page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=20_000)
+    page.wait_for_timeout(400)
     SHOTS[0].mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS[0] / f"{name}.png"))
     page.set_viewport_size(LAPTOP)
@@ -108,10 +113,16 @@ def test_demo_solve_kpis_and_workbook(page, app_url, shots_dir, tmp_path):
                         ("个人日历", "results_calendar"), ("基层负担", "results_burden")):
         view(page, label)
         page.wait_for_timeout(700)
+        if name == "results_map":   # deck.gl draws into a canvas a moment after the element appears
+            with contextlib.suppress(Exception):
+                page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(3000)
         shot(page, name)
 
     goto(page, "3 锁定", "锁定")
+    page.get_by_role("button", name="保存锁定").wait_for(timeout=30_000)
     shot(page, "locks")
+    page.screenshot(path=str(shots_dir / "locks_laptop.png"))   # 1366×768: the save button above the fold
 
     goto(page, "6 导出", "导出")
     target = download(page, "下载计划工作簿（.xlsx）", tmp_path / "plan.xlsx")

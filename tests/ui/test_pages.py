@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from planner.ui.components import source_label
+from planner.ui.i18n import t
 from planner.ui.state import REPO_ROOT, demo_path
 from tests.ui.conftest import goto
 
@@ -20,6 +21,12 @@ def demo_zip(replace: dict[str, str] | None = None) -> bytes:
             text = path.read_text(encoding="utf-8-sig")
             archive.writestr(f"district/{path.name}", (replace or {}).get(path.name, text))
     return buffer.getvalue()
+
+
+def changed_zip() -> bytes:
+    """The demo with one office renamed: real new data (an identical upload changes nothing)."""
+    offices = (DEMO / "offices.csv").read_text(encoding="utf-8-sig").replace("东城办事处", "东城街道办事处", 1)
+    return demo_zip({"offices.csv": offices})
 
 
 def test_opens_on_demo_data(make_app):
@@ -48,14 +55,18 @@ def test_bad_upload_lists_problems_and_keeps_data(make_app):
     assert ws.upload_issues and any("C999" in (i.message_en + str(i.value)) or i.column == "community_id"
                                     for i in ws.upload_issues)
     assert at.error and "未载入" in at.error[0].value
-    table = at.dataframe[-1].value
-    assert list(table.columns) == ["工作表/文件", "行", "列", "问题"]
-    assert "2" in set(table["行"].astype(str))
+    table = at.dataframe[0].value   # the problems come first, full width, above the data
+    assert list(table.columns) == [t("data.col_file"), t("data.col_row"), t("data.col_column"), t("data.col_message")]
+    assert "2" in set(table[t("data.col_row")].astype(str))
+    # in the user's terms: the sheet and column names of the template, not households.csv / community_id
+    listed = " ".join(m.value for m in at.markdown)
+    assert "联系户" in listed and "所属社区编号" in set(table[t("data.col_column")]) and "households.csv" not in listed
+    assert "community_id" not in " ".join(table[t("data.col_message")])
 
 
 def test_good_upload_replaces_data(make_app):
     at = make_app()
-    at.file_uploader(key="data_upload").upload("district.zip", demo_zip())
+    at.file_uploader(key="data_upload").upload("district.zip", changed_zip())
     at.run()
     ws = at.session_state["workspace"]
     assert not ws.upload_issues
@@ -111,12 +122,21 @@ def test_lock_by_hand_and_unknown_id(make_app):
     forbidden = ws.problem.forbidden
     assert len(forbidden) == n_forbidden + 1
     assert ((forbidden["subject_id"] == "U002") & (forbidden["target_id"] == "C005")).any()
-    # a lock naming an id that does not exist is refused, the locks stay as they were
+    assert at.text_input(key="locks_add_subject").value == ""   # saved: the form is cleared for the next one
+    # the list of locks names each side next to its code
+    listed = at.dataframe[-1].value
+    names = dict(zip(ws.problem.units["unit_id"], ws.problem.units["name"], strict=True))
+    assert f"U002 {names['U002']}" in set(listed.iloc[:, 3])
+    # a lock naming an id that does not exist is refused, the locks stay as they were, the typed ids stay
     at.text_input(key="locks_add_subject").input("U999")
     at.text_input(key="locks_add_target").input("C005")
     at.button(key="locks_add_submit").click().run()
     assert len(ws.problem.forbidden) == n_forbidden + 1
     assert at.error
+    assert at.text_input(key="locks_add_subject").value == "U999"
+    assert at.text_input(key="locks_add_target").value == "C005"
+    shown = " ".join(m.value for m in at.markdown)
+    assert "禁止结对" in shown and "pins.csv" not in shown and "forbidden.csv" not in shown
 
 
 def test_english_switch(make_app):

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.ui.downloads import plan_zip_bytes, read_plan_zip
+from planner.ui.i18n import t
 from planner.ui.pages.locks import EDITOR_KEY
 from tests.ui.conftest import APP, goto, set_fast_solver, solve
 
@@ -26,6 +27,11 @@ def test_solve_results_lock_resolve_export_and_reopen(make_app, app_home):
     assert ws.plan is not None, ws.last_outcome
     assert at.success and "求解完成" in at.success[0].value
     assert ws.violations is not None
+    plain = {t("solve.plain_optimal"), t("solve.plain_met"), t("solve.plain_violations", n=len(ws.violations))}
+    gap = ws.plan.report.get("gap")
+    if gap is not None:
+        plain.add(t("solve.plain_gap", gap=f"{max(float(gap), 0.0):.1%}"))
+    assert plain & {m.value for m in at.markdown}   # the quality in office words, no solver terms
     assert ws.version == 1 and ws.store_error is None  # each solved plan is also a version in the store
     first = ws.plan
 
@@ -33,7 +39,7 @@ def test_solve_results_lock_resolve_export_and_reopen(make_app, app_home):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["联系户覆盖率"] == "100.0%"
     assert metrics["各项最低要求"] == ("全部满足" if not ws.violations else f"{len(ws.violations)} 处未满足")
-    assert "求解用时" in metrics and "最优性差距" in metrics
+    assert t("kpi.time") in metrics and t("kpi.gap") in metrics
     views = at.button_group(key="res_view")
     assert views.options[:3] == ["结对表", "工作量", "地图"] or views.value == "assign"
     # the pair table filters by office
@@ -121,7 +127,7 @@ def test_cancel_stops_the_solve(make_app, monkeypatch):
     from planner.progress import Cancelled
 
     def waiting_solve(problem, previous=None, control=None, **_):
-        control.report("assign.units", objective=10.0, bound=5.0)
+        control.report("assign.units", "solution", objective=10.0, bound=5.0)
         if not control._cancelled.wait(60):
             raise AssertionError("never cancelled")
         raise Cancelled()
@@ -134,7 +140,10 @@ def test_cancel_stops_the_solve(make_app, monkeypatch):
     job = ws.job
     assert job is not None and not job.done
     assert at.button(key="solve_cancel")  # the progress panel offers a stop button
-    assert [m.label for m in at.metric] == ["阶段", "当前最优目标值", "下界", "已用时间"]
+    # in words first (stage, time); the solver's numbers folded into a details expander
+    assert [m.label for m in at.metric] == [t("solve.stage"), t("solve.elapsed"), t("solve.objective"), t("solve.bound")]
+    assert at.expander[-1].label == t("solve.details")
+    assert at.caption and not any("constructive" in c.value or "solution" in c.value for c in at.caption)
     at.button(key="solve_cancel").click().run()
     assert job.wait(30) and job.control.cancelled
     at.run()

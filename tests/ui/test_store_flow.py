@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from planner.solve import solve_plan
 from planner.store.api import open_store
+from planner.ui.main import NEW_POPOVER
+from planner.ui.state import DEFAULT_SCENARIO, default_author
 from tests.fixtures import TINY_YEAR, tiny_problem
 from tests.ui.conftest import APP, goto
 
@@ -51,22 +53,23 @@ def tiny_scenario(versions: int = 1) -> None:
 def test_scenarios_switch_and_reopen(make_app):
     at = make_app()
     ws = at.session_state["workspace"]
-    assert ws.scenario == "app" and ws.problem is not None and ws.revision == 1   # the demo, saved
+    assert ws.scenario == DEFAULT_SCENARIO and ws.problem is not None and ws.revision == 1   # the demo, saved
     at.sidebar.text_input(key="scenario_new_name").input("方案B")
     at.sidebar.button(key="scenario_create").click().run()
     assert not at.exception, at.exception
     assert ws.scenario == "方案B" and ws.problem.n_households > 0   # a copy of the current data
+    assert at.session_state[NEW_POPOVER] is False and at.sidebar.text_input(key="scenario_new_name").value == ""
     goto(at, "rules")
     at.number_input(key="rule:visits.cadre_household").set_value(8).run()
     assert ws.rules.visits.cadre_household == 8
-    at.sidebar.selectbox(key="scenario_pick").set_value("app").run()
-    assert ws.scenario == "app" and ws.rules.visits.cadre_household == 6
+    at.sidebar.selectbox(key="scenario_pick").set_value(DEFAULT_SCENARIO).run()
+    assert ws.scenario == DEFAULT_SCENARIO and ws.rules.visits.cadre_household == 6
     assert at.number_input(key="rule:visits.cadre_household").value == 6   # the widget shows the stored value
     # closing the browser and reopening shows the last changed scenario, as stored
     again = open_app()
     reopened = again.session_state["workspace"]
     assert reopened.scenario == "方案B" and reopened.rules.visits.cadre_household == 8
-    assert set(again.sidebar.selectbox(key="scenario_pick").options) == {"app", "方案B"}
+    assert set(again.sidebar.selectbox(key="scenario_pick").options) == {DEFAULT_SCENARIO, "方案B"}
 
 
 def test_two_colleagues_conflict_then_merge(make_app):
@@ -98,7 +101,7 @@ def test_two_colleagues_conflict_then_merge(make_app):
     forbidden = b.problem.forbidden
     assert ((forbidden["subject_id"] == "U002") & (forbidden["target_id"] == "C005")).any()
     store = open_store(os.environ["PLANNER_DB_URL"])
-    stored = store.load_input("app")
+    stored = store.load_input(DEFAULT_SCENARIO)
     store.close()
     assert stored.rules.visits.cadre_household == 8 and len(stored.tables["forbidden"]) == len(forbidden)
 
@@ -199,3 +202,10 @@ def test_calendar_names_the_district_reception(make_app):
     at.selectbox(key="res_cal_person_leader").set_value(leader).run()
     targets = set(at.dataframe[-1].value["走访对象"])
     assert "全区信访接待" in targets and "district" not in targets
+
+
+def test_service_accounts_are_not_authors(monkeypatch):
+    monkeypatch.setenv("USER", "root")
+    assert default_author() == "组织部"
+    monkeypatch.setenv("USER", "chen")
+    assert default_author() == "chen"

@@ -1,5 +1,6 @@
-"""Step 6 — downloads. The bytes are made only when a button is clicked: each button gets a callable whose plan is
-bound as a default argument (the callable runs outside the script run, where session state is not available)."""
+"""Step 6 — downloads. The files are prepared in a background thread as soon as the page opens (a district's
+workbook and calendars take half a minute): a button shows 正在准备 until its bytes are ready, then downloads at
+once. Prepared bytes are kept per plan and language (downloads.PREPARED), so a second visit is instant."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from functools import partial
 import streamlit as st
 
 from planner.plan import Plan
-from planner.ui.downloads import plan_zip_bytes
-from planner.ui.i18n import t
+from planner.ui.downloads import PREPARED, chinese_member_names, plan_zip_bytes
+from planner.ui.i18n import current_lang, t
 from planner.ui.state import Workspace
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,6 +33,11 @@ def _ics_maker() -> Callable[[Plan], bytes] | None:
     return ics_zip_bytes
 
 
+def _ics_named(ics: Callable[[Plan], bytes], plan: Plan, labels: dict[str, str] | None) -> bytes:
+    data = ics(plan)
+    return chinese_member_names(data, labels) if labels else data
+
+
 def render(ws: Workspace) -> None:
     st.header(t("export.title"))
     st.caption(t("export.intro"))
@@ -41,22 +47,46 @@ def render(ws: Workspace) -> None:
     if ws.stale:
         st.warning(t("results.stale"))
     plan, year = ws.plan, ws.plan.report.get("year", ws.rules.year)
+    lang = current_lang()
     xlsx, ics = _xlsx_maker(), _ics_maker()
+    # (key, label, file name, mime, help, icon, maker); every file is prepared in the background as the page opens
+    files: list[tuple[str, str, str, str, str, str, Callable[[], bytes]]] = []
     if xlsx is not None:
-        st.download_button(t("export.xlsx"), data=partial(xlsx, plan), mime=XLSX_MIME,
-                           file_name=t("export.name_xlsx", year=year), key="export_xlsx", type="primary",
-                           help=t("export.xlsx_help"), icon=":material/table_view:")
+        files.append(("export_xlsx", t("export.xlsx"), t("export.name_xlsx", year=year), XLSX_MIME,
+                      t("export.xlsx_help"), ":material/table_view:", partial(xlsx, plan)))
     else:
         st.warning(t("export.unavailable", error="planner.export.xlsx"))
     if ics is not None:
-        st.download_button(t("export.ics"), data=partial(ics, plan), mime="application/zip",
-                           file_name=t("export.name_ics", year=year), key="export_ics", help=t("export.ics_help"),
-                           icon=":material/calendar_month:")
+        labels = {kind: t(f"person.{kind}") for kind in ("leader", "unit", "cadre")} if lang == "zh" else None
+        files.append(("export_ics", t("export.ics"), t("export.name_ics", year=year), "application/zip",
+                      t("export.ics_help"), ":material/calendar_month:", partial(_ics_named, ics, plan, labels)))
     else:
         st.warning(t("export.unavailable", error="planner.export.ics"))
-    st.download_button(t("export.csv"), data=partial(plan_zip_bytes, plan), mime="application/zip",
-                       file_name=t("export.name_csv", year=year), key="export_csv", help=t("export.csv_help"),
-                       icon=":material/folder_zip:")
+    files.append(("export_csv", t("export.csv"), t("export.name_csv", year=year), "application/zip",
+                  t("export.csv_help"), ":material/folder_zip:", partial(plan_zip_bytes, plan)))
+    jobs = {key: PREPARED.get(key, f"{ws.plan_key}:{lang}", make) for key, *_, make in files}
+    pending = any(not job.done() for job in jobs.values())
+
+    @st.fragment(run_every=1.0 if pending else None)
+    def buttons() -> None:
+        still = False
+        for key, label, name, mime, help_text, icon, _ in files:
+            job = jobs[key]
+            if not job.done():
+                still = True
+                st.download_button(label, data=b"", file_name=name, key=key, disabled=True, help=help_text,
+                                   icon=":material/hourglass_top:", type="primary" if key == "export_xlsx"
+                                   else "secondary")
+                st.caption(t("export.preparing"))
+            elif job.exception() is not None:
+                st.warning(t("export.failed", error=type(job.exception()).__name__))
+            else:
+                st.download_button(label, data=job.result(), file_name=name, mime=mime, key=key, help=help_text,
+                                   icon=icon, type="primary" if key == "export_xlsx" else "secondary")
+        if pending and not still:
+            st.rerun(scope="app")   # all ready: draw once more without polling
+
+    buttons()
     rules_text = ws.plan.report.get("rules")
     if isinstance(rules_text, dict):
         from planner.rules import rules_from_dict

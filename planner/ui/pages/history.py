@@ -6,13 +6,17 @@ restoring makes an old version's input current and keeps its plan as a new versi
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
+from planner.model import TABLE_BY_STEM
+from planner.rules import rule_fields
 from planner.store.api import ConflictError, Store, StoreError, VersionInfo
 from planner.store.diff import PlanDiff
-from planner.ui.components import fmt_pct, fmt_when
-from planner.ui.i18n import current_lang, labels, lkey, t
+from planner.ui.components import fit_height, fmt_pct, fmt_when
+from planner.ui.i18n import current_lang, labels, lkey, rule_label, t
 from planner.ui.pages.publish import publish_box
 from planner.ui.state import Workspace
 from planner.workflow.solve import compare_versions
@@ -134,14 +138,15 @@ def _minimums(found: int | None) -> str:
 def _diff_view(diff: PlanDiff, a: int, b: int) -> None:
     st.subheader(t("history.pairs"))
     st.dataframe(pairs_frame(diff), hide_index=True, width="stretch")
-    cols = st.columns(6)
+    cols = st.columns(4)   # two rows of wide columns: at 1366 px six columns cut "全部满足" short
     visits = diff.visits
     cols[0].metric(t("history.visits_kept"), f"{visits.kept:,}")
     cols[1].metric(t("history.visits_moved"), f"{visits.moved:,}")
     cols[2].metric(t("history.visits_dropped"), f"{visits.dropped:,}")
     cols[3].metric(t("history.visits_new"), f"{visits.new:,}")
-    cols[4].metric(t("history.minimums", n=a), _minimums(diff.violations[0]))
-    cols[5].metric(t("history.minimums", n=b), _minimums(diff.violations[1]))
+    second = st.columns(4)
+    second[0].metric(t("history.minimums", n=a), _minimums(diff.violations[0]))
+    second[1].metric(t("history.minimums", n=b), _minimums(diff.violations[1]))
 
 
 def _audit(ws: Workspace, store: Store) -> None:
@@ -150,14 +155,15 @@ def _audit(ws: Workspace, store: Store) -> None:
     actions = sorted(frame["action"].unique().tolist())
     authors = sorted(frame["author"].unique().tolist())
     picked = c1.multiselect(t("history.filter_action"), actions, format_func=labels("action."),
-                            key=lkey("history_actions"))
-    who = c2.multiselect(t("history.filter_author"), authors, key="history_authors")
+                            key=lkey("history_actions"), placeholder=t("common.choose"))
+    who = c2.multiselect(t("history.filter_author"), authors, key="history_authors", placeholder=t("common.choose"))
     text = c3.text_input(t("history.filter_text"), key="history_text")
     shown = frame
     if picked:
         shown = shown[shown["action"].isin(picked)]
     if who:
         shown = shown[shown["author"].isin(who)]
+    shown = shown.assign(what=shown["what"].astype(str).map(audit_text))
     if text.strip():
         shown = shown[shown["what"].str.contains(text.strip(), case=False, regex=False)]
     shown = shown.iloc[::-1]
@@ -169,4 +175,70 @@ def _audit(ws: Workspace, store: Store) -> None:
         t("history.col_what"): shown["what"],
         t("history.col_version"): shown["version"].map(lambda v: "" if pd.isna(v) else str(int(v))),
     })
-    st.dataframe(view, hide_index=True, width="stretch", height=360)
+    st.dataframe(view, hide_index=True, width="stretch", height=fit_height(len(view), 560))
+
+
+_AUDIT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p, k in (
+    (r"^version (\d+) saved \((\w+), (\w+), (\d+) visits\)$", "audit.saved"),
+    (r"^version (\d+) published$", "audit.published"),
+    (r"^restored the input of version (\d+)$", "audit.restored"),
+    (r"^scenario '(.*)' created$", "audit.created"),
+    (r"^personal data purged \((\d+) snapshots\)$", "audit.purged"),
+    (r"^(\d+) visit notes purged$", "audit.notes_purged"),
+    (r"^(\d+) visit records$", "audit.visit_records"),
+    (r"^visit record (\S+) deleted$", "audit.visit_deleted"),
+))
+
+
+def _rule_names() -> dict[str, str]:
+    lang = current_lang()
+    return {name: rule_label(field, lang) for name, field in rule_fields()}
+
+
+def _table_name(stem: str) -> str:
+    spec = TABLE_BY_STEM.get(stem)
+    return spec.zh if spec is not None else stem
+
+
+def _parts(text: str) -> str:
+    """'households (+1 -2), pins 3' → '联系户（+1 -2）、锁定结对 3'."""
+    out = []
+    for part in text.split(", "):
+        stem, _, rest = part.partition(" ")
+        rest = rest.replace("rewritten", "重写")
+        if rest.startswith("(") and rest.endswith(")"):
+            rest = f"（{rest[1:-1]}）"
+        out.append(f"{_table_name(stem)}{rest if rest.startswith('（') else ' ' + rest if rest else ''}")
+    return "、".join(out)
+
+
+def audit_text(what: str) -> str:
+    """An audit entry (stored in English by planner.store) in the user's language: the known forms are
+    rewritten through the dictionary, with rule and table names as the user sees them; others stay as stored."""
+    if current_lang() != "zh":
+        return what
+    for pattern, key in _AUDIT_PATTERNS:
+        if (m := pattern.match(what)) is not None:
+            g = m.groups()
+            if key == "audit.saved":
+                return t(key, version=g[0], kind=_kind(g[1]), status=t(f"status.{g[2]}"), visits=g[3])
+            return t(key, a=g[0])
+    names = _rule_names()
+    if what.startswith("rules: "):
+        items = []
+        for item in what.removeprefix("rules: ").split(", "):
+            name, _, change = item.partition(" ")
+            items.append(f"{names.get(name, name)} {change}")
+        return t("audit.rules", items="；".join(items))
+    if what.startswith("initial rules"):
+        custom = what.removeprefix("initial rules").strip()
+        if not custom:
+            return t("audit.initial_rules")
+        items = [f"{names.get(k, k)}={v}" for k, _, v in (i.partition("=") for i in
+                                                           custom.removeprefix("(non-default: ").rstrip(")").split(", "))]
+        return t("audit.initial_rules_custom", items="；".join(items))
+    for prefix, key in (("initial input: ", "audit.initial_input"), ("initial locks: ", "audit.initial_locks"),
+                        ("data: ", "audit.data"), ("locks: ", "audit.locks")):
+        if what.startswith(prefix):
+            return t(key, parts=_parts(what.removeprefix(prefix)))
+    return what

@@ -13,7 +13,7 @@ import streamlit as st
 from planner.errors import InputError
 from planner.model import LOCK_TARGETS, LockKind
 from planner.ui import frames
-from planner.ui.components import issues_table, office_options, paginate
+from planner.ui.components import fit_height, issues_table, office_options, paginate
 from planner.ui.i18n import labels, lkey, t
 from planner.ui.state import Workspace
 
@@ -104,8 +104,9 @@ def _from_plan(ws: Workspace, kind: str) -> None:
     })
     editor_key = f"locks_editor_{kind}_{ws.problem_key}_{abs(hash((search, office, tuple(keys[:1]), len(keys))))}"
     st.session_state[EDITOR_KEY] = editor_key  # which editor is on screen (tests drive it through session state)
+    save = st.button(t("locks.save"), key="locks_save", type="primary")   # above the table: never below the fold
     edited = st.data_editor(
-        view, key=editor_key, hide_index=True, width="stretch", height=320,
+        view, key=editor_key, hide_index=True, width="stretch", height=fit_height(len(view), 320),
         disabled=["subject", "subject_name", "target", "target_name", "office"],
         column_config={
             "pin": st.column_config.CheckboxColumn(t("locks.col_pin"), width="small"),
@@ -113,7 +114,7 @@ def _from_plan(ws: Workspace, kind: str) -> None:
             "subject": t("locks.col_subject"), "subject_name": t("locks.col_subject_name"),
             "target": t("locks.col_target"), "target_name": t("locks.col_target_name"),
             "office": t("locks.col_office")})
-    if st.button(t("locks.save"), key="locks_save", type="primary"):
+    if save:
         wanted_pins = {k for k, on in zip(keys, edited["pin"], strict=True) if on}
         wanted_forbid = {k for k, on in zip(keys, edited["forbid"], strict=True) if on}
         new_pins = apply_edits(ws.problem.pins, kind, keys, wanted_pins)
@@ -130,10 +131,13 @@ def _current(ws: Workspace) -> None:
     if rows.empty:
         st.caption(t("locks.none"))
         return
+    names = frames.cached_names(ws.problem, ws.problem_key)
     view = pd.DataFrame({"remove": False, "action": rows["action"].map(lambda a: t(f"locks.{a}")),
                          "kind": rows["kind"].map(lambda k: t(f"kind.{k}")),
-                         "subject_id": rows["subject_id"], "target_id": rows["target_id"]})
+                         "subject_id": rows["subject_id"] + " " + rows["subject_id"].map(names).fillna(""),
+                         "target_id": rows["target_id"] + " " + rows["target_id"].map(names).fillna("")})
     edited = st.data_editor(view, key=f"locks_current_{ws.problem_key}", hide_index=True, width="stretch",
+                            height=fit_height(len(view), 420),
                             disabled=["action", "kind", "subject_id", "target_id"],
                             column_config={"remove": st.column_config.CheckboxColumn(t("locks.col_remove")),
                                            "action": t("locks.col_action"), "kind": t("locks.kind"),
@@ -144,28 +148,57 @@ def _current(ws: Workspace) -> None:
             st.rerun()
 
 
+ADD_FIELDS = ("locks_add_subject", "locks_add_target")
+ADD_ERROR = "locks_add_error"   # the refusal of the last add: drawn under the form, the typed ids stay
+
+
+def _add_lock(ws: Workspace, kind: str) -> None:
+    """The add form's callback: save the typed pair; clear the form only when it was saved."""
+    assert ws.problem is not None
+    subject = str(st.session_state.get("locks_add_subject") or "").strip()
+    target = str(st.session_state.get("locks_add_target") or "").strip()
+    if not subject or not target:
+        return
+    row = pd.DataFrame([(kind, subject, target)], columns=LOCK_COLUMNS)
+    pins = ws.problem.pins[LOCK_COLUMNS].astype(str)
+    forbidden = ws.problem.forbidden[LOCK_COLUMNS].astype(str)
+    if st.session_state.get("locks_add_action") == "pin":
+        pins = pd.concat([pins, row], ignore_index=True).drop_duplicates(ignore_index=True)
+    else:
+        forbidden = pd.concat([forbidden, row], ignore_index=True).drop_duplicates(ignore_index=True)
+    both = set(map(tuple, pins.to_numpy())) & set(map(tuple, forbidden.to_numpy()))
+    if both:
+        st.session_state[ADD_ERROR] = (t("locks.both", pairs=", ".join(f"{s}→{g}" for _, s, g in sorted(both))), [])
+        return
+    try:
+        ws.set_locks(pins, forbidden)
+    except InputError as exc:
+        st.session_state[ADD_ERROR] = (t("locks.invalid"), exc.issues)
+        return
+    st.session_state.pop(ADD_ERROR, None)
+    for key in ADD_FIELDS:
+        st.session_state[key] = ""
+    if ws.conflict is None:
+        st.toast(t("locks.saved", pins=len(pins), forbidden=len(forbidden)))
+
+
 def _add_by_hand(ws: Workspace, kind: str) -> None:
     assert ws.problem is not None
     st.subheader(t("locks.add"))
     subject_table, target_table = LOCK_TARGETS[kind]
-    with st.form("locks_add_form", clear_on_submit=True, border=True):
-        subject = st.text_input(t("locks.add_subject"), key="locks_add_subject",
-                                placeholder=_first_id(getattr(ws.problem, subject_table)))
-        target = st.text_input(t("locks.add_target"), key="locks_add_target",
-                               placeholder=_first_id(getattr(ws.problem, target_table)))
-        action = st.radio(t("locks.add_action"), ["pin", "forbid"], horizontal=True, key="locks_add_action",
-                          format_func=labels("locks.action_"))
-        submitted = st.form_submit_button(t("locks.add_button"), key="locks_add_submit")
-    if submitted and subject.strip() and target.strip():
-        row = pd.DataFrame([(kind, subject.strip(), target.strip())], columns=LOCK_COLUMNS)
-        pins = ws.problem.pins[LOCK_COLUMNS].astype(str)
-        forbidden = ws.problem.forbidden[LOCK_COLUMNS].astype(str)
-        if action == "pin":
-            pins = pd.concat([pins, row], ignore_index=True).drop_duplicates(ignore_index=True)
-        else:
-            forbidden = pd.concat([forbidden, row], ignore_index=True).drop_duplicates(ignore_index=True)
-        if save_locks(ws, pins, forbidden):
-            st.rerun()
+    with st.form("locks_add_form", clear_on_submit=False, border=True):
+        st.text_input(t("locks.add_subject"), key="locks_add_subject",
+                      placeholder=_first_id(getattr(ws.problem, subject_table)))
+        st.text_input(t("locks.add_target"), key="locks_add_target",
+                      placeholder=_first_id(getattr(ws.problem, target_table)))
+        st.radio(t("locks.add_action"), ["pin", "forbid"], horizontal=True, key="locks_add_action",
+                 format_func=labels("locks.action_"))
+        st.form_submit_button(t("locks.add_button"), key="locks_add_submit", on_click=_add_lock, args=(ws, kind))
+    if (error := st.session_state.get(ADD_ERROR)) is not None:
+        message, issues = error
+        st.error(message)
+        if issues:
+            issues_table(issues)
 
 
 def _first_id(table: pd.DataFrame) -> str:

@@ -6,21 +6,27 @@ map samples households, so a district of 15,000 households stays responsive.
 
 from __future__ import annotations
 
+import html
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
 from planner.model import ENUM_LABELS_ZH, TargetKind
+from planner.problem import Problem
 from planner.ui import frames
-from planner.ui.components import fmt_pct, office_options, paginate
+from planner.ui.components import fit_height, fmt_pct, office_options, paginate
 from planner.ui.i18n import current_lang, labels, lkey, t
+from planner.ui.monthgrid import year_grid_html
 from planner.ui.state import Workspace
+from planner.workdays import WorkCalendar, work_calendar
 
 MAP_MAX_POINTS = 4000
 DISTRICT = TargetKind.DISTRICT.value   # the reception target: the whole district, not an id
 VIEW_KEY = "res_view"
-TABLE_HEIGHT = 360
+TABLE_HEIGHT = 560   # the most a results table takes before it scrolls; shorter tables fit their rows
 
 PAIR_TABLES = {
     "leader_office": ("leader_pairs", ["leader_id", "name", "office_id", "office_name"],
@@ -51,8 +57,9 @@ def render(ws: Workspace) -> None:
             st.rerun()
     if ws.stale:
         st.warning(t("results.stale"))
-    if ws.plan.report.get("estimated_calendar"):
-        st.warning(t("data.estimated", year=ws.plan.report.get("year", ws.rules.year)))
+    year = int(ws.plan.report.get("year", ws.rules.year))
+    if ws.plan.report.get("estimated_calendar") and not has_makeup_days(ws.shown_problem, year):
+        st.warning(t("data.estimated", year=year))
     _kpis(ws)
     # A view switch rather than st.tabs: tabs run every view on every rerun, this draws only the one shown.
     drawers = {"assign": _pairs, "workload": _workload, "map": _map, "heatmap": _heatmap, "calendar": _calendar,
@@ -62,6 +69,15 @@ def render(ws: Workspace) -> None:
     view = st.segmented_control(t("results.view"), list(drawers), format_func=labels("tab."), key=VIEW_KEY,
                                 label_visibility="collapsed")
     drawers[view or "assign"](ws)
+
+
+def has_makeup_days(problem: Problem | None, year: int) -> bool:
+    """The user's 节假日调整 table gives make-up workdays of the plan year: the estimated calendar is corrected."""
+    if problem is None or problem.holidays.empty:
+        return False
+    rows = problem.holidays
+    dates = pd.to_datetime(rows["date"].astype(str), errors="coerce")
+    return bool(((rows["kind"].astype(str) == "workday") & (dates.dt.year == year)).any())
 
 
 def _get(ws: Workspace, name: str) -> object:
@@ -116,13 +132,14 @@ def _pairs(ws: Workspace) -> None:
     assert isinstance(pairs, pd.DataFrame)
     shown = frames.filter_frame(pairs, search, office or None, searchable)
     page = paginate(shown, key=f"res_pairs_page_{kind}_{search}_{office}")
-    st.dataframe(_translate(page, columns), hide_index=True, width="stretch", height=TABLE_HEIGHT)
+    st.dataframe(_translate(page, columns), hide_index=True, width="stretch", height=fit_height(len(page), TABLE_HEIGHT))
 
 
 def _bar(frame: pd.DataFrame, x_title: str) -> alt.Chart:
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("value:O", title=x_title), y=alt.Y("count:Q", title=t("col.count")),
-        tooltip=["value", "count"]).properties(height=220)
+        tooltip=[alt.Tooltip("value:O", title=x_title), alt.Tooltip("count:Q", title=t("col.count"))]
+    ).properties(height=220)
 
 
 def _workload(ws: Workspace) -> None:
@@ -159,6 +176,9 @@ def _map(ws: Workspace) -> None:
         st.caption(t("map.sample", n=MAP_MAX_POINTS))
         households = households.sample(MAP_MAX_POINTS, random_state=0)
     communities = points[points["kind"] == "community"]
+    kind_label = {"community": t("map.kind_community"), "household": t("map.kind_household")}
+    households = households.assign(kind_label=households["kind"].map(kind_label))
+    communities = communities.assign(kind_label=communities["kind"].map(kind_label))
     layers = [
         pdk.Layer("ScatterplotLayer", data=households, get_position="[lon, lat]", get_fill_color="[r, g, b, 160]",
                   get_radius="radius", radius_min_pixels=1.5, pickable=True),
@@ -168,9 +188,31 @@ def _map(ws: Workspace) -> None:
     ]
     view = pdk.data_utils.compute_view(points[["lon", "lat"]].to_numpy().tolist(), view_proportion=0.95)
     st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view, map_style=None,
-                             tooltip={"text": "{kind} {id}\n{name}\n" + t("col.unit") + " {unit_id}"}),
+                             tooltip={"text": "{kind_label} {id}\n{name}\n" + t("col.unit") + " {unit_id}"}),
                     height=430)
     st.caption(t("map.caption"))
+    assert ws.shown_problem is not None
+    st.html(unit_legend_html(points, frames.cached_names(ws.shown_problem, ws.shown_key)))
+
+
+LEGEND_MAX = 30   # units named in the map legend; beyond that colours repeat anyway (20 of them)
+
+
+def unit_legend_html(points: pd.DataFrame, names: dict[str, str]) -> str:
+    """A swatch per unit shown on the map (its colour, code and name), most points first."""
+    units = (points.assign(unit=points["unit_id"].fillna("")).groupby(["unit", "r", "g", "b"]).size()
+             .sort_values(ascending=False).reset_index())
+    chips = []
+    for row in units.head(LEGEND_MAX).itertuples(index=False):
+        unit = str(row.unit)
+        label = f"{unit} {names.get(unit, '')}".strip() if unit else t("map.no_unit")
+        chips.append(f'<span style="display:inline-block;margin:0 10px 4px 0;font-size:12px;white-space:nowrap">'
+                     f'<span style="display:inline-block;width:11px;height:11px;border-radius:50%;vertical-align:-1px;'
+                     f'background:rgb({row.r},{row.g},{row.b});margin-right:4px"></span>{html.escape(label)}</span>')
+    more = f'<span style="font-size:12px">{html.escape(t("map.legend_more", n=len(units) - LEGEND_MAX))}</span>' \
+        if len(units) > LEGEND_MAX else ""
+    return f'<div><span style="font-size:12px;margin-right:8px">{html.escape(t("map.legend"))}</span>' \
+        f'{"".join(chips)}{more}</div>'
 
 
 def _heatmap(ws: Workspace) -> None:
@@ -178,9 +220,11 @@ def _heatmap(ws: Workspace) -> None:
     assert isinstance(heat, pd.DataFrame)
     heat = heat.assign(office=heat["office_id"] + " " + heat["office_name"].astype(str))
     chart = alt.Chart(heat).mark_rect().encode(
-        x=alt.X("month:O", title=t("col.month")), y=alt.Y("office:N", title=t("col.office")),
+        x=alt.X("month:O", title=t("col.month"), axis=alt.Axis(labelAngle=0, labelExpr=month_number_expr())),
+        y=alt.Y("office:N", title=t("col.office"), axis=alt.Axis(labelLimit=320)),
         color=alt.Color("visits:Q", title=t("col.visits"), scale=alt.Scale(scheme="orangered")),
-        tooltip=["office", "month", "visits"]).properties(height=max(200, 26 * heat["office"].nunique()))
+        tooltip=[alt.Tooltip("office:N", title=t("col.office")), alt.Tooltip("month:O", title=t("col.month")),
+                 alt.Tooltip("visits:Q", title=t("col.visits"))]).properties(height=max(200, 26 * heat["office"].nunique()))
     st.caption(t("heat.caption"))
     st.altair_chart(chart, width="stretch")
 
@@ -204,18 +248,39 @@ def _calendar(ws: Workspace) -> None:
         st.info(t("cal.empty"))
         return
     st.caption(t("cal.summary", name=people[person], visits=len(mine), days=mine["date"].nunique()))
-    grid = mine.assign(day=mine["date"].dt.day, activity_label=mine["activity"].map(lambda a: t(f"activity.{a}")),
-                       date_text=mine["date"].dt.strftime("%Y-%m-%d"),
-                       target_id=mine["target_id"].astype(str).where(mine["target_kind"] != DISTRICT, t("cal.district")))
-    chart = alt.Chart(grid).mark_square(size=140).encode(
-        x=alt.X("day:O", title=None), y=alt.Y("month:O", title=t("col.month")),
-        color=alt.Color("activity_label:N", title=t("col.activity")),
-        tooltip=["date_text", "activity_label", "target_id", "role", "talk"]).properties(height=300)
-    st.altair_chart(chart, width="stretch")
-    shown = grid[["date_text", "activity_label", "target_id", "role", "talk"]].rename(columns={
-        "date_text": t("col.date"), "activity_label": t("col.activity"), "target_id": t("col.target"),
-        "role": t("col.role"), "talk": t("col.talk")})
-    st.dataframe(paginate(shown, key=f"res_cal_page_{person}"), hide_index=True, width="stretch", height=240)
+    names = frames.cached_names(problem, ws.shown_key)
+    district = mine["target_kind"] == DISTRICT
+    target = mine["target_id"].astype(str)
+    mine = mine.assign(
+        activity_label=mine["activity"].map(lambda a: t(f"activity.{a}")),
+        date_text=mine["date"].dt.strftime("%Y-%m-%d"),
+        target_text=(target + " " + target.map(names).fillna("")).str.strip().where(~district, t("cal.district")),
+        talk_mark=mine["talk"].map(_talk_mark) if "talk" in mine.columns else "",
+        role=mine["role"].astype(str).map(lambda r: t(f"cal.role_{r}") if r in ("A", "B") else r))
+    year = int(ws.plan.report.get("year", ws.rules.year)) if ws.plan is not None else ws.rules.year
+    marks: dict[date, str] = {}
+    for day, rows in mine.groupby(mine["date"].dt.date):
+        marks[day] = "；".join(f"{a} {x}{' ✓' + t('col.talk') if m else ''}" for a, x, m in
+                              zip(rows["activity_label"], rows["target_text"], rows["talk_mark"], strict=True))
+    st.html(year_grid_html(_work_calendar(problem, ws.shown_key, year), marks, current_lang(), legend={
+        "visit": t("cal.legend_visit"), "off": t("cal.legend_off"), "hol": t("cal.legend_holiday"),
+        "makeup": t("cal.legend_makeup")}, makeup_label=t("cal.makeup_tag")))
+    shown = mine[["date_text", "activity_label", "target_text", "role", "talk_mark"]].rename(columns={
+        "date_text": t("col.date"), "activity_label": t("col.activity"), "target_text": t("col.target"),
+        "role": t("col.role"), "talk_mark": t("col.talk")})
+    page = paginate(shown, key=f"res_cal_page_{person}")
+    st.dataframe(page, hide_index=True, width="stretch", height=fit_height(len(page), 420))
+
+
+def _talk_mark(value: object) -> str:
+    """A talk flag as a person reads it: ✓ or nothing (never 0/1, True/False)."""
+    text = str(value).strip().lower()
+    return "✓" if text in ("1", "true", "yes", "是", "✓") else ""
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _work_calendar(_problem: Problem, problem_key: str, year: int) -> WorkCalendar:
+    return work_calendar(year, _problem.holidays if len(_problem.holidays) else None)
 
 
 def _burden(ws: Workspace) -> None:
@@ -247,10 +312,23 @@ def _burden(ws: Workspace) -> None:
                              format_func=named.__getitem__, key="res_burden_comm")
     one = burden[burden["community_id"] == community]
     if not one.empty:
-        chart = alt.Chart(one).mark_bar().encode(x=alt.X("date:T", title=t("col.date")),
-                                                 y=alt.Y("parties:Q", title=t("col.parties")))
+        chart = alt.Chart(one).mark_bar().encode(
+            x=alt.X("date:T", title=t("col.date"), axis=alt.Axis(labelExpr=month_label_expr(), tickCount="month")),
+            y=alt.Y("parties:Q", title=t("burden.parties_short")))
         rule = alt.Chart(pd.DataFrame({"cap": [caps.community_daily_cap]})).mark_rule(color="red").encode(y="cap:Q")
         st.altair_chart((chart + rule).properties(height=200), width="stretch")
+
+
+def month_label_expr() -> str:
+    """A Vega label expression for date axes: 1月 … 12月 in Chinese (Vega's own month names are English)."""
+    if current_lang() != "zh":
+        return "timeFormat(datum.value, '%b')"
+    return "(month(datum.value) + 1) + '月'"
+
+
+def month_number_expr() -> str:
+    """Labels for a 1–12 month axis: 1月 … 12月 in Chinese."""
+    return "datum.value + '月'" if current_lang() == "zh" else "datum.value"
 
 
 def _diff(ws: Workspace) -> None:
@@ -264,7 +342,13 @@ def _diff(ws: Workspace) -> None:
                                       "share_kept": t("col.share_kept")}), hide_index=True, width="stretch")
     kind = st.radio(t("diff.show_kind"), list(changed), format_func=labels("kind."), horizontal=True,
                     key="res_diff_kind")
-    rows = changed[kind].rename(columns={"before": t("col.before"), "after": t("col.after")})
+    assert ws.shown_problem is not None
+    names = frames.cached_names(ws.shown_problem, ws.shown_key)
+    rows = changed[kind].copy()
+    for column in rows.columns:
+        rows[column] = (rows[column].astype(str) + " " + rows[column].astype(str).map(names).fillna("")).str.strip()
+    rows = rows.rename(columns={"before": t("col.before"), "after": t("col.after"),
+                                **{c: t(f"col.{c.removesuffix('_id')}") for c in rows.columns if c.endswith("_id")}})
     st.caption(t("diff.changed_pairs"))
     st.dataframe(paginate(rows, key=f"res_diff_page_{kind}"), hide_index=True, width="stretch", height=260)
 

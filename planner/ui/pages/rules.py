@@ -14,7 +14,7 @@ import streamlit as st
 
 from planner.errors import InputError
 from planner.rules import Rules, rule_fields
-from planner.ui.i18n import current_lang, rule_help, rule_label, t
+from planner.ui.i18n import current_lang, labels, rule_help, rule_label, t
 from planner.ui.state import Workspace
 
 PREFIX = "rule:"
@@ -67,7 +67,7 @@ def _widget(name: str, field: dataclasses.Field[Any], current: Any) -> None:
         st.number_input(label, min_value=float(minimum) if minimum is not None else None, step=1.0, key=key,
                         help=help_text)
     else:
-        st.selectbox(label, ["strict", "prefer"], key=key, help=help_text)
+        st.selectbox(label, ["strict", "prefer"], key=key, help=help_text, format_func=labels("rules.mode_"))
 
 
 def render(ws: Workspace) -> None:

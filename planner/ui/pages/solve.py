@@ -14,7 +14,7 @@ import streamlit as st
 
 from planner.errors import InfeasibleError, InputError
 from planner.progress import Cancelled
-from planner.ui.components import fmt_pct, issues_table, progress_fragment, stage_label
+from planner.ui.components import fit_height, fmt_pct, issues_table, progress_fragment, stage_label
 from planner.ui.i18n import current_lang, t
 from planner.ui.state import Workspace
 
@@ -91,6 +91,7 @@ def _outcome(ws: Workspace) -> None:
             st.warning(t("app.stale"))
         else:
             st.success(t("solve.done", seconds=float(report.get("seconds", 0.0))))
+            st.markdown(plain_quality(report, ws.violations))
             if ws.replan is not None:
                 r = ws.replan
                 st.info(t("replan.done", version=ws.version, base=r["base"], frozen=r["frozen"],
@@ -103,16 +104,33 @@ def _outcome(ws: Workspace) -> None:
         _stages(report.get("stages", []))
 
 
+def plain_quality(report: dict[str, object], violations: list[tuple[str, str]] | None) -> str:
+    """The plan's quality in office words: requirements met (the independent check), distance from the best."""
+    if violations:
+        return t("solve.plain_violations", n=len(violations))
+    stages = report.get("stages") or []
+    assert isinstance(stages, list)
+    if stages and all(s.get("status") == "optimal" for s in stages):
+        return t("solve.plain_optimal")
+    gap = report.get("gap")
+    try:
+        shown = f"{max(float(str(gap)), 0.0):.1%}" if gap is not None else None
+    except ValueError:
+        shown = None
+    return t("solve.plain_gap", gap=shown) if shown else t("solve.plain_met")
+
+
 def _stages(stages: list[dict[str, object]]) -> None:
     if not stages:
         return
-    st.subheader(t("solve.stages_table"))
-    frame = pd.DataFrame({
-        t("solve.col_stage"): [stage_label(str(s.get("name", ""))) for s in stages],
-        t("solve.col_status"): [t(f"status.{s.get('status', 'unknown')}") for s in stages],
-        t("solve.objective"): [s.get("objective") for s in stages],
-        t("solve.bound"): [s.get("bound") for s in stages],
-        t("solve.col_gap"): [fmt_pct(s.get("gap")) for s in stages],
-        t("solve.col_seconds"): [s.get("seconds") for s in stages],
-    })
-    st.dataframe(frame, hide_index=True, width="stretch")
+    with st.expander(t("solve.stages_table")):
+        st.caption(t("solve.details_help"))
+        frame = pd.DataFrame({
+            t("solve.col_stage"): [stage_label(str(s.get("name", ""))) for s in stages],
+            t("solve.col_status"): [t(f"status.{s.get('status', 'unknown')}") for s in stages],
+            t("solve.objective"): [s.get("objective") for s in stages],
+            t("solve.bound"): [s.get("bound") for s in stages],
+            t("solve.col_gap"): [fmt_pct(s.get("gap")) for s in stages],
+            t("solve.col_seconds"): [s.get("seconds") for s in stages],
+        })
+        st.dataframe(frame, hide_index=True, width="stretch", height=fit_height(len(frame)))
