@@ -12,7 +12,9 @@ from planner.cli_progress import ProgressBar, terminal_progress
 from planner.progress import ProgressEvent
 
 
-def test_bar_shows_stage_count_objective_and_bound() -> None:
+def test_bar_shows_stage_count_objective_and_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a wide terminal: in a narrow one tqdm truncates the line, postfix first (the width differs between runners)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(0, 0): os.terminal_size((200, 24)))
     out = io.StringIO()
     bar = ProgressBar(out)
     bar(ProgressEvent("assign.units", done=1, total=4, objective=5111.0, bound=5079.0, elapsed=1.5))
