@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError, Issue
-from planner.io.read import excel_engine, parse_csv
 from planner.io.validate import _Checker, _convert_column, _prepare_table
 from planner.model import ColumnSpec, TableSpec
 from planner.problem import Problem
+from planner.supervision.tables import raw_table
 
 SHEET = "走访记录"
 SHEET_NAMES = (SHEET, "actuals")
@@ -108,25 +108,7 @@ def read_actuals_frame(path: str | Path) -> pd.DataFrame:
 
 def raw_actuals(name: str, data: bytes) -> pd.DataFrame:
     """Bytes of a .csv or .xlsx (the app's upload) → raw text table."""
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        import io
-
-        try:
-            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, keep_default_na=False,
-                                   na_filter=False, engine=excel_engine())
-        except Exception as exc:  # corrupt workbooks raise many kinds
-            raise InputError([Issue(name, None, None, f"无法打开工作簿：{exc}", f"cannot open workbook: {exc}")]) from exc
-        sheet = next((s for s in sheets if str(s).strip().lower() in SHEET_NAMES), None)
-        if sheet is None:
-            raise InputError([Issue(name, None, None, f"工作簿中没有“{SHEET}”表", f"the workbook has no sheet '{SHEET}'")])
-        frame = sheets[sheet]
-        frame.attrs["label"] = f"{name}[{sheet}]"
-        return frame
-    parsed, issue = parse_csv(data, name)
-    if issue is not None or parsed is None:
-        raise InputError([issue or Issue(name, None, None, "无法读取", "cannot read")])
-    parsed.attrs["label"] = name
-    return parsed
+    return raw_table(name, data, SHEET, SHEET_NAMES)
 
 
 def validate_actuals(raw: pd.DataFrame, problem: Problem | None, label: str | None = None) -> Actuals:
