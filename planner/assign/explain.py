@@ -18,6 +18,7 @@ from planner.errors import Conflict
 from planner.result import Status, status_from_cpsat
 
 from .data import AssignData
+from .explain_capacity import capacity_conflicts, covered_communities
 from .units import build_model, must_link_each_unit
 
 ASSUME_PAIRS_LIMIT = 300_000  # beyond this many unit × community pairs the core search is skipped (too slow)
@@ -56,8 +57,20 @@ _KINDS = {"leader_office": ("leaders", "offices", "领导", "办事处", "leader
 
 # -- counting checks ------------------------------------------------------------------------------------------------
 def precheck(data: AssignData) -> list[Conflict]:
-    """Every conflict that counting can prove, before any solver runs."""
-    return [*_locks(data), *_leaders(data), *_units(data), *_cadres(data)]
+    """Every conflict that counting or one max flow can prove, before any solver runs.
+
+    Locks first (a pin against a forbidden pair, two pins, …: named as such); once they are consistent, the
+    capacity of cadres for households (globally, and under strict 三级联动 through the units that may link each
+    community) is one flow whose minimum cut names the short sets exactly (explain_capacity.py)."""
+    locks = _locks(data)
+    out: list[Conflict] = []
+    pinned_units = _unit_pins(data, out)
+    _pins_one_unit(data, pinned_units, out)
+    _forbidden_everywhere(data, out)
+    cadres = _cadres(data)
+    capacity = [] if locks or out or cadres else capacity_conflicts(data)
+    return [*locks, *_leaders(data), *out, *capacity, *_units(data, pinned_units, covered_communities(capacity, data)),
+            *cadres]
 
 
 def _locks(data: AssignData) -> list[Conflict]:
@@ -119,16 +132,12 @@ def _leaders(data: AssignData) -> list[Conflict]:
     return out
 
 
-def _units(data: AssignData) -> list[Conflict]:
-    """Necessary conditions of assign.units, one function per rule they come from, in this order."""
+def _units(data: AssignData, pinned_units: dict[int, set[int]], covered: set[int]) -> list[Conflict]:
+    """Necessary conditions of assign.units beyond the locks and the flow (which covers the total and a unit's
+    pinned load): a community no admissible unit can take whole, a unit with no possible community."""
     out: list[Conflict] = []
-    pinned_units = _unit_pins(data, out)
-    _pins_one_unit(data, pinned_units, out)
-    _forbidden_everywhere(data, out)
     if data.strict:   # 三级联动: unit capacity must cover its communities
-        _linkage_total(data, out)
-        _linkage_per_community(data, pinned_units, out)
-        _linkage_pinned_load(data, pinned_units, out)
+        _linkage_per_community(data, pinned_units, out, covered)
         _every_unit_possible(data, pinned_units, out)
     return out
 
@@ -184,26 +193,17 @@ def _forbidden_everywhere(data: AssignData, out: list[Conflict]) -> None:
                                 (_id(data, "communities", c),)))
 
 
-def _linkage_total(data: AssignData, out: list[Conflict]) -> None:
-    """Linkage: all cadres together cannot take all households."""
-    H, cap = data.community_households, data.unit_capacity
-    total_h, total_cap = int(H.sum()), int(cap.sum())
-    if total_cap < total_h:
-        out.append(Conflict(
-            "capacity", f"全区共有 {total_h} 户联系户，但全部干部最多只能联系 {total_cap} 户",
-            f"{total_h} households but all cadres together can take at most {total_cap}",
-            (), "增加干部或提高 cadre_max_households", "add cadres or raise cadre_max_households"))
-
-
-def _linkage_per_community(data: AssignData, pinned_units: dict[int, set[int]], out: list[Conflict]) -> None:
-    """Linkage: no unit that may link a community can take its households."""
+def _linkage_per_community(data: AssignData, pinned_units: dict[int, set[int]], out: list[Conflict],
+                            covered: set[int]) -> None:
+    """Linkage: no unit that may link a community can take its households whole (the flow, which may split a
+    community, names those that all their units together cannot take: `covered`)."""
     p = data.problem
     H, cap = data.community_households, data.unit_capacity
     forbidden = data.forbidden("unit_community")
     for c in range(p.n_communities):
         pinned = pinned_units.get(c)
         allowed = sorted(pinned) if pinned else [u for u in range(p.n_units) if (u, c) not in forbidden]
-        if not allowed or H[c] == 0:
+        if not allowed or H[c] == 0 or c in covered:
             continue
         best = max(allowed, key=lambda u: (int(cap[u]), -u))
         if H[c] > cap[best]:
@@ -216,25 +216,6 @@ def _linkage_per_community(data: AssignData, pinned_units: dict[int, set[int]], 
                 (_id(data, "communities", c), _id(data, "units", best)),
                 "为该单位增加干部、提高联系户上限，或解除锁定/禁止",
                 "add cadres to that unit, raise their max_households, or lift the pin/forbidden pair"))
-
-
-def _linkage_pinned_load(data: AssignData, pinned_units: dict[int, set[int]], out: list[Conflict]) -> None:
-    """Linkage: a unit's pinned communities alone exceed its capacity."""
-    H, cap = data.community_households, data.unit_capacity
-    pinned_load: dict[int, list[int]] = defaultdict(list)
-    for c, us in pinned_units.items():
-        if len(us) == 1:
-            pinned_load[next(iter(us))].append(c)
-    for u, cs in sorted(pinned_load.items()):
-        load = int(sum(int(H[c]) for c in cs))
-        if load > cap[u]:
-            out.append(Conflict(
-                "capacity",
-                f"单位 {_name(data, 'units', u)} 被锁定联系的社区（{_names(data, 'communities', sorted(cs))}）共 {load} 户，"
-                f"但其干部最多只能联系 {int(cap[u])} 户",
-                f"unit {_id(data, 'units', u)} is pinned to communities ({_names_en(data, 'communities', sorted(cs))}) "
-                f"with {load} households but its cadres can take at most {int(cap[u])}",
-                (_id(data, "units", u),)))
 
 
 def _every_unit_possible(data: AssignData, pinned_units: dict[int, set[int]], out: list[Conflict]) -> None:
@@ -372,7 +353,14 @@ def explain_leaders(data: AssignData) -> list[Conflict]:
         "检查 pins.csv / forbidden.csv 中 leader_office 行", "check the leader_office rows of pins/forbidden")]
 
 
-def explain_cadres(data: AssignData, short: list[tuple[int, int, int]]) -> list[Conflict]:
+def explain_cadres(data: AssignData, short: list[tuple[int, int, int]],
+                   community_unit: np.ndarray | None = None) -> list[Conflict]:
+    """The households the chosen units' cadres cannot take, named by the minimum cut (exact: this stage is a
+    flow); the per-unit counts `short` only if the cut finds nothing (it should not)."""
+    if community_unit is not None:
+        named = capacity_conflicts(data, community_unit)
+        if named:
+            return named
     if not short:
         return [Conflict("cadres", "无法为每户安排一名干部（干部容量或禁止结对不足）",
                          "cannot give every household a cadre (capacity or forbidden pairs)")]

@@ -42,7 +42,7 @@ def solve_assignment(problem: Problem, previous: dict[str, pd.DataFrame] | None 
         control.report("assign.cadres", "start")
     cadres = solve_cadres(data, units.community_unit, control)
     if isinstance(cadres, CadresFailure):
-        raise InfeasibleError(explain_cadres(data, cadres.short_units), stage="assign.cadres")
+        raise InfeasibleError(explain_cadres(data, cadres.short_units, units.community_unit), stage="assign.cadres")
     return Assignment(leader_office=leader_office, community_unit=units.community_unit,
                       household_cadre=cadres.household_cadre,
                       stages=(leader_report, units.report, cadres.report), extra_leader_offices=extra)
