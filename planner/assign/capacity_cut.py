@@ -16,17 +16,21 @@ connected part of S* ∪ N(S*) is short on its own (else S* without it would sti
 part is returned as one explanation. A part is minimal in that sense: every proper subset is short by less (some
 subset may still be short, by less; the smallest short set by count is NP-hard in general and not sought).
 
-Size: "every server" and "every server of group g" are hub nodes (one arc per server in total), not one arc per
-pair, so callers aggregate (e.g. a community's plain households are one item, a unit's cadres one group) and the
-graph stays linear in items + servers.
+Size: "every server" and "every server of group g" are hub nodes, not one arc per pair: the groups are the leaves
+of a balanced tree, and an item allowed a set of groups is joined to the maximal tree nodes inside that set, so
+"every unit but one" costs about 2·log2(units) arcs. Callers aggregate too (a community's plain households are one
+item, a unit's cadres without locks one server), so the graph stays near-linear in items + servers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
+import numpy as np
+from ortools.graph.python import max_flow
 
 _SOURCE, _SINK, _ALL = ("source",), ("sink",), ("all",)
 
@@ -59,6 +63,10 @@ class CapacityCut:
         return self.total_demand - self.max_flow
 
 
+Node = tuple[Any, ...]
+Arc = tuple[Node, Node, int | None]  # None = unbounded
+
+
 def capacity_cut(demand: Sequence[int], capacity: Sequence[int], allowed: Iterable[tuple[int, int]] = (), *,
                  everywhere: Iterable[int] = (), groups: Sequence[int] | None = None,
                  allowed_groups: Iterable[tuple[int, int]] = ()) -> CapacityCut:
@@ -66,49 +74,105 @@ def capacity_cut(demand: Sequence[int], capacity: Sequence[int], allowed: Iterab
 
     demand[i] ≥ 0 per item, capacity[s] ≥ 0 per server; item i may use server s when (i, s) is in `allowed`, or
     i is in `everywhere`, or groups[s] = g (a group id ≥ 0, -1 for none) with (i, g) in `allowed_groups`.
+    The yes/no comes from OR-Tools' max flow (C++, milliseconds at city size, so the check can run before every
+    solve); only when demand is not covered does networkx's `minimum_cut` name the short set.
     """
-    n_items, n_servers = len(demand), len(capacity)
+    arcs, total = _network(demand, capacity, allowed, everywhere, groups, allowed_groups)
+    index: dict[Node, int] = {_SOURCE: 0, _SINK: 1}
+    for tail, head, _ in arcs:
+        index.setdefault(tail, len(index))
+        index.setdefault(head, len(index))
+    solver = max_flow.SimpleMaxFlow()
+    unbounded = total + 1  # more than any cut that matters: every source arc together costs `total`
+    solver.add_arcs_with_capacity(np.array([index[t] for t, _, _ in arcs], dtype=np.int64),
+                                  np.array([index[h] for _, h, _ in arcs], dtype=np.int64),
+                                  np.array([unbounded if c is None else c for _, _, c in arcs], dtype=np.int64))
+    if solver.solve(0, 1) != solver.OPTIMAL:
+        raise RuntimeError("max flow failed")
+    if solver.optimal_flow() >= total:
+        return CapacityCut(total, total, ())
     graph = nx.DiGraph()
-    graph.add_node(_SOURCE)
-    graph.add_node(_SINK)
-    graph.add_edges_from((("v", s), _SINK, {"capacity": int(capacity[s])}) for s in range(n_servers))
-    members: dict[int, list[int]] = {}
-    for s, g in enumerate(groups if groups is not None else ()):
-        if g >= 0:
-            members.setdefault(int(g), []).append(s)
-    total = 0
-    for i in range(n_items):
-        if demand[i] > 0:
-            graph.add_edge(_SOURCE, ("i", i), capacity=int(demand[i]))
-            total += int(demand[i])
-    live = {i for i in range(n_items) if demand[i] > 0}
+    graph.add_nodes_from(index)
     # arcs without a "capacity" attribute are unbounded in networkx
-    graph.add_edges_from((("i", i), ("v", s)) for i, s in allowed if i in live)
-    used_groups = {g for i, g in allowed_groups if i in live and g in members}
-    graph.add_edges_from((("i", i), ("g", g)) for i, g in allowed_groups if i in live and g in members)
-    wide = [i for i in everywhere if i in live]
-    if wide and n_servers:
-        graph.add_edges_from((("i", i), _ALL) for i in wide)
-        used_groups |= set(members)
-        grouped = {s for ss in members.values() for s in ss}
-        graph.add_edges_from((_ALL, ("g", g)) for g in members)
-        graph.add_edges_from((_ALL, ("v", s)) for s in range(n_servers) if s not in grouped)
-    graph.add_edges_from((("g", g), ("v", s)) for g in used_groups for s in members[g])
+    graph.add_edges_from((t, h) if c is None else (t, h, {"capacity": c}) for t, h, c in arcs)
     # networkx's cut is the one nearest the sink: cut the reversed network to get the one nearest the source
     flow, (_, source_side) = nx.minimum_cut(graph.reverse(copy=False), _SINK, _SOURCE)
-    source_side = set(source_side) - {_SOURCE}
+    view = graph.subgraph(set(source_side) - {_SOURCE}).to_undirected(as_view=True)
     parts: list[Shortfall] = []
-    if flow < total:
-        view = graph.subgraph(source_side).to_undirected(as_view=True)
-        for nodes in nx.connected_components(view):
-            items = tuple(sorted(n[1] for n in nodes if n[0] == "i"))
-            if not items:
-                continue
+    for nodes in nx.connected_components(view):
+        items = tuple(sorted(n[1] for n in nodes if n[0] == "i"))
+        if items:
             servers = tuple(sorted(n[1] for n in nodes if n[0] == "v"))
             parts.append(Shortfall(items, servers, sum(int(demand[i]) for i in items),
                                    sum(int(capacity[s]) for s in servers)))
     parts.sort(key=lambda p: (-p.deficit, p.items))
     return CapacityCut(total, int(flow), tuple(parts))
+
+
+def _network(demand: Sequence[int], capacity: Sequence[int], allowed: Iterable[tuple[int, int]],
+             everywhere: Iterable[int], groups: Sequence[int] | None, allowed_groups: Iterable[tuple[int, int]]
+             ) -> tuple[list[Arc], int]:
+    """The arcs (items with no demand left out) and the total demand."""
+    n_items, n_servers = len(demand), len(capacity)
+    live = {i for i in range(n_items) if demand[i] > 0}
+    arcs: list[Arc] = [(_SOURCE, ("i", i), int(demand[i])) for i in sorted(live)]
+    arcs += [(("v", s), _SINK, int(capacity[s])) for s in range(n_servers)]
+    arcs += [(("i", i), ("v", s), None) for i, s in allowed if i in live]
+    members: dict[int, list[int]] = {}
+    for s, g in enumerate(groups if groups is not None else ()):
+        if g >= 0:
+            members.setdefault(int(g), []).append(s)
+    dense = {g: j for j, g in enumerate(sorted(members))}  # group id -> leaf of the group tree
+    sets: dict[int, set[int]] = {}
+    for i, g in allowed_groups:
+        if i in live and g in dense:
+            sets.setdefault(i, set()).add(dense[g])
+    if dense:
+        arcs += _group_tree([members[g] for g in sorted(members)])
+        for i, leaves in sorted(sets.items()):
+            arcs += [(("i", i), node, None) for node in _cover(leaves, len(dense))]
+    wide = sorted(i for i in set(everywhere) if i in live)
+    if wide and n_servers:
+        grouped = {s for ss in members.values() for s in ss}
+        arcs += [(("i", i), _ALL, None) for i in wide]
+        arcs += [(_ALL, ("v", s), None) for s in range(n_servers) if s not in grouped]
+        if dense:
+            arcs.append((_ALL, ("t", 0, len(dense)), None))
+    return arcs, sum(int(demand[i]) for i in live)
+
+
+def _group_tree(members: list[list[int]]) -> list[Arc]:
+    """A balanced tree over the groups (leaf j = group j → its servers), so that "every group but a few" is a few
+    tree nodes (`_cover`) rather than one arc per group."""
+    arcs: list[Arc] = []
+    stack = [(0, len(members))]
+    while stack:
+        lo, hi = stack.pop()
+        if hi - lo == 1:
+            arcs += [(("t", lo, hi), ("v", s), None) for s in members[lo]]
+            continue
+        mid = (lo + hi) // 2
+        arcs += [(("t", lo, hi), ("t", lo, mid), None), (("t", lo, hi), ("t", mid, hi), None)]
+        stack += [(lo, mid), (mid, hi)]
+    return arcs
+
+
+def _cover(leaves: set[int], n: int) -> list[tuple[str, int, int]]:
+    """The maximal tree nodes whose groups all lie in `leaves` (their union is exactly `leaves`)."""
+    inside = [0] * (n + 1)
+    for j in range(n):
+        inside[j + 1] = inside[j] + (j in leaves)
+    out: list[tuple[str, int, int]] = []
+    stack = [(0, n)]
+    while stack:
+        lo, hi = stack.pop()
+        count = inside[hi] - inside[lo]
+        if count == hi - lo:
+            out.append(("t", lo, hi))
+        elif count:
+            mid = (lo + hi) // 2
+            stack += [(lo, mid), (mid, hi)]
+    return out
 
 
 def office_leader_cut(leader_office: Sequence[int], community_office: Sequence[int], share: int = 1,

@@ -200,10 +200,16 @@ def _linkage_per_community(data: AssignData, pinned_units: dict[int, set[int]], 
     p = data.problem
     H, cap = data.community_households, data.unit_capacity
     forbidden = data.forbidden("unit_community")
+    banned: dict[int, set[int]] = defaultdict(set)
+    for u, c in forbidden:
+        banned[c].add(u)
+    widest = int(np.argmax(cap)) if len(cap) else -1  # largest capacity, lowest index (as max over (cap, -u))
     for c in range(p.n_communities):
         pinned = pinned_units.get(c)
-        allowed = sorted(pinned) if pinned else [u for u in range(p.n_units) if (u, c) not in forbidden]
-        if not allowed or H[c] == 0 or c in covered:
+        if H[c] == 0 or c in covered or (not pinned and c not in banned and H[c] <= cap[widest]):
+            continue
+        allowed = sorted(pinned) if pinned else [u for u in range(p.n_units) if u not in banned[c]]
+        if not allowed:
             continue
         best = max(allowed, key=lambda u: (int(cap[u]), -u))
         if H[c] > cap[best]:
@@ -224,9 +230,15 @@ def _every_unit_possible(data: AssignData, pinned_units: dict[int, set[int]], ou
     H, cap = data.community_households, data.unit_capacity
     forbidden = data.forbidden("unit_community")
     if must_link_each_unit(data):
+        open_comms = np.array([c for c in range(p.n_communities) if not pinned_units.get(c)], dtype=np.int64)
+        smallest = int(H[open_comms].min()) if len(open_comms) else None
+        touched = {u for u, _ in forbidden} | {u for us in pinned_units.values() for u in us}
         for u in range(p.n_units):
-            possible = [c for c in range(p.n_communities) if (u, c) not in forbidden
-                        and (not pinned_units.get(c) or u in pinned_units[c]) and H[c] <= cap[u]]
+            if u not in touched:  # no forbidden pair, no pin: possible iff the smallest open community fits
+                possible = smallest is not None and smallest <= cap[u]
+            else:
+                possible = any((u, c) not in forbidden and (not pinned_units.get(c) or u in pinned_units[c])
+                               and H[c] <= cap[u] for c in range(p.n_communities))
             if not possible:
                 out.append(Conflict(
                     "unit_min",

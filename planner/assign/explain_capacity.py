@@ -75,19 +75,43 @@ def allowed_units(data: AssignData, community_unit: np.ndarray | None = None) ->
     return out
 
 
-def household_cut(data: AssignData, community_unit: np.ndarray | None = None) -> tuple[CapacityCut, list[_Item]]:
-    """The flow of households to cadres under the rules above, with its items (for naming them)."""
+@dataclass(frozen=True)
+class HouseholdCut:
+    """The cut, and what its item and server indices stand for (households; cadres of one unit)."""
+
+    cut: CapacityCut
+    items: list[_Item]
+    servers: list[tuple[int, ...]]
+
+
+def household_cut(data: AssignData, community_unit: np.ndarray | None = None) -> HouseholdCut:
+    """The flow of households to cadres under the rules above. Servers are aggregated too: a unit's cadres without
+    any pin or forbidden pair are one server (their capacities summed); a cadre with one is a server of its own."""
     p = data.problem
     units_of = allowed_units(data, community_unit)
     hh_comm = p.households["community"].to_numpy(dtype=int)
     cadre_unit = p.cadres["unit"].to_numpy(dtype=int)
-    cadres_of: dict[int, list[int]] = defaultdict(list)
-    for k, u in enumerate(cadre_unit.tolist()):
-        cadres_of[u].append(k)
     pin_of = {h: k for k, h in data.pins("cadre_household")}
     banned: dict[int, set[int]] = defaultdict(set)
     for k, h in data.forbidden("cadre_household"):
         banned[h].add(k)
+    special = set(pin_of.values()) | {k for ks in banned.values() for k in ks}
+    servers: list[tuple[int, ...]] = []
+    server_of: dict[int, int] = {}
+    servers_in: dict[int, list[int]] = defaultdict(list)  # unit -> its servers
+    groups: list[int] = []
+    by_unit = np.argsort(cadre_unit, kind="stable")
+    bounds_k = np.searchsorted(cadre_unit[by_unit], np.arange(p.n_units + 1))
+    for u in range(p.n_units):
+        ks = by_unit[bounds_k[u]:bounds_k[u + 1]].tolist()
+        pool = tuple(k for k in ks if k not in special)
+        for chunk in ([pool] if pool else []) + [(k,) for k in ks if k in special]:
+            for k in chunk:
+                server_of[k] = len(servers)
+            servers_in[u].append(len(servers))
+            servers.append(chunk)
+            groups.append(u)
+    capacity = [int(data.cadre_capacity[list(ks)].sum()) for ks in servers]
     locked = np.zeros(p.n_households, dtype=bool)
     locked[list(pin_of) + list(banned)] = True
     items: list[_Item] = []
@@ -114,7 +138,8 @@ def household_cut(data: AssignData, community_unit: np.ndarray | None = None) ->
     for h, k in sorted(pin_of.items()):
         pinned_items[int(hh_comm[h]), k].append(h)
     for (c, k), hs_list in sorted(pinned_items.items()):
-        allowed.append((len(items), k))
+        if not any(k in banned[h] for h in hs_list):  # a pin against a forbidden pair gets no arc
+            allowed.append((len(items), server_of[k]))
         items.append(_Item(c, tuple(hs_list), True))
         demand.append(len(hs_list))
     for h in sorted(set(banned) - set(pin_of)):
@@ -123,21 +148,20 @@ def household_cut(data: AssignData, community_unit: np.ndarray | None = None) ->
         items.append(_Item(c, (h,), True))
         demand.append(1)
         units = units_of[c]
+        touched = {int(cadre_unit[k]) for k in banned[h]}  # units with a cadre forbidden for h: server by server
         for u in (range(p.n_units) if units is None else units):
-            ks = cadres_of.get(u, [])
-            if any(k in banned[h] for k in ks):
-                allowed += [(i, k) for k in ks if k not in banned[h]]
+            if u in touched:
+                allowed += [(i, s) for s in servers_in[u] if not banned[h] & set(servers[s])]
             else:
                 by_group.append((i, u))
-    cut = capacity_cut(demand, data.cadre_capacity.tolist(), allowed, everywhere=everywhere,
-                       groups=cadre_unit.tolist(), allowed_groups=by_group)
-    return cut, items
+    cut = capacity_cut(demand, capacity, allowed, everywhere=everywhere, groups=groups, allowed_groups=by_group)
+    return HouseholdCut(cut, items, servers)
 
 
 def capacity_conflicts(data: AssignData, community_unit: np.ndarray | None = None) -> list[Conflict]:
     """One Conflict per independent short set of households (none when the cadres can take them all)."""
-    cut, items = household_cut(data, community_unit)
-    return [_household_conflict(data, part, items) for part in cut.parts]
+    net = household_cut(data, community_unit)
+    return [_household_conflict(data, part, net) for part in net.cut.parts]
 
 
 def covered_communities(conflicts: list[Conflict], data: AssignData) -> set[int]:
@@ -153,8 +177,9 @@ def _ident(data: AssignData, table: str, i: int, named: bool) -> str:
     return f"{ident}（{name}）" if isinstance(name, str) and name and name != ident else ident
 
 
-def _household_conflict(data: AssignData, part: Shortfall, items: list[_Item]) -> Conflict:
+def _household_conflict(data: AssignData, part: Shortfall, net: HouseholdCut) -> Conflict:
     p = data.problem
+    items = net.items
     sizes = data.community_households
     in_part: dict[int, list[int]] = defaultdict(list)
     for i in part.items:
@@ -177,7 +202,7 @@ def _household_conflict(data: AssignData, part: Shortfall, items: list[_Item]) -
     zi = _listed(zh_items, "、", True)
     ei = ("community " if len(en_items) == 1 else "communities ") + _listed(en_items, ", ", False) \
         + (" has" if len(en_items) == 1 else " have")
-    units = _server_units(data, part.servers)
+    units = _server_units(data, [k for s in part.servers for k in net.servers[s]])
     entities = [p.communities.iloc[c]["community_id"] for c in sorted(in_part)]
     entities += [p.units.iloc[u]["unit_id"] for u in sorted(units)]
     hint = MESSAGES["capacity.households_hint"]

@@ -9,7 +9,7 @@ import pytest
 
 from planner.assign import solve_assignment
 from planner.errors import InfeasibleError
-from tests.assign.helpers import tiny
+from tests.assign.helpers import check_with_checker, tiny
 
 
 def explain(problem: object) -> InfeasibleError:
@@ -54,7 +54,9 @@ def test_total_capacity_below_households() -> None:
         tables["cadres"]["max_households"] = 2
 
     err = explain(tiny(edit=edit))
-    assert "20 households but all cadres together can take at most 16" in err.render("en")
+    assert ("communities C01, C02, C03, C04 have 20 households, but the cadres of units U1, U2, U3 that may serve "
+            "them can take at most 16 (4 short)") in err.render("en")
+    assert "共 20 户联系户" in err.render("zh") and "最多只能联系 16 户（缺 4 户）" in err.render("zh")
 
 
 def test_community_larger_than_any_admissible_unit() -> None:
@@ -67,13 +69,15 @@ def test_community_larger_than_any_admissible_unit() -> None:
     forbidden = [("unit_community", "U1", "C01"), ("unit_community", "U2", "C01")]
     err = explain(tiny(edit=edit, forbidden=forbidden))
     text = err.render("en")
-    assert "community C01 has 11 households" in text and "at most 10" in text and "U3" in text
+    assert "community C01 has 11 households, but the cadres of unit U3 that may serve them can take at most 10" in text
+    assert sum("C01" in c.entities for c in err.conflicts) == 1  # the counting check does not repeat the cut
 
 
 def test_unit_pinned_beyond_its_capacity() -> None:
     pins = [("unit_community", "U3", "C01"), ("unit_community", "U3", "C02"), ("unit_community", "U3", "C03")]
     err = explain(tiny(pins=pins))
-    assert "unit U3 is pinned to communities" in err.render("en") and "15 households" in err.render("en")
+    assert ("communities C01, C02, C03 have 15 households, but the cadres of unit U3 that may serve them can take "
+            "at most 10 (5 short)") in err.render("en")
 
 
 def test_cadre_pin_implies_a_second_unit_on_a_pinned_community() -> None:
@@ -83,25 +87,46 @@ def test_cadre_pin_implies_a_second_unit_on_a_pinned_community() -> None:
     assert "community C01" in text and "U1" in text and "U2" in text
 
 
-def test_packing_infeasibility_found_by_assumptions_names_the_units() -> None:
-    """Totals fit (24 ≥ 20 households, every community ≤ its admissible units, each unit has a possible community)
-    but no plan exists: U1 and U2 are forbidden from C01–C03, so both would need C04. Counting cannot see it; the
-    assumption core names the two units, their "≥1 community" rule and the forbidden pairs."""
+def test_forbidden_units_leave_communities_to_one_unit_too_small() -> None:
+    """U1 and U2 are forbidden from C01–C03 (15 households), so only U3's cadres (6 + 6) may serve them: the
+    minimum cut names exactly those three communities and that unit (totals fit: 24 ≥ 20)."""
     def edit(tables: dict[str, pd.DataFrame]) -> None:
         cadres = tables["cadres"]
         cadres["max_households"] = [2, 2, 2, 2, 2, 2, 6, 6]
 
     forbidden = [(("unit_community", u, c)) for u in ("U1", "U2") for c in ("C01", "C02", "C03")]
     err = explain(tiny(edit=edit, forbidden=forbidden))
+    assert ("communities C01, C02, C03 have 15 households, but the cadres of unit U3 that may serve them can take "
+            "at most 12 (3 short)") in err.render("en")
+    assert "社区 C01（幸福里社区）、C02（和平社区）、C03（新区一社区） 共 15 户联系户" in err.render("zh")
+
+
+def test_packing_infeasibility_found_by_assumptions_names_the_units() -> None:
+    """Totals fit (21 ≥ 20), every community (5) fits every unit (7), so the flow is covered (a community may be
+    split in a flow), but no unit takes two whole communities: 3 units, 4 communities. Counting and the cut cannot
+    see it; the assumption core names the three units' capacities."""
+    def edit(tables: dict[str, pd.DataFrame]) -> None:
+        tables["cadres"]["max_households"] = [3, 2, 2, 3, 2, 2, 4, 3]
+
+    err = explain(tiny(edit=edit))
     text = err.render("en")
-    assert "units U1, U2 must each link at least one community" in text
-    assert "unit U1 and community C01 are forbidden" in text
-    assert "U1（区财政局）、U2（区民政局）" in err.render("zh")
+    assert "units U1, U2, U3 can take 7, 7, 7 households (total 21)" in text
+    assert "U1（区财政局）、U2（区民政局）、U3（区教育局）" in err.render("zh")
 
 
-def test_feasible_twin_of_the_packing_case_solves() -> None:
-    """Same capacities without the forbidden pairs: solvable (so the test above is about the pairs)."""
+def test_feasible_twin_of_the_forbidden_units_case_solves() -> None:
+    """Same capacities without the forbidden pairs: solvable (so the case above is about the pairs)."""
     def edit(tables: dict[str, pd.DataFrame]) -> None:
         tables["cadres"]["max_households"] = [2, 2, 2, 2, 2, 2, 6, 6]
 
-    solve_assignment(tiny(edit=edit))
+    problem = tiny(edit=edit)
+    assert check_with_checker(problem, solve_assignment(problem)) == []
+
+
+def test_feasible_twin_of_the_packing_case_solves() -> None:
+    """U3 with 10 takes two whole communities: solvable (so the packing case is about whole communities)."""
+    def edit(tables: dict[str, pd.DataFrame]) -> None:
+        tables["cadres"]["max_households"] = [3, 2, 2, 3, 2, 2, 5, 5]
+
+    problem = tiny(edit=edit)
+    assert check_with_checker(problem, solve_assignment(problem)) == []
