@@ -17,19 +17,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "store.unknown_tables": ("未知的表：{tables}", "unknown tables: {tables}"),
     "store.no_version": ("方案“{name}”没有版本 {label}", "scenario '{name}' has no version {label}"),
     # -- capacity explanations (planner.assign.explain_capacity: a minimum cut names the short set) -------------
-    "capacity.households": ("社区 {items} 共 {demand} 户联系户，能联系它们的{servers}最多只能联系 {capacity} 户（缺 {deficit} 户）",
-                            "{items} {demand} households, but {servers} that may serve them can take at most "
+    "capacity.households": ("社区 {items} 共 {demand} {hh}，能联系它们的{servers}最多只能联系 {capacity} 户（缺 {deficit} 户）",
+                            "{items} {demand} {hh}, but {servers} that may serve them can take at most "
                             "{capacity} ({deficit} short)"),
-    "capacity.households_nobody": ("社区 {items} 共 {demand} 户联系户，锁定与禁止结对排除了所有能联系它们的干部",
-                                   "{items} {demand} households, and the pins and forbidden pairs exclude every "
+    "capacity.households_nobody": ("社区 {items} 共 {demand} {hh}，锁定与禁止结对排除了所有能联系它们的干部",
+                                   "{items} {demand} {hh}, and the pins and forbidden pairs exclude every "
                                    "cadre that could serve them"),
     "capacity.households_hint": ("为这些单位增加干部或提高 max_households，或解除相关锁定/禁止结对",
                                  "add cadres or raise max_households in those units, or lift the pins/forbidden "
                                  "pairs involved"),
     "capacity.units": ("单位 {names} 的干部", "the cadres of {names}"),
-    "capacity.some_cadres": ("单位 {unit} 中的 {n} 名干部（{names}）", "the {n} cadres {names} of unit {unit}"),
+    "capacity.some_cadres": ("单位 {unit} 中的 {n} 名干部（{names}）", "{n} of the cadres of unit {unit} ({names})"),
     "capacity.and": ("和", " and "),
-    "capacity.some_households": ("{community} 中的 {n} 户{listed}", "{community} ({n} households{listed})"),
+    "capacity.some_households": ("{community} 中的 {n} 户{listed}", "{community} ({n} of its households{listed})"),
     "capacity.office_leaders": ("班子成员 {items} 共 {demand} 人各需一个联系社区，但他们可联系的社区（{servers}）最多容纳 "
                                 "{capacity} 人（缺 {deficit} 个）",
                                 "office leaders {items} ({demand}) each need a contact community, but the "

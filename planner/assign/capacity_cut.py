@@ -13,8 +13,9 @@ the residual network, i.e. the LARGEST source side. We cut the reversed network 
 answer is the SMALLEST source side of the original: S* = the unique inclusion-minimal set among those with the
 largest shortfall (maximisers of a supermodular function form a lattice). S* can hold independent groups; each
 connected part of S* ∪ N(S*) is short on its own (else S* without it would still be largest and smaller), so each
-part is returned as one explanation. A part is minimal in that sense: every proper subset is short by less (some
-subset may still be short, by less; the smallest short set by count is NP-hard in general and not sought).
+part is returned as one explanation (items that no server may take at all are one part together). A part is
+minimal in that sense: every proper subset is short by less (some subset may still be short, by less; the smallest
+short set by count is NP-hard in general and not sought).
 
 Size: "every server" and "every server of group g" are hub nodes, not one arc per pair: the groups are the leaves
 of a balanced tree, and an item allowed a set of groups is joined to the maximal tree nodes inside that set, so
@@ -99,12 +100,17 @@ def capacity_cut(demand: Sequence[int], capacity: Sequence[int], allowed: Iterab
     flow, (_, source_side) = nx.minimum_cut(graph.reverse(copy=False), _SINK, _SOURCE)
     view = graph.subgraph(set(source_side) - {_SOURCE}).to_undirected(as_view=True)
     parts: list[Shortfall] = []
+    stranded: list[int] = []  # items no server may take: one part together
     for nodes in nx.connected_components(view):
         items = tuple(sorted(n[1] for n in nodes if n[0] == "i"))
-        if items:
-            servers = tuple(sorted(n[1] for n in nodes if n[0] == "v"))
+        servers = tuple(sorted(n[1] for n in nodes if n[0] == "v"))
+        if items and not servers:
+            stranded += items
+        elif items:
             parts.append(Shortfall(items, servers, sum(int(demand[i]) for i in items),
                                    sum(int(capacity[s]) for s in servers)))
+    if stranded:
+        parts.append(Shortfall(tuple(sorted(stranded)), (), sum(int(demand[i]) for i in stranded), 0))
     parts.sort(key=lambda p: (-p.deficit, p.items))
     return CapacityCut(total, int(flow), tuple(parts))
 

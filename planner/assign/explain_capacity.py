@@ -199,6 +199,7 @@ def _household_conflict(data: AssignData, part: Shortfall, net: HouseholdCut) ->
         zh_items.append(zh)
         en_items.append(en)
     values = {"demand": part.demand, "capacity": part.capacity, "deficit": part.deficit}
+    hh = {"zh": "户联系户", "en": "household" if part.demand == 1 else "households"}
     zi = _listed(zh_items, "、", True)
     ei = ("community " if len(en_items) == 1 else "communities ") + _listed(en_items, ", ", False) \
         + (" has" if len(en_items) == 1 else " have")
@@ -207,10 +208,12 @@ def _household_conflict(data: AssignData, part: Shortfall, net: HouseholdCut) ->
     entities += [p.units.iloc[u]["unit_id"] for u in sorted(units)]
     hint = MESSAGES["capacity.households_hint"]
     if not part.servers:
-        zh, en = _say("capacity.households_nobody", {"items": zi}, {"items": ei}, **values)
+        zh, en = _say("capacity.households_nobody", {"items": zi, "hh": hh["zh"]}, {"items": ei, "hh": hh["en"]},
+                      **values)
     else:
         zs, es = _servers_text(data, units)
-        zh, en = _say("capacity.households", {"items": zi, "servers": zs}, {"items": ei, "servers": es}, **values)
+        zh, en = _say("capacity.households", {"items": zi, "servers": zs, "hh": hh["zh"]},
+                      {"items": ei, "servers": es, "hh": hh["en"]}, **values)
     return Conflict("capacity", zh, en, tuple(str(e) for e in entities), *hint)
 
 

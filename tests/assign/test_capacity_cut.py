@@ -146,3 +146,20 @@ def test_office_pins_and_forbidden_pairs_narrow_the_choice() -> None:
     [part] = office_leader_cut(leader_office, community_office, pins=[(1, 2)], forbidden=[(2, 0), (2, 1)]).parts
     assert (part.items, part.servers, part.deficit) == ((1, 2), (2,), 1)
     assert office_leader_cut(leader_office, community_office, pins=[(1, 1)], forbidden=[(2, 0), (2, 1)]).parts == ()
+
+
+@settings(max_examples=80)
+@given(st.integers(2, 12), st.data())
+def test_the_group_tree_stands_for_exactly_its_groups(n_groups: int, data: st.DataObject) -> None:
+    """Allowing a set of groups (joined through the fewest tree nodes) gives the same flow and the same short sets
+    as listing every (item, server) pair of those groups."""
+    sizes = data.draw(st.lists(st.integers(1, 2), min_size=n_groups, max_size=n_groups))
+    groups = [g for g, k in enumerate(sizes) for _ in range(k)]
+    capacity = data.draw(st.lists(st.integers(0, 4), min_size=len(groups), max_size=len(groups)))
+    n_items = data.draw(st.integers(1, 5))
+    demand = data.draw(st.lists(st.integers(0, 9), min_size=n_items, max_size=n_items))
+    chosen = [data.draw(st.sets(st.integers(0, n_groups - 1))) for _ in range(n_items)]
+    by_group = [(i, g) for i, gs in enumerate(chosen) for g in gs]
+    pairs = [(i, s) for i, gs in enumerate(chosen) for s, g in enumerate(groups) if g in gs]
+    assert capacity_cut(demand, capacity, groups=groups, allowed_groups=by_group) == capacity_cut(demand, capacity,
+                                                                                                    pairs)
