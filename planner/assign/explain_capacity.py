@@ -138,7 +138,9 @@ def household_cut(data: AssignData, community_unit: np.ndarray | None = None) ->
     for h, k in sorted(pin_of.items()):
         pinned_items[int(hh_comm[h]), k].append(h)
     for (c, k), hs_list in sorted(pinned_items.items()):
-        if not any(k in banned[h] for h in hs_list):  # a pin against a forbidden pair gets no arc
+        units = units_of[c]
+        # a pin against a forbidden pair or against the linkage gets no arc (the locks check names it)
+        if not any(k in banned[h] for h in hs_list) and (units is None or int(cadre_unit[k]) in units):
             allowed.append((len(items), server_of[k]))
         items.append(_Item(c, tuple(hs_list), True))
         demand.append(len(hs_list))

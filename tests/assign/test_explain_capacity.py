@@ -9,6 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
 
 from planner.assign import solve_assignment
 from planner.assign.data import AssignData
@@ -99,3 +103,78 @@ def test_an_aggregated_community_keeps_the_graph_small() -> None:
     net = household_cut(AssignData(tiny(forbidden=forbidden)))
     assert len(net.items) == 4 + 1 and len(net.servers) == 3 + 1
     assert net.cut.total_demand == net.cut.max_flow == 20
+
+
+# -- random districts with locks, re-verified against a plain household × cadre flow (scipy) -------------------
+@st.composite
+def locked_districts(draw: st.DrawFn) -> tuple[Any, np.ndarray | None]:
+    """The tiny district with random cadre capacities, random forbidden unit–community and cadre–household pairs,
+    random cadre pins (each household at most once, never on a forbidden pair), either linkage, and sometimes the
+    units already chosen."""
+    caps = draw(st.lists(st.integers(0, 5), min_size=8, max_size=8))
+    cadres = [f"G{k}" for k in range(1, 9)]
+    households = [f"H{h:02d}" for h in range(1, 21)]
+    unit_pairs = draw(st.sets(st.tuples(st.sampled_from(["U1", "U2", "U3"]),
+                                        st.sampled_from(["C01", "C02", "C03", "C04"])), max_size=6))
+    bans = draw(st.sets(st.tuples(st.sampled_from(cadres), st.sampled_from(households)), max_size=12))
+    pinned = draw(st.dictionaries(st.sampled_from(households), st.sampled_from(cadres), max_size=5))
+    pins = [("cadre_household", k, h) for h, k in pinned.items() if (k, h) not in bans]
+    forbidden = [("unit_community", u, c) for u, c in sorted(unit_pairs)] + \
+        [("cadre_household", k, h) for k, h in sorted(bans)]
+    linkage = draw(st.sampled_from(["strict", "prefer"]))
+    problem = tiny(pins=pins or None, forbidden=forbidden or None, edit=_caps(*caps), assign={"linkage": linkage})
+    chosen = draw(st.one_of(st.none(), st.lists(st.integers(0, 2), min_size=4, max_size=4)))
+    return problem, None if chosen is None else np.array(chosen)
+
+
+def _may_serve(data: AssignData, community_unit: np.ndarray | None) -> np.ndarray:
+    """may[k, h]: the rules of SEMANTICS (forbidden pairs, pins, strict 三级联动) written out pair by pair."""
+    p = data.problem
+    unit = p.cadres["unit"].to_numpy(dtype=int)
+    comm = p.households["community"].to_numpy(dtype=int)
+    pin = dict((h, k) for k, h in data.pins("cadre_household"))
+    pinned_units = {(u, c) for u, c in data.pins("unit_community")} | {(int(unit[k]), int(comm[h]))
+                                                                        for k, h in data.pins("cadre_household")}
+    may = np.zeros((p.n_cadres, p.n_households), dtype=bool)
+    for k in range(p.n_cadres):
+        for h in range(p.n_households):
+            c, u = int(comm[h]), int(unit[k])
+            if (k, h) in data.forbidden("cadre_household") or (h in pin and pin[h] != k):
+                continue
+            if data.strict:
+                if community_unit is not None:
+                    ok = community_unit[c] == u
+                elif any(cc == c for _, cc in pinned_units):
+                    ok = (u, c) in pinned_units and (u, c) not in data.forbidden("unit_community")
+                else:
+                    ok = (u, c) not in data.forbidden("unit_community")
+                if not ok:
+                    continue
+            may[k, h] = True
+    return may
+
+
+@settings(max_examples=40)
+@given(locked_districts())
+def test_random_locked_districts_cut_matches_a_plain_flow(case: tuple[Any, np.ndarray | None]) -> None:
+    problem, community_unit = case
+    data = AssignData(problem)
+    net = household_cut(data, community_unit)
+    may = _may_serve(data, community_unit)
+    cap = data.cadre_capacity
+    n_k, n_h = may.shape
+    # source 0, cadres 1..n_k, households n_k+1.., sink last: one arc per allowed pair, no aggregation
+    k_idx, h_idx = np.nonzero(may)
+    tails = np.concatenate([np.zeros(n_k, int), 1 + k_idx, 1 + n_k + np.arange(n_h)])
+    heads = np.concatenate([1 + np.arange(n_k), 1 + n_k + h_idx, np.full(n_h, 1 + n_k + n_h)])
+    caps = np.concatenate([cap, np.ones(len(k_idx), int), np.ones(n_h, int)]).astype(np.int32)
+    graph = csr_matrix((caps, (tails, heads)), shape=(n_k + n_h + 2,) * 2)
+    assert net.cut.max_flow == maximum_flow(graph, 0, n_k + n_h + 1).flow_value
+    assert net.cut.total_demand == n_h
+    assert sum(part.deficit for part in net.cut.parts) == n_h - net.cut.max_flow
+    for part in net.cut.parts:
+        hs = sorted(h for i in part.items for h in net.items[i].households)
+        ks = sorted(k for s in part.servers for k in net.servers[s])
+        assert part.demand == len(hs)
+        assert ks == sorted(set(np.nonzero(may[:, hs].any(axis=1))[0].tolist()))  # every cadre that may serve them
+        assert part.capacity == int(cap[ks].sum()) < part.demand
