@@ -32,9 +32,10 @@ LISTED = 8  # at most this many names in one list
 
 @dataclass(frozen=True)
 class _Item:
+    """Households of one community that may use the same cadres."""
+
     community: int
     households: tuple[int, ...]
-    locked: bool
 
 
 def _say(key: str, zh: dict[str, Any], en: dict[str, Any], **both: Any) -> tuple[str, str]:
@@ -127,7 +128,7 @@ def household_cut(data: AssignData, community_unit: np.ndarray | None = None) ->
         if not len(hs):
             continue
         i = len(items)
-        items.append(_Item(c, tuple(hs.tolist()), False))
+        items.append(_Item(c, tuple(hs.tolist())))
         demand.append(len(hs))
         units = units_of[c]
         if units is None:
@@ -142,12 +143,12 @@ def household_cut(data: AssignData, community_unit: np.ndarray | None = None) ->
         # a pin against a forbidden pair or against the linkage gets no arc (the locks check names it)
         if not any(k in banned[h] for h in hs_list) and (units is None or int(cadre_unit[k]) in units):
             allowed.append((len(items), server_of[k]))
-        items.append(_Item(c, tuple(hs_list), True))
+        items.append(_Item(c, tuple(hs_list)))
         demand.append(len(hs_list))
     for h in sorted(set(banned) - set(pin_of)):
         c = int(hh_comm[h])
         i = len(items)
-        items.append(_Item(c, (h,), True))
+        items.append(_Item(c, (h,)))
         demand.append(1)
         units = units_of[c]
         touched = {int(cadre_unit[k]) for k in banned[h]}  # units with a cadre forbidden for h: server by server
