@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from planner.ui.i18n import labels, t
+from planner.ui.i18n import LANG_KEY, labels, t
 
 NAV_KEY = "nav"                 # the menu radio: the current page's name
 WANTED_KEY = "nav_wanted"       # the page picked in the menu, switched to at the start of the next run
 HOME = "home"                   # internal path of the default page (shown at "/")
 ALL_PAGES = ("data", "rules", "locks", "solve", "results", "export", "history", "progress", "batch", "cases",
              "unit", "mine")
+KEEP = (LANG_KEY,)              # sidebar widgets whose value outlives a page switch
 PageFn = Callable[[], None]
 
 
@@ -81,6 +82,9 @@ def route(pages: dict[str, PageFn]) -> Route:
         wanted = legacy if legacy in registered else None
     if wanted in registered and wanted != name:
         target = registered[HOME] if wanted == names[0] else registered[str(wanted)]
+        for key in KEEP:   # a page switch resets widget state; a plain session value survives it
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
         st.switch_page(target, query_params=st.query_params.to_dict())   # keeps ?scenario=
     st.session_state[NAV_KEY] = name if name in names else names[0]
     return Route(name, current.run, names)
