@@ -35,10 +35,6 @@ class Route:
     run: PageFn                 # draws it
     allowed: tuple[str, ...]    # the role's pages, in menu order
 
-    @property
-    def refused(self) -> bool:
-        return self.name not in self.allowed
-
 
 def _title(name: str) -> str:
     label = t(f"page.{name}")
