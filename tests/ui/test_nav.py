@@ -14,7 +14,7 @@ def test_the_menu_switches_pages_and_keeps_the_scenario_in_the_address(make_app)
     at.query_params["scenario"] = at.session_state["workspace"].scenario
     goto(at, "history")
     assert at.header[0].value == "历史" and at.sidebar.radio(key="nav").value == "history"
-    assert at.query_params["scenario"] == [at.session_state["workspace"].scenario]
+    assert at.query_params["scenario"] == at.session_state["workspace"].scenario
     at.query_params["page"] = "nowhere"
     at.run()
     assert not at.exception and at.header[0].value == "历史" and "page" not in at.query_params
