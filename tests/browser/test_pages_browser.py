@@ -139,8 +139,7 @@ def test_a_cadre_records_a_visit_and_sees_it(page: Any, served: tuple[str, dict[
     form.get_by_role("button", name="保存走访记录").click()
     page.get_by_text("已保存", exact=False).wait_for(timeout=30_000)
     idle(page)
-    listed = page.get_by_text("已登记的走访")
-    listed.scroll_into_view_if_needed()
+    page.get_by_text("已登记的走访").evaluate("e => e.scrollIntoView({block: 'center'})")   # form and list in view
     page.wait_for_timeout(800)
     assert "还没有登记的走访" not in body(page)
     from planner.store.actuals import load_records
