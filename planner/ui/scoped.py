@@ -74,11 +74,11 @@ def recorded_visits(view: ScopedView) -> pd.DataFrame | None:
 
 
 def recorded_list(view: ScopedView) -> pd.DataFrame:
-    """Every record of the scope's persons, newest first, with notes (the scope's own notes only)."""
+    """Every record of the scope's persons, latest visit first, with notes (the scope's own notes only)."""
     if view.store is None:
         return pd.DataFrame(columns=["id", *VISIT_COLUMNS, "outcome", "note"])
     frame = scope_visits(load_records(view.store, view.scenario, with_notes=True), view.scope)
-    return frame.iloc[::-1].reset_index(drop=True)
+    return frame.sort_values(["date", "id"], ascending=False, na_position="last").reset_index(drop=True)
 
 
 def visit_record(plan_visits: pd.DataFrame, person: tuple[str, str], target: tuple[str, str], day: date,
