@@ -33,6 +33,7 @@ HASHER = PasswordHasher()
 # A hash of a random string: verifying against it makes an unknown name cost as much as a known one.
 _DUMMY_HASH = HASHER.hash(os.urandom(16).hex())
 MAX_NAME = 200
+ANONYMOUS = "anonymous"   # the actor of a failed sign-in under a name that matches no account
 
 
 def utc_now() -> datetime:
@@ -204,6 +205,22 @@ class Accounts:
             self.table.set_hash(row.name, HASHER.hash(password), row.name, now, audit=False)
         self.table.record_success(row.name, now)
         return SignIn(Outcome.OK, _account(row))
+
+    def sign_in(self, name: str, password: str, where: str | None = None) -> SignIn:
+        """`verify`, and an audit row of the attempt: `sign_in` for a success, `sign_in_failed` (reason wrong,
+        locked or unknown) otherwise. The password is never written; nor is a name that matches no account
+        (people type their password into the name box), and `where` is the client address when known."""
+        result = self.verify(name, password)
+        typed = unicodedata.normalize("NFC", str(name)).strip()
+        known = result.account is not None or self.table.get(typed) is not None
+        details: dict[str, object] = {"from": where} if where else {}
+        if result.outcome is Outcome.OK and result.account is not None:
+            self.table.record_event(self.clock(), result.account.name, "sign_in", result.account.name, details)
+        else:
+            reason = result.outcome.value if known else "unknown"
+            self.table.record_event(self.clock(), typed if known else ANONYMOUS, "sign_in_failed",
+                                    typed if known else "", {**details, "reason": reason})
+        return result
 
     def session_expired(self, last_active: datetime) -> bool:
         """Whether a session last active at `last_active` has been idle longer than the setting allows."""

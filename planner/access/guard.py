@@ -13,11 +13,12 @@ from datetime import date
 import pandas as pd
 
 from planner.access.accounts import Account
-from planner.access.policy import can_change
+from planner.access.policy import Scope, can_change
 from planner.access.roles import ROLES, Action
 from planner.plan import Plan
 from planner.problem import Problem
 from planner.rules import Rules
+from planner.store.actuals import Record, record_visits
 from planner.store.api import LOCK_TABLES, ScenarioInfo, Store, StoreError
 
 
@@ -43,6 +44,17 @@ ACTION_EN = {Action.ACCOUNTS: "manage accounts", Action.DATA: "change data", Act
 def require(account: Account, action: Action) -> None:
     if not can_change(account, action):
         raise PermissionDenied(account, action)
+
+
+def record_own_visits(store: Store, account: Account, scope: Scope | None, scenario: str,
+                      records: list[Record]) -> list[int]:
+    """Store visits an account recorded itself (the 我的走访 and 本单位 pages), each row allowed by the policy first:
+    one row outside the account's reach (another person, or a household or community it does not reach) stores
+    none of them. Authored by the account. Returns the records' ids."""
+    for record in records:
+        if not can_change(account, Action.ACTUALS, record, scope):
+            raise PermissionDenied(account, Action.ACTUALS)
+    return record_visits(store, scenario, records, author=account.name)
 
 
 class GuardedStore(Store):

@@ -151,11 +151,22 @@ def can_change(account: Account | None, action: Action | str, obj: Any = None, s
         return False
     if not spec.scoped_changes or obj is None:
         return True
-    if action is Action.ACTUALS:
-        return can_view(account, Kind.ACTUAL, obj, scope)
+    if action is Action.ACTUALS:   # one's own (or one's unit's) visit, to a household or community in scope
+        return can_view(account, Kind.ACTUAL, obj, scope) and _target_in_scope(obj, scope)
     if action is Action.CASES:
         return account.role is Role.UNIT and str(_get(obj, "owner_unit")) == str(account.scope)
     return False
+
+
+TARGET_KINDS = {"household": Kind.HOUSEHOLD, "community": Kind.COMMUNITY, "office": Kind.OFFICE}
+
+
+def _target_in_scope(obj: Any, scope: Scope | None) -> bool:
+    """A recorded visit's target must be one the account reaches: a cadre cannot record a visit to a household
+    that is not its own, even under its own name."""
+    kind = TARGET_KINDS.get(str(_get(obj, "target_kind")))
+    target = _get(obj, "target_id")
+    return scope is not None and kind is not None and not _blank(target) and str(target) in scope.ids(kind)
 
 
 # -- filters: what a page receives ----------------------------------------------------------------------------------

@@ -123,6 +123,11 @@ class AccountTable:
             conn.execute(update(t.accounts).where(t.accounts.c.name == name)
                          .values(failed_attempts=0, locked_until=None, last_sign_in=now))
 
+    def record_event(self, now: datetime, actor: str, action: str, account: str, details: dict[str, Any]) -> None:
+        """An audit row on its own (a sign-in or a failed one): who, when, the outcome; never a password."""
+        with self.engine.begin() as conn:
+            self._audit(conn, now, actor, action, account, details)
+
     def audit(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.account_audit).order_by(t.account_audit.c.id)).all()

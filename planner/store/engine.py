@@ -85,7 +85,9 @@ def make_engine(url: str) -> Engine:
 def _migration_lock(engine: Engine) -> Iterator[None]:
     """One migrating process at a time: an flock on `<db>.lock` for SQLite (released if the process dies);
     PostgreSQL takes a transaction-level advisory lock inside the migration transaction instead."""
-    database = sqlite_file(engine.url.render_as_string(hide_password=False))
+    name = engine.url.database   # not render_as_string(): it percent-encodes a path such as /home/张三/planner.db
+    database = (Path(name).expanduser() if engine.url.get_backend_name() == "sqlite" and name
+                and name != ":memory:" else None)
     if database is None or fcntl is None:
         yield
         return

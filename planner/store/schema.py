@@ -142,7 +142,7 @@ account_audit = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(200), nullable=False),     # who did it (an account name, or the system user on the CLI)
-    Column("action", String(40), nullable=False),     # add | remove | passwd | lockout | import
+    Column("action", String(40), nullable=False),     # add | remove | passwd | lockout | import | sign_in[_failed]
     Column("account", String(200), nullable=False),   # whose account
     Column("details", JSON, nullable=False),          # role, scope, counts; never a password or a hash
 )

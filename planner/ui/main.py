@@ -10,6 +10,7 @@ import os
 import traceback
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 
@@ -18,17 +19,16 @@ from planner.access.policy import can_change
 from planner.access.roles import ROLES, Action, Reach
 from planner.store.api import StoreError
 from planner.ui.components import conflict_banner, progress_fragment, source_label
-from planner.ui.i18n import LANG_KEY, LANGS, current_lang, labels, t
+from planner.ui.i18n import LANG_KEY, LANGS, current_lang, t
+from planner.ui.nav import Route, hold_address, menu, route
 from planner.ui.pages import batch, data, export, history, locks, results, rules, solve
 from planner.ui.pages import cases as cases_page
 from planner.ui.pages import progress as progress_page
-from planner.ui.roles_app import forbidden_banner, url_page
 from planner.ui.session import Session, account_box, current_session
 from planner.ui.state import Workspace, user_scenarios, workspace
 
 log = logging.getLogger("planner.ui")
 RAISE_ENV = "PLANNER_UI_RAISE"
-NAV_KEY = "nav"
 SCENARIO_KEY = "scenario_pick"
 AUTHOR_KEY = "author"
 GENERATION_KEY = "ws_generation"
@@ -108,14 +108,14 @@ def _create(ws: Workspace, names: list[str]) -> None:
     st.session_state[NEW_POPOVER] = False
 
 
-def _sidebar(ws: Workspace, session: Session) -> str:
+def _sidebar(ws: Workspace, session: Session, here: Route) -> None:
     with st.sidebar:
         st.segmented_control(t("app.lang"), LANGS, format_func=LANG_NAMES.__getitem__, key=LANG_KEY,
                              selection_mode="single")
         st.markdown(f"**{t('app.short')}**")
         account_box(session)
         _scenario_box(ws)
-        page = st.radio(t("app.nav"), list(PAGES), format_func=labels("page."), key=NAV_KEY)
+        menu(here)
         if ws.problem is not None:
             st.caption(t("app.data_status", source=source_label(ws.problem.source)))
         else:
@@ -129,9 +129,8 @@ def _sidebar(ws: Workspace, session: Session) -> str:
                 st.caption("⚠️ " + t("app.stale"))
         else:
             st.caption(t("app.no_plan"))
-        if ws.job is not None and not ws.job.done and page != "solve":
+        if ws.job is not None and not ws.job.done and here.name != "solve":
             progress_fragment(ws, compact=True)
-    return str(page or "data")
 
 
 def _reset_widgets(ws: Workspace) -> None:
@@ -168,20 +167,31 @@ def _report(exc: Exception) -> None:
 def _frame() -> None:
     session = current_session()   # None: the sign-in page or the listen-address refusal was drawn instead
     if session is None:
+        hold_address()            # the address keeps naming its page through the sign-in
         return
     if ROLES[session.account.role].reach is not Reach.ALL:   # unit, cadre: their scope of the published plan
         from planner.ui import roles_app
 
         roles_app.run(session)
         return
-    url_page(list(PAGES))
+    here = route({name: partial(_page, name, session) for name in PAGES})
+    ws = _workspace(session)
+    ws.collect_solve()
+    _sidebar(ws, session, here)
+    _reset_widgets(ws)
+    here.run()
+
+
+def _workspace(session: Session) -> Workspace:
     ws = workspace(None if session.local else session.account)
     if isinstance(ws.store, GuardedStore):
         ws.store.account = session.account   # re-read every run: a changed or re-created account takes effect
-    ws.collect_solve()
-    page = _sidebar(ws, session)
-    _reset_widgets(ws)
-    forbidden_banner()
+    return ws
+
+
+def _page(page: str, session: Session) -> None:
+    """One organizer page: refused or read-only where the role may not change it, the conflict banner above."""
+    ws = _workspace(session)
     banner = st.container()   # above the page, filled after it: the page's own edit may just have conflicted
     action = PAGE_ACTIONS.get(page)
     if action is not None and not can_change(session.account, action):   # the store refuses it anyway

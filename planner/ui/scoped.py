@@ -8,7 +8,7 @@ pages all draw from this reduced view, so their tables, map, calendars and downl
 
 from __future__ import annotations
 
-import importlib
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,11 +16,15 @@ import pandas as pd
 import streamlit as st
 
 from planner.access.accounts import Account
+from planner.access.guard import record_own_visits
 from planner.access.policy import Scope, scope_of, scope_plan, scope_problem, scope_visits
+from planner.store.actuals import VISIT_COLUMNS, Record, load_actuals, load_records
 from planner.store.api import Store
+from planner.supervision.progress import compute_progress
 from planner.ui.state import Workspace, new_key
 
 VIEW_KEY = "access_view"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,7 +34,7 @@ class ScopedView:
     version: int
     scope: Scope | None
     ws: Workspace           # problem and plan already reduced to the scope; store None (read-only)
-    store: Store | None = None   # for the hooks below only (recorded visits, progress); never handed to pages
+    store: Store | None = None   # for the functions below only (recorded visits, progress); never handed to pages
 
 
 def build_view(store: Store, account: Account) -> ScopedView | None:
@@ -61,51 +65,62 @@ def scoped_view(store: Store | None, account: Account) -> ScopedView | None:
     return view
 
 
-# -- hooks for recording actual visits and progress (Part 2 "actual visits", planner/supervision) ----------------
+# -- recorded (actual) visits and progress of the scope ---------------------------------------------------------------
 def recorded_visits(view: ScopedView) -> pd.DataFrame | None:
-    """The account's recorded (actual) visits, reduced to its scope; None while the store keeps none.
+    """The recorded visits that happened (actuals.csv columns), reduced to the scope; None without a store."""
+    if view.store is None:
+        return None
+    return scope_visits(load_actuals(view.store, view.scenario), view.scope)
 
-    Hook for the actual-visits work (planner/store/actuals.py `load_actuals(store, scenario)`, being built beside
-    this): once present, the self-service pages show done counts next to the plan; recording from these pages
-    goes through the same module, with `policy.can_change(account, Action.ACTUALS, row, view.scope)` per row."""
-    load = getattr(_module("planner.store.actuals"), "load_actuals", None)
-    if load is None or view.store is None:
-        return None
-    try:
-        frame = load(view.store, view.scenario)
-    except Exception:   # an older store without the table: nothing recorded yet
-        return None
-    return scope_visits(frame, view.scope) if isinstance(frame, pd.DataFrame) else None
+
+def recorded_list(view: ScopedView) -> pd.DataFrame:
+    """Every record of the scope's persons, latest visit first, with notes (the scope's own notes only)."""
+    if view.store is None:
+        return pd.DataFrame(columns=["id", *VISIT_COLUMNS, "outcome", "note"])
+    frame = scope_visits(load_records(view.store, view.scenario, with_notes=True), view.scope)
+    return frame.sort_values(["date", "id"], ascending=False, na_position="last").reset_index(drop=True)
+
+
+def visit_record(plan_visits: pd.DataFrame, person: tuple[str, str], target: tuple[str, str], day: date,
+                 talk: bool, note: str) -> Record:
+    """A record of a visit that happened on `day`: `as_planned` when the plan has this person → target on that
+    day, else `other_day` answering the nearest planned visit (its activity and role are taken over)."""
+    v = plan_visits
+    rows = v[(v["person_kind"].astype(str) == person[0]) & (v["person_id"].astype(str) == person[1])
+             & (v["target_kind"].astype(str) == target[0]) & (v["target_id"].astype(str) == target[1])]
+    planned: date | None = None
+    activity, role = "", ""
+    if len(rows):
+        days = [pd.Timestamp(str(d)).date() for d in rows["date"]]
+        at = min(range(len(days)), key=lambda i: (abs((days[i] - day).days), days[i]))
+        row = rows.iloc[at]
+        planned, activity, role = days[at], str(row["activity"]), _text(row["role"])
+    return Record(person[0], person[1], activity, target[0], target[1],
+                  "as_planned" if planned == day else "other_day", date=day, planned_date=planned,
+                  talk=int(talk), role=role, note=note.strip())
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def record_visit(view: ScopedView, record: Record) -> int:
+    """Store the account's own record (the policy decides; PermissionDenied when the row is not its to record)."""
+    assert view.store is not None
+    return record_own_visits(view.store, view.account, view.scope, view.scenario, [record])[0]
 
 
 def progress_rows(view: ScopedView, as_of: date) -> pd.DataFrame | None:
     """Progress obligations (contract `progress.csv` columns) of the scope: computed on the whole published
     version by planner.supervision.progress `compute_progress`, then reduced to the scope's persons."""
-    actuals = recorded_visits(view)
-    compute = getattr(_module("planner.supervision.progress"), "compute_progress", None)
-    if actuals is None or compute is None or view.store is None:
+    if view.store is None:
         return None
     try:
         problem, plan = view.store.load_version(view.scenario, view.version)
         pairs = {"leader_offices": plan.leader_offices, "unit_communities": plan.unit_communities,
                  "cadre_households": plan.cadre_households}
-        rows = compute(problem, pairs, plan.visits, load_all_actuals(view), as_of).table
-    except Exception:
+        rows = compute_progress(problem, pairs, plan.visits, load_actuals(view.store, view.scenario), as_of).table
+    except Exception:   # the page then shows what the plan alone says; the error is logged, not shown
+        log.exception("progress of the published version could not be computed")
         return None
-    return scope_visits(rows, view.scope) if isinstance(rows, pd.DataFrame) else None
-
-
-def load_all_actuals(view: ScopedView) -> pd.DataFrame:
-    """Every recorded visit of the scenario (progress counts need them; only scoped rows leave this module)."""
-    load = getattr(_module("planner.store.actuals"), "load_actuals", None)
-    assert load is not None and view.store is not None
-    frame = load(view.store, view.scenario)
-    assert isinstance(frame, pd.DataFrame)
-    return frame
-
-
-def _module(name: str) -> object | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
+    return scope_visits(rows, view.scope)

@@ -21,6 +21,7 @@ from planner.store.api import Store
 from planner.ui.i18n import LANG_KEY, t
 from planner.ui.pages import signin
 from planner.ui.pages.signin import ACCOUNT_KEY, LAST_KEY, NOTICE_KEY
+from planner.ui.resources import shared_store
 
 LOCAL_NAME = "local"
 
@@ -65,8 +66,6 @@ def client_is_local() -> bool:
 
 
 def _store() -> Store | None:
-    from planner.ui.state import shared_store
-
     try:
         return shared_store()
     except Exception:   # no usable store: the workspace says so; here it only means "no accounts known"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,7 +31,8 @@ from planner.model import PLAN_COLUMNS
 from planner.plan import Plan
 from planner.problem import Problem
 from planner.rules import Rules
-from planner.store.api import ConflictError, Store, StoreError, default_url, open_store
+from planner.store.api import ConflictError, Store, StoreError
+from planner.ui.resources import remember_job, running_job, shared_store
 from planner.workflow.jobs import DEFAULT_AUTHOR, SolveJob
 from planner.workflow.solve import check_texts, stored_findings
 
@@ -48,8 +48,6 @@ DEFAULT_SCENARIO = "年度计划"   # what an office user sees in the scenario b
 PREVIOUS_SUFFIX = "#previous"
 INPUT_ACTIONS = ("data", "rules", "locks", "restore")
 
-_STORES: dict[str, Store] = {}
-_STORES_LOCK = threading.Lock()
 
 
 def demo_path() -> Path:
@@ -68,17 +66,6 @@ def default_author() -> str:
     except Exception:  # getpass raises when no name can be found at all
         return DEFAULT_AUTHOR
     return DEFAULT_AUTHOR if name in SERVICE_ACCOUNTS else name
-
-
-def shared_store() -> Store:
-    """One Store per database URL for the whole server process (engines are thread-safe and pool connections)."""
-    url = default_url()
-    with _STORES_LOCK:
-        store = _STORES.get(url)
-        if store is None:
-            store = open_store(url)
-            _STORES[url] = store
-    return store
 
 
 def user_scenarios(store: Store) -> list[str]:
@@ -369,6 +356,7 @@ class Workspace:
         self.last_outcome = None
         self.job = SolveJob(problem, previous, store=self.store, scenario=self.scenario, author=self.author,
                             expected_revision=self.revision, since=since).start()
+        remember_job(self.store, self.scenario, self.job)
         return self.job
 
     def collect_solve(self) -> bool:
@@ -419,6 +407,7 @@ def new_workspace(wanted: str | None = None, account: Any = None) -> Workspace:
 
             ws.store = GuardedStore(ws.store, account)
         ws.load_scenario(pick_scenario(ws.store, wanted))
+        ws.job = running_job(ws.store, ws.scenario, ws.author)   # a refresh during a solve: still running
     except Exception as exc:   # no usable store: work in the session only, and say so
         ws.store = None
         ws.store_error = f"{type(exc).__name__}: {exc}"

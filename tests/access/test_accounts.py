@@ -66,6 +66,27 @@ def test_a_success_resets_the_failure_count(store: Store, clock: FakeClock) -> N
     assert acc.verify("c", "nope-nope").outcome is Outcome.WRONG   # counting starts again
 
 
+def test_sign_ins_are_audited_without_passwords(store: Store, clock: FakeClock) -> None:
+    acc = accounts(store, clock)
+    acc.add("c", "cadre", "G1", PASSWORD, "root")
+    assert acc.sign_in("c", PASSWORD, where="10.0.0.8").outcome is Outcome.OK
+    assert acc.sign_in("c", "wrong-one").outcome is Outcome.WRONG
+    assert acc.sign_in(PASSWORD, PASSWORD).outcome is Outcome.WRONG          # a password typed as the name
+    for _ in range(SETTINGS.max_failures - 1):
+        acc.sign_in("c", "wrong-one")                                     # the last of these locks
+    assert acc.sign_in("c", PASSWORD).outcome is Outcome.LOCKED
+    rows = [(e["actor"], e["action"], e["account"], e["details"]) for e in acc.audit()][1:]
+    assert rows[:3] == [("c", "sign_in", "c", {"from": "10.0.0.8"}),
+                        ("c", "sign_in_failed", "c", {"reason": "wrong"}),
+                        ("anonymous", "sign_in_failed", "", {"reason": "unknown"})]
+    assert [r[1] for r in rows[3:]] == ["sign_in_failed", "lockout", "sign_in_failed", "sign_in_failed"]
+    assert rows[-1][3] == {"reason": "locked"}
+    with store.engine.connect() as conn:
+        audit = str(conn.execute(select(t.account_audit)).all())
+    assert PASSWORD not in audit and "wrong-one" not in audit
+    assert acc.verify("c", "wrong-one").outcome is Outcome.LOCKED and len(acc.audit()) == len(rows) + 1  # not audited
+
+
 def test_session_expiry_follows_the_setting(store: Store, clock: FakeClock) -> None:
     acc = accounts(store, clock)
     start = clock()

@@ -43,8 +43,10 @@ def examples(problem: Problem, plan: Plan) -> dict[str, dict[str, object]]:
         "leader": {"out": "L1"},
         "visit": {"cadre": visit, "unit_only": {"person_kind": "unit", "person_id": UNIT},
                   "out": {"person_kind": "cadre", "person_id": other_cadre}},
-        "actual": {"cadre": visit, "unit_only": {"person_kind": "cadre", "person_id": colleague},
-                   "out": {"person_kind": "unit", "person_id": "U1"}},
+        "actual": {"cadre": {**visit, "target_kind": "household", "target_id": cadre_homes[0]},
+                   "unit_only": {"person_kind": "cadre", "person_id": colleague, "target_kind": "household",
+                                 "target_id": colleague_home},
+                   "out": {"person_kind": "unit", "person_id": "U1", "target_kind": "community", "target_id": "C01"}},
         "case": {"cadre": {"owner_unit": UNIT, "raised_with": CADRE, "household_id": cadre_homes[0]},
                  "unit_only": {"owner_unit": UNIT, "raised_with": "L1", "household_id": None},
                  "out": {"owner_unit": "U1", "raised_with": other_cadre, "household_id": outside_home}},
@@ -103,6 +105,15 @@ def test_scoped_changes_only_touch_own_rows(solved: tuple[Problem, Plan]) -> Non
     assert not can_change(unit, Action.ACTUALS, ex["actual"]["out"], unit_scope)
     assert can_change(cadre, Action.ACTUALS, ex["actual"]["cadre"], cadre_scope)
     assert not can_change(cadre, Action.ACTUALS, ex["actual"]["unit_only"], cadre_scope)   # a colleague's
+    own_name_other_home = {**ex["actual"]["cadre"], "target_id": ex["household"]["unit_only"]}
+    assert not can_change(cadre, Action.ACTUALS, own_name_other_home, cadre_scope)         # a colleague's household
+    assert not can_change(cadre, Action.ACTUALS, {**own_name_other_home, "target_id": ex["household"]["out"]},
+                          cadre_scope)
+    assert not can_change(cadre, Action.ACTUALS, {**ex["actual"]["cadre"], "target_id": None}, cadre_scope)
+    assert can_change(unit, Action.ACTUALS, {**own_name_other_home, "person_id": ex["cadre"]["unit_only"]},
+                      unit_scope)                                   # the unit records for its cadre
+    assert not can_change(unit, Action.ACTUALS, {"person_kind": "unit", "person_id": UNIT,
+                                                 "target_kind": "community", "target_id": "C01"}, unit_scope)
     assert can_change(unit, Action.CASES, ex["case"]["unit_only"], unit_scope)
     assert not can_change(unit, Action.CASES, ex["case"]["out"], unit_scope)
     assert not can_change(cadre, Action.CASES, ex["case"]["cadre"], cadre_scope)

@@ -3,16 +3,13 @@ through which recorded visits will arrive returns the scope's rows only."""
 
 from __future__ import annotations
 
-import sys
-import types
-
-import pandas as pd
-import pytest
+from datetime import date
 
 from planner.access.accounts import Account
 from planner.access.roles import Role
 from planner.plan import Plan
 from planner.problem import Problem
+from planner.store.actuals import Record, record_visits
 from planner.store.api import Store
 from planner.ui.scoped import build_view, recorded_visits
 
@@ -30,8 +27,7 @@ def test_nothing_until_published_then_the_latest_publication(store: Store, solve
     assert set(view.ws.problem.units["unit_id"]) == {"U2"}
 
 
-def test_recorded_visits_hook_returns_the_scope_only(store: Store, solved: tuple[Problem, Plan],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_recorded_visits_return_the_scope_only(store: Store, solved: tuple[Problem, Plan]) -> None:
     problem, plan = solved
     store.save_solved("a", problem, plan, "x")
     store.publish("a", 1, author="x")
@@ -39,10 +35,9 @@ def test_recorded_visits_hook_returns_the_scope_only(store: Store, solved: tuple
     assert view is not None
     nothing = recorded_visits(view)   # the actual-visits store is there but holds no record yet
     assert nothing is not None and nothing.empty and {"person_kind", "person_id"} <= set(nothing.columns)
-    everyone = pd.DataFrame({"person_kind": ["cadre", "cadre", "unit"], "person_id": ["G4", "G5", "U2"],
-                             "target_kind": ["household"] * 2 + ["community"], "target_id": ["H16", "H17", "C04"]})
-    fake = types.ModuleType("planner.store.actuals")
-    fake.load_actuals = lambda store, scenario: everyone           # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "planner.store.actuals", fake)
+    day = date(2027, 3, 2)
+    record_visits(store, "a", [Record("cadre", "G4", "home_visit", "household", "H16", "other_day", date=day),
+                               Record("cadre", "G5", "home_visit", "household", "H17", "other_day", date=day),
+                               Record("unit", "U2", "unit_visit", "community", "C04", "other_day", date=day)], "x")
     mine = recorded_visits(view)
     assert mine is not None and mine["person_id"].tolist() == ["G4"]

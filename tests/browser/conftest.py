@@ -7,6 +7,7 @@ networking, which would only hit the closed network).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -92,3 +93,37 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
         log.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serve(home: Path, env: dict[str, str]) -> Iterator[str]:
+    """`streamlit run app.py` on a free 127.0.0.1 port with `env` (its store at env's PLANNER_DB_URL); yields the
+    URL and stops the server on exit (the per-module servers of the page tests)."""
+    port = _free_port()
+    log = open(home / "streamlit.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+         "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
+         "--server.fileWatcherType=none"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((home / "streamlit.log").read_text(errors="replace"))
+            time.sleep(0.3)
+        SERVER_LOG[:] = [home / "streamlit.log"]
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

@@ -294,3 +294,33 @@ def test_an_organizer_publishes_in_the_app_and_the_trail_names_the_account(
     store = open_store(os.environ["PLANNER_DB_URL"])
     assert store.current_publication() == ("tiny", 1)
     assert [e.author for e in store.list_audit("tiny") if e.action == "publish"] == ["组织部王五"]
+
+
+def test_a_cadre_records_a_visit_and_sees_it(app_home: Path, solved: tuple[Problem, Plan]) -> None:
+    from planner.store.actuals import load_records
+
+    problem, plan = solved
+    seed(solved, 干部四=("cadre", "G4"))
+    at = sign_in(open_app(), "干部四")
+    target = at.selectbox(key="record_target")
+    own = set(plan.cadre_households.loc[plan.cadre_households["cadre_id"] == "G4", "household_id"])
+    assert {o.split()[0] for o in target.options if o.startswith("H")} == own   # its own plan rows only
+    first = target.value
+    at.checkbox(key="record_talk").check()
+    at.text_area(key="record_note").input("门口见面")
+    at.button(key="FormSubmitter:record_form-保存走访记录").click().run()
+    assert not at.exception, at.exception
+    assert any("已保存" in s.value for s in at.success)
+    stored = load_records(open_store(os.environ["PLANNER_DB_URL"]), "tiny", with_notes=True)
+    assert stored[["person_id", "target_id", "talk", "note", "recorded_by"]].values.tolist() == [
+        ["G4", first[3], 1, "门口见面", "干部四"]]
+    listed = next(f for f in frames(at) if "情况" in f.columns)            # the list of recorded visits
+    name = problem.households.set_index("household_id")["name"].get(first[3], "")
+    assert listed["走访对象"].tolist() == [f"{first[3]} {name}".strip()]
+    assert listed["备注"].tolist() == ["门口见面"] and listed["谈心谈话"].tolist() == ["✓"]
+    if first[2] == "household":
+        households = frames(at)[0].set_index(frames(at)[0].columns[0])
+        assert households.loc[first[3], "已记录走访"] == 1
+    at.button(key="FormSubmitter:record_form-保存走访记录").click().run()     # the same visit again
+    assert any("已登记过" in w.value for w in at.warning)
+    assert len(load_records(open_store(os.environ["PLANNER_DB_URL"]), "tiny")) == 1

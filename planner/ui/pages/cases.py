@@ -35,12 +35,24 @@ def _default_as_of(year: int) -> date:
     return today if today.year == year else date(year, 6, 30)
 
 
-def _shown(status: pd.DataFrame) -> pd.DataFrame:
+def _named(ids: pd.Series, names: dict[str, str]) -> list[str]:
+    """Codes with the names a reader knows them by ("U004 区财政局")."""
+    return [f"{i} {names.get(str(i), '')}".strip() if not pd.isna(i) and str(i) else "" for i in ids]
+
+
+def _names(problem: Problem) -> dict[str, str]:
+    return {**dict(zip(problem.units["unit_id"].astype(str), problem.units["name"].astype(str), strict=True)),
+            **dict(zip(problem.cadres["cadre_id"].astype(str), problem.cadres["name"].astype(str), strict=True))}
+
+
+def _shown(status: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    names = names or {}
     flag = [t("cases.flag_overdue") if o else (t("cases.flag_soon") if s else "")
             for o, s in zip(status["overdue"], status["due_soon"], strict=True)]
     return pd.DataFrame({
         t("cases.col_id"): status["case_id"], t("cases.col_status"): [t(f"cases.status.{s}") for s in status["status"]],
-        t("cases.col_flag"): flag, t("cases.col_unit"): status["owner_unit"], t("cases.col_owner"): status["owner"],
+        t("cases.col_flag"): flag, t("cases.col_unit"): _named(status["owner_unit"], names),
+        t("cases.col_owner"): _named(status["owner"], names),
         t("cases.col_source"): [t(f"cases.source.{s}") for s in status["source"]],
         t("cases.col_opened"): status["opened"].map(_day), t("cases.col_due"): status["due"].map(_day),
         t("cases.col_resolved"): status["resolved_on"].map(_day), t("cases.col_replied"): status["replied_on"].map(_day),
@@ -48,11 +60,13 @@ def _shown(status: pd.DataFrame) -> pd.DataFrame:
         t("cases.col_satisfied"): [t(f"cases.sat.{s}") if s else "" for s in status["satisfied"]]})
 
 
-def _filters(status: pd.DataFrame, units: list[str]) -> pd.DataFrame:
+def _filters(status: pd.DataFrame, units: list[str], names: dict[str, str] | None = None) -> pd.DataFrame:
     a, b, c = st.columns([2, 2, 1])
-    pick_units = a.multiselect(t("cases.f_unit"), units, key="cases_f_unit")
+    known = names or {}
+    pick_units = a.multiselect(t("cases.f_unit"), units, key="cases_f_unit", placeholder=t("common.choose"),
+                               format_func=lambda u: f"{u} {known.get(str(u), '')}".strip())
     pick_status = b.multiselect(t("cases.f_status"), list(STATUSES), format_func=labels("cases.status."),
-                                key="cases_f_status")
+                                key="cases_f_status", placeholder=t("common.choose"))
     overdue = c.checkbox(t("cases.f_overdue"), key="cases_f_overdue")
     keep = pd.Series(True, index=status.index)
     if pick_units:
@@ -119,8 +133,9 @@ def _work(store: Store, scenario: str, problem: Problem, row: dict[str, Any], au
 
 def _list(store: Store, scenario: str, problem: Problem, status: pd.DataFrame, account: Account | None,
           scope: Scope | None, author: str) -> None:
-    shown = _filters(status, sorted(set(status["owner_unit"])))
-    st.dataframe(_shown(shown), hide_index=True, key="cases_table")
+    names = _names(problem)
+    shown = _filters(status, sorted(set(status["owner_unit"])), names)
+    st.dataframe(_shown(shown, names), hide_index=True, key="cases_table")
     if shown.empty:
         return
     case_id = st.selectbox(t("cases.pick"), shown["case_id"].tolist(), key="cases_pick")

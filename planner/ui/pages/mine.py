@@ -2,8 +2,8 @@
 sheet in walking order, and its .ics calendar. Everything comes from the published plan reduced to the cadre's
 scope (planner.ui.scoped), so nothing here can show another cadre's households.
 
-Recording actual visits (Part 2) slots in beside the households table: `scoped.recorded_visits(view)` returns
-the cadre's recorded visits once they are stored, and the table then shows done counts.
+Below the households table the cadre records its own visits (planner/ui/pages/record.py); the table counts them
+(`scoped.recorded_visits(view)`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import streamlit as st
 from planner.plan import Plan
 from planner.ui.i18n import current_lang, t
 from planner.ui.monthgrid import day_sheet_html, walking_order, year_grid_html
+from planner.ui.pages import record
 from planner.ui.scoped import ScopedView, recorded_visits
 from planner.workdays import work_calendar
 
@@ -55,7 +56,8 @@ def household_table(view: ScopedView, visits: pd.DataFrame, today: date) -> pd.D
 
 COLUMNS = {"household_id": "col.household", "name": "mine.col_name", "priority": "col.priority",
            "community": "col.community_name", "office": "col.office_name", "where": "mine.col_where",
-           "planned": "mine.col_planned", "talks": "mine.col_talks", "next": "mine.col_next", "left": "mine.col_left"}
+           "planned": "mine.col_planned", "talks": "mine.col_talks", "next": "mine.col_next", "left": "mine.col_left",
+           "done": "unit.col_done"}
 
 
 def render(view: ScopedView | None) -> None:
@@ -93,6 +95,7 @@ def render(view: ScopedView | None) -> None:
         done = recorded[recorded["target_kind"].astype(str) == "household"].groupby("target_id").size()
         table["done"] = table["household_id"].astype(str).map(done).fillna(0).astype(int)
     st.dataframe(table.rename(columns={k: t(v) for k, v in COLUMNS.items()}), hide_index=True, width="stretch")
+    record.section(view, [("cadre", me)], today)
     _day_sheet(view, visits, table, today)
     _ics(plan)
 

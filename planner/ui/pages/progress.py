@@ -92,7 +92,8 @@ def _compute(ws: Workspace, frame: pd.DataFrame, signature: str, as_of: date) ->
 
 
 def _rag_style(frame: pd.DataFrame) -> Any:
-    return frame.style.apply(lambda r: [f"background-color: {RAG_COLOURS.get(r['_rag'], '')}"] * len(r), axis=1)
+    colour = lambda r: [f"background-color: {RAG_COLOURS.get(r['_rag'], '')}"] * len(r)  # noqa: E731
+    return frame.style.format(precision=1).apply(colour, axis=1)   # 92.6, not the Styler's 92.600000
 
 
 def _levels(ws: Workspace, progress: Progress) -> None:

@@ -36,7 +36,7 @@ def render(accounts: Accounts) -> None:
             password = st.text_input(t("signin.password"), type="password", key="signin_password")
             submitted = st.form_submit_button(t("signin.submit"), type="primary", width="stretch")
         if submitted:
-            result = accounts.verify(name, password)
+            result = accounts.sign_in(name, password, where=_client())   # audited, without the password
             if result.outcome is Outcome.OK and result.account is not None:
                 st.session_state[ACCOUNT_KEY] = result.account.name
                 st.session_state[LAST_KEY] = accounts.clock()
@@ -47,6 +47,15 @@ def render(accounts: Accounts) -> None:
             else:
                 st.error(t("signin.wrong", n=accounts.settings.max_failures))
         st.caption(t("signin.help"))
+
+
+def _client() -> str | None:
+    """The browser's address for the sign-in audit row (None without a network peer, e.g. under AppTest)."""
+    try:
+        peer = st.context.ip_address
+    except Exception:
+        return None
+    return peer if isinstance(peer, str) else None
 
 
 def refusal(message: str) -> None:

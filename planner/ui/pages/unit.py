@@ -2,8 +2,8 @@
 how far the plan has come, who is behind, and its calendars. Everything comes from the published plan reduced to
 the unit's scope (planner.ui.scoped).
 
-"Who is behind" needs recorded visits: `scoped.progress_rows(view, today)` returns the contract's progress rows
-once planner/supervision provides them; until then the page shows what the plan says should be done by today.
+The unit records its own visits and its cadres' (planner/ui/pages/record.py); "who is behind" is computed from
+them by `scoped.progress_rows(view, today)` (planner.supervision.progress).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import streamlit as st
 
 from planner.model import ENUM_LABELS_ZH
 from planner.plan import Plan
+from planner.supervision.labels import KIND_LABELS, OBLIGATION_LABELS, STATUS_LABELS, label
 from planner.ui.i18n import current_lang, t
 from planner.ui.monthgrid import year_grid_html
+from planner.ui.pages import record
 from planner.ui.pages.cases import unit_reminders
 from planner.ui.pages.mine import visits_of
 from planner.ui.scoped import ScopedView, progress_rows, recorded_visits
@@ -100,6 +102,7 @@ def render(view: ScopedView | None) -> None:
     st.dataframe(communities.rename(columns={k: t(v) for k, v in LABELS.items()}), hide_index=True, width="stretch")
     st.subheader(t("unit.cadres_title"))
     st.dataframe(cadres.rename(columns={k: t(v) for k, v in LABELS.items()}), hide_index=True, width="stretch")
+    record.section(view, [("unit", me), *(("cadre", str(c)) for c in problem.cadres["cadre_id"])], today)
     _behind(view, today)
     st.subheader(t("unit.calendar"))
     year = int(plan.report.get("year") or problem.rules.year)
@@ -122,7 +125,30 @@ def _behind(view: ScopedView, today: date) -> None:
     if behind.empty:
         st.success(t("unit.none_behind"))
     else:
-        st.dataframe(behind, hide_index=True, width="stretch")
+        st.dataframe(behind_table(view, behind), hide_index=True, width="stretch")
+
+
+def behind_table(view: ScopedView, behind: pd.DataFrame) -> pd.DataFrame:
+    """The progress rows in the user's words: names next to ids, obligations and statuses in the language."""
+    lang = current_lang()
+    problem = view.ws.problem
+    assert problem is not None
+    names = {**dict(zip(problem.cadres["cadre_id"].astype(str), problem.cadres["name"], strict=True)),
+             **dict(zip(problem.units["unit_id"].astype(str), problem.units["name"], strict=True)),
+             **dict(zip(problem.communities["community_id"].astype(str), problem.communities["name"], strict=True)),
+             **dict(zip(problem.households["household_id"].astype(str), problem.households["name"], strict=True))}
+
+    def named(ids: pd.Series) -> list[str]:
+        return [f"{i} {names.get(str(i), '')}".strip() if str(i) not in ("", "nan", "None") else "—" for i in ids]
+
+    return pd.DataFrame({
+        t("progress.col_kind"): [label(KIND_LABELS, k, lang) for k in behind["person_kind"]],
+        t("progress.col_person"): named(behind["person_id"]),
+        t("progress.col_target"): named(behind["target_id"]),
+        t("progress.col_obligation"): [label(OBLIGATION_LABELS, o, lang) for o in behind["obligation"]],
+        t("progress.col_required"): behind["required"], t("progress.col_planned"): behind["planned_to_date"],
+        t("progress.col_done"): behind["done"], t("progress.col_left"): behind["left_days"],
+        t("progress.col_status"): [label(STATUS_LABELS, s, lang) for s in behind["status"]]})
 
 
 def _ics_zip(plan: Plan) -> bytes:
