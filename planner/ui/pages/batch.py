@@ -122,6 +122,11 @@ def _start(root: str, out: str, scheduler: str, workers: int) -> None:
 def render(ws: Workspace) -> None:
     st.header(t("batch.title"))
     st.caption(t("batch.intro"))
+    _batch(ws)
+    completion_section(st.session_state.get(JOB_KEY))
+
+
+def _batch(ws: Workspace) -> None:
     job: BatchJob | None = st.session_state.get(JOB_KEY)
     running = job is not None and not job.done
     left, right = st.columns(2)
@@ -160,3 +165,105 @@ def render(ws: Workspace) -> None:
         st.warning(t("batch.cancelled"))
     else:
         st.success(t("batch.finished", out=job.out))
+
+
+# -- completion of every district (plan-many's and progress-many's summary.csv) -------------------------------------
+PLAN_COLUMNS = ("district", "status", "households", "violations")
+PROGRESS_COLUMNS = ("progress_status", "as_of", "obligations", "met", "share_met", "completion", "rag")
+RAG_COLOURS = {"green": "#2E7D32", "amber": "#F9A825", "red": "#C62828", "": "#9E9E9E"}
+STATUS_COLOURS = {"ok": "#2E7D32", "bad_input": "#F9A825", "infeasible": "#EF6C00", "failed": "#C62828"}
+
+
+def read_summary(folder: str) -> pd.DataFrame | None:
+    """A batch's summary.csv as text (None when the folder has none); unknown figures are empty strings."""
+    from pathlib import Path
+
+    path = Path(folder) / "summary.csv"
+    if not folder or not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def completion_frame(plans: pd.DataFrame | None, progress: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per district: plan-many's status, households and violations, joined (outer, by district) with
+    progress-many's as-of date, obligations met, share met, completion and RAG. Numbers are numbers (NA unknown)."""
+    frame = pd.DataFrame(columns=["district"])
+    if plans is not None:
+        frame = plans.reindex(columns=list(PLAN_COLUMNS))
+    if progress is not None:
+        extra = progress.rename(columns={"status": "progress_status"}).reindex(columns=["district", *PROGRESS_COLUMNS])
+        frame = frame.merge(extra, on="district", how="outer") if plans is not None else extra
+    for column in ("households", "violations", "obligations", "met"):
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    for column in ("share_met", "completion"):
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    for column in ("status", "progress_status", "as_of", "rag"):
+        if column in frame:
+            frame[column] = frame[column].fillna("").astype(str)
+    return frame.sort_values("district", kind="stable").reset_index(drop=True)
+
+
+def completion_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """What the page shows: Chinese (or English) headers and labels; shares as percentages."""
+    from planner.supervision.labels import RAG_LABELS, label
+
+    lang = current_lang()
+    shown = frame.copy()
+    for column in ("status", "progress_status"):
+        if column in shown:
+            shown[column] = [t(f"batch.state.{v}") if v else "—" for v in shown[column]]
+    if "rag" in shown:
+        shown["rag"] = [label(RAG_LABELS, v, lang) if v else "—" for v in shown["rag"]]
+    for column in ("share_met", "completion"):
+        if column in shown:
+            shown[column] = [("—" if pd.isna(v) else f"{100 * v:.1f}%") for v in shown[column]]
+    return shown.rename(columns={c: t(f"batch.col.{c}") for c in shown.columns})
+
+
+def completion_chart(frame: pd.DataFrame) -> Any:
+    """A bar per district: share of obligations met coloured by RAG when progress is known, else households
+    coloured by the plan's status (districts have no boundaries in the input, so no geographic map)."""
+    import altair as alt
+
+    district = alt.Y("district:N", sort=None, title=t("batch.col.district"))
+    if "share_met" in frame and frame["share_met"].notna().any():
+        data = frame.assign(share=frame["share_met"].fillna(0.0), colour=frame["rag"].map(RAG_COLOURS).fillna("#9E9E9E"))
+        x = alt.X("share:Q", title=t("batch.col.share_met"), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
+    else:
+        data = frame.assign(share=frame["households"].fillna(0).astype(int),
+                            colour=frame["status"].map(STATUS_COLOURS).fillna("#9E9E9E"))
+        x = alt.X("share:Q", title=t("batch.col.households"))
+    height = max(120, 22 * len(data))
+    return alt.Chart(data).mark_bar().encode(x=x, y=district, color=alt.Color("colour:N", scale=None),
+                                             tooltip=["district", "share"]).properties(height=height)
+
+
+def completion_section(job: BatchJob | None) -> None:
+    """Completion of every district from the summaries on the server: plans done, households, violations and,
+    once progress-many has run, the share of obligations met."""
+    st.divider()
+    st.subheader(t("batch.completion"))
+    st.caption(t("batch.completion_intro"))
+    left, right = st.columns(2)
+    default_plans = job.out if job is not None else _setting("PLANNER_BATCH_OUT")
+    plans_dir = left.text_input(t("batch.plans_dir"), value=default_plans, key="batch_plans_dir")
+    progress_dir = right.text_input(t("batch.progress_dir"), value=_setting("PLANNER_BATCH_PROGRESS"),
+                                    key="batch_progress_dir", help=t("batch.progress_dir_help"))
+    plans, progress = read_summary(plans_dir.strip()), read_summary(progress_dir.strip())
+    if plans is None and progress is None:
+        st.info(t("batch.no_summary"))
+        return
+    frame = completion_frame(plans, progress)
+    cols = st.columns(4)
+    ok = int((frame["status"] == "ok").sum()) if "status" in frame else 0
+    cols[0].metric(t("batch.metric.districts"), len(frame))
+    cols[1].metric(t("batch.metric.plans_done"), f"{ok}/{len(frame)}" if plans is not None else "—")
+    cols[2].metric(t("batch.col.households"), int(frame["households"].sum()) if "households" in frame else "—")
+    if "met" in frame and frame["obligations"].sum():
+        cols[3].metric(t("batch.col.share_met"), f"{100 * frame['met'].sum() / frame['obligations'].sum():.1f}%")
+    else:
+        cols[3].metric(t("batch.col.violations"), int(frame["violations"].sum()) if "violations" in frame else "—")
+    st.dataframe(completion_table(frame), hide_index=True, width="stretch")
+    st.altair_chart(completion_chart(frame), width="stretch")
