@@ -70,9 +70,10 @@ def plan_many_command(args: argparse.Namespace) -> int:
 
 
 def threads_per_district(given: str, scheduler: str | None, workers: int | None) -> int | None:
-    """`--threads-per-district`: a number; `rules` (each district's rules.toml, default 8 — what `planner plan`
-    uses); `auto` (default): on the local cluster, cores ÷ workers (at least 1), so that workers × threads ≤ cores;
-    with a scheduler, `rules` (the workers' machines are not known here — give a number)."""
+    """`--threads-per-district`: `rules` (default: each district's `solver.workers`, so that every plan is the one
+    `planner plan` makes), a number (overrides `solver.workers` for every district), or `auto`: on the local
+    cluster cores ÷ workers (at least 1) so that workers × threads ≤ cores; with a scheduler, as `rules` (the
+    workers' machines are not known here: give a number). See docs/BATCH.md "Threads and workers"."""
     if given == "rules" or (given == "auto" and scheduler):
         return None
     if given == "auto":
@@ -146,8 +147,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--save", default=None, metavar="STORE_URL",
                    help="save each district's plan as a version of the scenario named after it / 保存到方案库")
-    p.add_argument("--threads-per-district", type=_threads, default="auto", metavar="N|auto|rules",
-                   help="CP-SAT threads per district (auto: cores ÷ local workers; rules: each rules.toml)")
+    p.add_argument("--threads-per-district", type=_threads, default="rules", metavar="N|auto|rules",
+                   help="CP-SAT threads per district (rules: each district's solver.workers, as planner plan; "
+                        "auto: cores ÷ local workers)")
     p.set_defaults(func=plan_many_command)
 
     p = sub.add_parser("progress-many", help="progress of every district / 批量督查进度")

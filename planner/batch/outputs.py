@@ -84,6 +84,7 @@ def record(out: Path, result: DistrictResult, lang: Lang) -> SummaryRow:
         write_district_plan(plan_from_result(result), out / result.name, result)
     if result.written and result.exit_code == 0:
         state = {"district": result.name, "digest": result.digest, "status": "ok", "seconds": result.seconds,
+                 "cpu_seconds": result.cpu_seconds,
                  "households": result.households, "violations": result.violations, "versions": result.worker,
                  "finished": datetime.now(UTC).isoformat(timespec="seconds")}
         write_atomic(state_path(out, result.name),
