@@ -466,6 +466,20 @@ T: dict[str, tuple[str, str]] = {
     "batch.col.share_met": ("义务完成比例", "Share of obligations met"),
     "batch.col.completion": ("进度完成率", "Completion vs plan"),
     "batch.col.rag": ("评级", "Rating"),
+    "batch.progress_title": ("批量督查：各区县截至某日的进度（progress-many）", "Progress of every district (progress-many)"),
+    "batch.progress_intro": ("对上面输入目录中的每个区县，用输出目录中的计划和实际走访记录运行督查进度"
+                             "（与 planner progress 相同），结果写入督查输出目录。",
+                             "For every district of the inputs folder above: planner progress with its plan from the "
+                             "output folder and its actual visits; results go to the progress folder."),
+    "batch.actuals_root": ("实际走访记录目录（服务器路径）", "Actual visits folder (on the server)"),
+    "batch.actuals_root_help": ("每个区县一份：区县名.csv、区县名.xlsx，或 区县名/actuals.csv（可另附 cases.csv、checks.csv）。",
+                                "One per district: NAME.csv, NAME.xlsx or NAME/actuals.csv (with optional cases.csv, "
+                                "checks.csv)."),
+    "batch.as_of": ("截至日期", "As of"),
+    "batch.progress_start": ("开始批量督查", "Start progress for every district"),
+    "batch.need_progress_folders": ("请填写输入目录、输出目录（各区县计划）、实际走访记录目录和督查输出目录。",
+                                    "Give the inputs folder, the output folder (the plans), the actual visits folder "
+                                    "and the progress folder."),
     # -- people and roles: sign-in, scoped pages, publishing (planner.access) -----------------------------------
     "signin.title": ("登录", "Sign in"),
     "signin.name": ("账户名", "Account name"),

@@ -158,3 +158,37 @@ def test_the_page_is_the_organizers_only(tmp_path: Path, monkeypatch: pytest.Mon
     unit = signed_in("财政局")
     assert "batch" not in unit.sidebar.radio(key="nav").options
     assert not [o for o in unit.sidebar.radio(key="nav").options if "全市" in o]
+
+
+def test_progress_for_every_district_from_the_page(app: AppTest, demos: Path, client: Any, tmp_path: Path) -> None:
+    from datetime import date
+
+    from planner.batch.run import plan_many
+    from planner.cli import main
+
+    root, plans, actuals, out = tmp_path / "root", tmp_path / "plans", tmp_path / "actuals", tmp_path / "progress"
+    shutil.copytree(demos / "d1", root / "东区")
+    assert [r.status for r in plan_many(root, plans, client=client)] == ["ok"]
+    actuals.mkdir()
+    assert main(["demo-actuals", str(root / "东区"), str(plans / "东区"), "--until", "2027-06-15",
+                 "--out", str(actuals / "东区.csv")]) == 0
+    app.text_input(key="batch_root").set_value(str(root))
+    app.text_input(key="batch_out").set_value(str(plans))
+    app.button(key="batch_progress_start").click().run()
+    assert any("实际走访记录目录" in e.value for e in app.error)  # the actual visits folder is missing
+    app.text_input(key="batch_actuals_root").set_value(str(actuals))
+    app.text_input(key="batch_progress_out").set_value(str(out))
+    app.date_input(key="batch_as_of").set_value(date(2027, 6, 30))
+    app.button(key="batch_progress_start").click().run()
+    assert not app.exception, app.exception
+    job = app.session_state[JOB_KEY]
+    assert job.progress_of is not None and job.wait(180), "progress batch did not finish"
+    app.run()
+    assert not app.exception, app.exception
+    assert job.error is None
+    assert app.dataframe[0].value["状态"].tolist() == ["完成"]
+    assert (out / "东区" / "progress.csv").is_file() and (out / "summary.csv").is_file()
+    shown = app.dataframe[-1].value.set_index("区县")  # the completion table: plans and progress joined
+    summary = pd.read_csv(out / "summary.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert shown.loc["东区", "义务完成比例"] == f"{100 * float(summary.loc[0, 'share_met']):.1f}%"
+    assert shown.loc["东区", "状态"] == "完成" and shown.loc["东区", "截至"] == "2027-06-30"

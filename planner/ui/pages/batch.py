@@ -13,6 +13,7 @@ import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -24,19 +25,31 @@ from planner.ui.i18n import current_lang, t
 from planner.ui.state import Workspace
 
 JOB_KEY = "batch_job"
+SHOWN_KEY = "batch_completion_of"  # the finished batch whose folders the completion section was last pointed at
 REDRAW_SECONDS = 1.0
 STATUSES = ("ok", "bad_input", "infeasible", "failed")
 
 
+@dataclass(frozen=True)
+class ProgressOf:
+    """What turns a batch into progress-many: plan-many's OUT, the actual visits' root, the as-of date."""
+
+    plans: str
+    actuals: str
+    as_of: str
+
+
 @dataclass
 class BatchJob:
-    """One batch in a background thread; the page reads `progress`, `error` and `done`."""
+    """One batch in a background thread (plan-many, or progress-many with `progress_of`); the page reads
+    `progress`, `error` and `done`."""
 
     root: str
     out: str
     scheduler: str | None
     workers: int | None
     lang: Any
+    progress_of: ProgressOf | None = None
     progress: BatchProgress = field(default_factory=BatchProgress)
     error: str | None = None
     thread: threading.Thread | None = None
@@ -47,11 +60,17 @@ class BatchJob:
         return self
 
     def _run(self) -> None:
+        from planner.batch.progress_many import progress_many
         from planner.batch.run import plan_many
 
+        spec = self.progress_of
         try:
-            plan_many(self.root, self.out, scheduler=self.scheduler, workers=self.workers, lang=self.lang,
-                      progress=self.progress)
+            if spec is None:
+                plan_many(self.root, self.out, scheduler=self.scheduler, workers=self.workers, lang=self.lang,
+                          progress=self.progress)
+            else:
+                progress_many(self.root, spec.plans, spec.actuals, spec.as_of, self.out, scheduler=self.scheduler,
+                              workers=self.workers, lang=self.lang, progress=self.progress)
         except InputError as exc:
             self.error = exc.render(self.lang, limit=10)
         except Exception as exc:  # shown on the page; the app must outlive a lost cluster
@@ -111,12 +130,26 @@ def _draw(job: BatchJob) -> None:
     st.dataframe(district_table(progress), hide_index=True, width="stretch")
 
 
-def _start(root: str, out: str, scheduler: str, workers: int) -> None:
-    if not root or not out:
-        st.error(t("batch.need_folders"))
+def _start(root: str, out: str, scheduler: str, workers: int, progress_of: ProgressOf | None = None) -> None:
+    if not root or not out or (progress_of is not None and not (progress_of.actuals and progress_of.plans)):
+        st.error(t("batch.need_folders" if progress_of is None else "batch.need_progress_folders"))
         return
-    job = BatchJob(root, out, scheduler or None, None if scheduler else int(workers), current_lang())
+    job = BatchJob(root, out, scheduler or None, None if scheduler else int(workers), current_lang(), progress_of)
     st.session_state[JOB_KEY] = job.start()
+
+
+def _progress_form(root: str, plans: str, scheduler: str, workers: int, running: bool) -> None:
+    """progress-many from the page: the same ROOT and cluster, plan-many's OUT as PLANS (docs/BATCH.md)."""
+    with st.expander(t("batch.progress_title")):
+        st.caption(t("batch.progress_intro"))
+        left, right = st.columns(2)
+        actuals = left.text_input(t("batch.actuals_root"), value=_setting("PLANNER_BATCH_ACTUALS"),
+                                  key="batch_actuals_root", help=t("batch.actuals_root_help"), disabled=running)
+        out = right.text_input(t("batch.progress_dir"), value=_setting("PLANNER_BATCH_PROGRESS"),
+                               key="batch_progress_out", disabled=running)
+        as_of = left.date_input(t("batch.as_of"), value=date.today(), key="batch_as_of", disabled=running)
+        if st.button(t("batch.progress_start"), key="batch_progress_start", disabled=running):
+            _start(root, out.strip(), scheduler, workers, ProgressOf(plans, actuals.strip(), str(as_of)))
 
 
 def render(ws: Workspace) -> None:
@@ -141,8 +174,9 @@ def _batch(ws: Workspace) -> None:
                                  key="batch_workers", help=t("batch.workers_help"), disabled=running or bool(scheduler))
     if st.button(t("batch.start"), key="batch_start", type="primary", disabled=running):
         _start(root.strip(), out.strip(), scheduler.strip(), int(workers))
-        job = st.session_state.get(JOB_KEY)
-        running = job is not None and not job.done
+    _progress_form(root.strip(), out.strip(), scheduler.strip(), int(workers), running)
+    job = st.session_state.get(JOB_KEY)
+    running = job is not None and not job.done
     if job is None:
         return
     if running:
@@ -247,10 +281,17 @@ def completion_section(job: BatchJob | None) -> None:
     st.subheader(t("batch.completion"))
     st.caption(t("batch.completion_intro"))
     left, right = st.columns(2)
-    default_plans = job.out if job is not None else _setting("PLANNER_BATCH_OUT")
-    plans_dir = left.text_input(t("batch.plans_dir"), value=default_plans, key="batch_plans_dir")
-    progress_dir = right.text_input(t("batch.progress_dir"), value=_setting("PLANNER_BATCH_PROGRESS"),
-                                    key="batch_progress_dir", help=t("batch.progress_dir_help"))
+    default_plans, default_progress = _setting("PLANNER_BATCH_OUT"), _setting("PLANNER_BATCH_PROGRESS")
+    if job is not None and job.done and st.session_state.get(SHOWN_KEY) is not job:  # follow the last batch
+        st.session_state[SHOWN_KEY] = job
+        if job.progress_of is not None:
+            st.session_state["batch_plans_dir"], st.session_state["batch_progress_dir"] = job.progress_of.plans, job.out
+        else:
+            st.session_state["batch_plans_dir"] = job.out
+    for key, default in (("batch_plans_dir", default_plans), ("batch_progress_dir", default_progress)):
+        st.session_state.setdefault(key, default)  # set through the state only: no "default and state" warning
+    plans_dir = left.text_input(t("batch.plans_dir"), key="batch_plans_dir")
+    progress_dir = right.text_input(t("batch.progress_dir"), key="batch_progress_dir", help=t("batch.progress_dir_help"))
     plans, progress = read_summary(plans_dir.strip()), read_summary(progress_dir.strip())
     if plans is None and progress is None:
         st.info(t("batch.no_summary"))
