@@ -18,7 +18,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,8 +136,10 @@ def skipped_row(out: Path, name: str, digest: str, lang: Lang) -> ProgressRow | 
         return None
     if state.get("digest") != digest or not all((out / name / f).is_file() for f in PROGRESS_FILES):
         return None
+    known = {f.name for f in fields(ProgressRow)} - {f.name for f in fields(SummaryRow)}
+    figures = {k: v for k, v in dict(state.get("figures", {})).items() if k in known}
     return ProgressRow(name, "ok", 0, float(state.get("seconds", 0.0)), state.get("households"), None,
-                       SKIPPED[0] if lang == "zh" else SKIPPED[1], skipped=True, **state.get("figures", {}))
+                       SKIPPED[0] if lang == "zh" else SKIPPED[1], skipped=True, **figures)
 
 
 def record(out: Path, result: ProgressResult, lang: Lang) -> ProgressRow:
@@ -211,7 +213,10 @@ def progress_many(root: str | Path, plans: str | Path, actuals_root: str | Path,
     root, plans, actuals_root, out = Path(root), Path(plans), Path(actuals_root), Path(out)
     day = parse_day(as_of, "--as-of").isoformat()
     progress = progress or BatchProgress()
-    districts = find_districts(root, out)
+    theirs = {plans.resolve(), actuals_root.resolve()}  # PLANS and A may lie inside ROOT, like OUT: not districts
+    districts = [d for d in find_districts(root, out) if d.path.resolve() not in theirs]
+    if not districts:
+        raise _issue(root, "目录下没有区县输入", "no district inputs in ROOT")
     check_folders(root, plans, actuals_root, out, districts)
     progress.names, progress.total = [d.name for d in districts], len(districts)
     ready: list[SummaryRow] = []

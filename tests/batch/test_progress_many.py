@@ -190,3 +190,14 @@ def test_an_unusable_store_stops_the_batch_before_anything_is_written(batch: dic
     assert main(["--lang", "en", "plan-many", str(batch["root"]), "--out", str(tmp_path / "o"),
                  "--save", f"sqlite:///{blocker}/sub/store.db"]) == EXIT_BAD_INPUT
     assert not (tmp_path / "o").exists()
+
+
+def test_plans_and_actuals_inside_root_are_not_districts(demos: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(demos / "d1", root / "a")
+    (root / "plans" / "a").mkdir(parents=True)
+    (root / "actuals").mkdir()
+    rows = progress_many(root, root / "plans", root / "actuals", AS_OF, root / "progress", lang="en")
+    assert [(r.district, r.status) for r in rows] == [("a", "bad_input")]  # no plan: no cluster needed either
+    assert rows[0].message.startswith("no complete plan")
+    assert _summary(root / "progress")["district"].tolist() == ["a"]
