@@ -147,7 +147,7 @@ def plan_district(job: DistrictJob) -> DistrictResult:
                 v.render("en") for v in shown)
         if job.out_dir:  # the worker sees OUT (local cluster, shared disk): write here, send back only figures
             write_district_plan(plan, Path(job.out_dir) / job.name, result)
-        else:
+        if not job.out_dir or (job.tables_back and result.written):  # the client writes it, or stores it (--save)
             result.tables = plan_tables_to_bytes(plan)
             result.report = plan.report
     except InputError as exc:

@@ -134,13 +134,16 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
     todo: list[District] = []
     for district in districts:  # first pass: digests only, so that finished districts cost no cluster time
         row = skipped_row(out, district.name, read_job(district, overrides, year, lang).digest, lang)
+        if row is not None and saver is not None and not saver.saved(district.name):
+            row = None  # not in this store yet: planned again (same input, same plan) so its tables can be saved
         if row is None:
             todo.append(district)
         else:
             skipped.append(row)
     if workers_write is None:
         workers_write = client is None and not scheduler
-    settings = _Settings(out, overrides, year, lang, str(out.resolve()) if workers_write else None)
+    settings = _Settings(out, overrides, year, lang, str(out.resolve()) if workers_write else None,
+                         tables_back=saver is not None)
 
     def finish(row: SummaryRow) -> None:
         progress.add(row)
@@ -149,8 +152,8 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
         if on_row is not None:
             on_row(row)
 
-    def saved(row: SummaryRow, result: DistrictResult | None) -> SummaryRow:
-        if saver is None or row.status != "ok" or (result is None and saver.saved(row.district)):
+    def saved(row: SummaryRow, result: DistrictResult) -> SummaryRow:
+        if saver is None or row.status != "ok":
             return row
         try:
             number = saver.save(by_district[row.district], result)
@@ -164,7 +167,7 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
     def go(cluster: Any) -> None:  # only once the cluster is there: an unusable one writes nothing
         out.mkdir(parents=True, exist_ok=True)
         for row in skipped:
-            finish(saved(row, None))
+            finish(row)
         if not progress.rows:
             write_summary(out, [])
         if todo:
@@ -197,17 +200,18 @@ class _Settings:
     year: int | None
     lang: Lang
     out_dir: str | None  # workers write plan folders there
+    tables_back: bool = False  # and send the plans back as well (to save them in the store)
 
 
 def _run(client: Any, todo: list[District], settings: _Settings, progress: BatchProgress,
          finish: Callable[[SummaryRow], None],
-         saved: Callable[[SummaryRow, DistrictResult | None], SummaryRow] = lambda row, result: row) -> None:
+         saved: Callable[[SummaryRow, DistrictResult], SummaryRow] = lambda row, result: row) -> None:
     by_name = {district.name: district for district in todo}
 
     def make(name: str) -> Any:
         job = read_job(by_name[name], settings.overrides, settings.year, settings.lang)
         state_path(settings.out, name).unlink(missing_ok=True)  # stale from now on, whoever writes the plan
-        return dataclasses.replace(job, out_dir=settings.out_dir)
+        return dataclasses.replace(job, out_dir=settings.out_dir, tables_back=settings.tables_back)
 
     stream(client, list(by_name), make, plan_district,
            lambda name, result: finish(saved(record(settings.out, result, settings.lang), result)),

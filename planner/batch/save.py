@@ -1,14 +1,14 @@
 """`plan-many --save STORE_URL`: each finished district's plan as a version of its own scenario, named after it.
 
 The client saves, as results stream back (workers never open the store): the district's Problem is read from its
-input on the client (as `planner plan --save` reads it), the plan from the result's tables or, when the worker
-wrote the plan folder, from OUT/<district>/. `Store.save_solved` does the rest (scenario created if absent, the
+input on the client (as `planner plan --save` reads it), the plan from the tables the worker sends back (Parquet:
+the frames `planner plan --save` would store, dtypes included — a plan folder read back from CSV would not be). `Store.save_solved` does the rest (scenario created if absent, the
 input snapshot becomes current as with the CLI). Only `ok` plans are saved.
 
 The rerun state remembers which store (a SHA-256 of its URL, never the URL: it may hold a password) got which
 version. A rerun with the same store skips a district whose version is still there — so a colleague's newer
-version is not buried under a copy of the batch's plan — and saves the ones that are not (a new store, a save
-that failed last time).
+version is not buried under a copy of the batch's plan; a district that is not (a new store, a save that failed
+last time) is planned again — same input, same plan — and saved.
 """
 
 from __future__ import annotations
@@ -72,18 +72,16 @@ class BatchSaver:
         except Exception:  # scenario gone (NotFoundError) or store trouble: save again
             return False
 
-    def save(self, district: District, result: DistrictResult | None) -> int:
-        """Store the district's plan (from `result`'s tables or OUT/<district>/); the version number."""
+    def save(self, district: District, result: DistrictResult) -> int:
+        """Store the district's plan (the worker's tables) as the next version of its scenario; the number."""
         from planner.io.read import read_problem
-        from planner.plan import read_plan
         from planner.workflow.solve import save
 
+        if not result.tables:
+            raise ValueError("the worker sent no plan tables")
         problem = read_problem(district.path, year=self.year, overrides=self.overrides or None)
         problem = dataclasses.replace(problem, source=str(district.path))
-        if result is not None and result.tables:
-            plan = plan_from_result(result)
-        else:
-            plan = read_plan(self.out / district.name, require_visits=True)
+        plan = plan_from_result(result)
         number = save(self.store, district.name, problem, plan, author=self.author)
         state = _state(self.out, district.name)
         if state:  # the plan's state (written by record) gets the store's version

@@ -178,10 +178,49 @@ def test_save_puts_one_scenario_per_ok_district_into_the_store(batch: dict[str, 
         ("a", True, "input unchanged: existing plan kept"), ("c", True, "input unchanged: existing plan kept")]
     assert [v.number for v in open_store(batch["url"]).list_versions("a")] == [1]
     other = f"sqlite:///{tmp_path / 'other.db'}"
-    moved = plan_many(root, plans, lang="en", save=other)  # every district skips: no cluster is even started
-    assert [r.message for r in moved] == ["input unchanged: existing plan kept; saved: scenario a version 1",
-                                          "input unchanged: existing plan kept; saved: scenario c version 1"]
+    before = (plans / "a" / "visits.csv").read_bytes()
+    moved = plan_many(root, plans, client=client, lang="en", save=other)  # not in that store: planned and saved
+    assert [(r.skipped, r.message) for r in moved] == [(False, "saved: scenario a version 1"),
+                                                       (False, "saved: scenario c version 1")]
     assert sorted(s.name for s in open_store(other).list_scenarios()) == ["a", "c"]
+    assert (plans / "a" / "visits.csv").read_bytes() == before  # same input, same plan
+    again = plan_many(root, plans, client=client, lang="en", save=other)
+    assert [r.skipped for r in again] == [True, True]
+
+
+def test_the_stored_version_is_what_planner_plan_save_stores(batch: dict[str, Any], tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.store.api import PLAN_TABLES
+
+    url = f"sqlite:///{tmp_path / 'alone.db'}"
+    monkeypatch.setenv("PLANNER_DB_URL", url)
+    assert main(["plan", str(batch["root"] / "a"), "--out", str(tmp_path / "a"), "--save", "a"]) == EXIT_OK
+    ours, theirs = open_store(batch["url"]).load_plan("a", 1), open_store(url).load_plan("a", 1)
+    for name in PLAN_TABLES:  # same frames, dtypes included (the worker's tables, not a re-read of the CSVs)
+        pd.testing.assert_frame_equal(getattr(ours, name), getattr(theirs, name), obj=name)
+    assert open_store(batch["url"]).load_version_input("a", 1).problem().counts() == \
+        open_store(url).load_version_input("a", 1).problem().counts()
+
+
+def test_a_failed_save_is_that_districts_failure_and_the_rerun_saves_it(demos: Path, client: Any, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.batch.save import BatchSaver
+
+    root = tmp_path / "root"
+    shutil.copytree(demos / "d1", root / "a")
+    url, out = f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "plans"
+
+    def disk_full(*args: object) -> int:
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BatchSaver, "save", disk_full)
+        (row,) = plan_many(root, out, client=client, lang="en", save=url)
+    assert (row.status, row.exit_code) == ("failed", 1)
+    assert row.message == "plan written, but saving it to the store failed: OSError: disk full"
+    assert (out / "a" / "visits.csv").is_file() and open_store(url).list_scenarios() == []
+    (row,) = plan_many(root, out, client=client, lang="en", save=url)
+    assert (row.status, row.skipped, row.message) == ("ok", False, "saved: scenario a version 1")
 
 
 def test_an_unusable_store_stops_the_batch_before_anything_is_written(batch: dict[str, Any], tmp_path: Path) -> None:
