@@ -110,13 +110,14 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
               client: Any = None, overrides: Mapping[str, Any] | None = None, year: int | None = None,
               lang: Lang = "zh", progress: BatchProgress | None = None,
               on_row: Callable[[SummaryRow], None] | None = None, workers_write: bool | None = None,
-              save: str | None = None, threads: int | None = None) -> list[SummaryRow]:
+              save: str | None = None, threads: int | None = None, author: str | None = None) -> list[SummaryRow]:
     """Plan every district under ROOT into OUT; returns the summary rows (also in OUT/summary.csv).
 
     `workers_write`: workers write OUT/<district> themselves (they must see OUT at the same path); default: yes
     on the local cluster this call starts, no with a scheduler address or a given client (plans come back as
     Parquet and this process writes them). `save`: a store URL; each `ok` district's plan becomes a version of
-    the scenario named after it (planner.batch.save), saved here as results arrive. `threads`: CP-SAT threads per
+    the scenario named after it (planner.batch.save), saved here as results arrive, by `author` (default: the
+    login name). `threads`: CP-SAT threads per
     district (`solver.workers` for every district, part of the digest; None keeps each district's rules).
     InputError (exit 2) when ROOT, OUT, the store or the scheduler is unusable — then nothing is written.
     """
@@ -126,7 +127,7 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
     check_out(root, out, districts)
     if threads is not None:
         overrides = {**(overrides or {}), "solver": {**dict((overrides or {}).get("solver", {})), "workers": threads}}
-    saver = _saver(save, out, year, overrides)
+    saver = _saver(save, out, year, overrides, author)
     by_district = {d.name: d for d in districts}
     progress.names = [d.name for d in districts]
     progress.total = len(districts)
@@ -185,12 +186,16 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
     return sorted(rows, key=lambda r: r.district)
 
 
-def _saver(save: str | None, out: Path, year: int | None, overrides: Mapping[str, Any] | None) -> Any:
+def _saver(save: str | None, out: Path, year: int | None, overrides: Mapping[str, Any] | None,
+           author: str | None) -> Any:
     if not save:
         return None
     from planner.batch.save import BatchSaver, open_batch_store
 
-    return BatchSaver(open_batch_store(save), save, out, year, dict(overrides) if overrides else None)
+    saver = BatchSaver(open_batch_store(save), save, out, year, dict(overrides) if overrides else None)
+    if author:
+        saver.author = author
+    return saver
 
 
 @dataclass(frozen=True)

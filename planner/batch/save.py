@@ -27,6 +27,7 @@ from planner.errors import InputError, Issue, Lang
 
 AUTHOR_ENV = "USER"
 DEFAULT_AUTHOR = "plan-many"
+NOTE = "plan-many（批量生成）"  # the version's note: where it came from (the history page shows it)
 
 
 def store_key(url: str) -> str:
@@ -82,7 +83,7 @@ class BatchSaver:
         problem = read_problem(district.path, year=self.year, overrides=self.overrides or None)
         problem = dataclasses.replace(problem, source=str(district.path))
         plan = plan_from_result(result)
-        number = save(self.store, district.name, problem, plan, author=self.author)
+        number = save(self.store, district.name, problem, plan, author=self.author, note=NOTE)
         state = _state(self.out, district.name)
         if state:  # the plan's state (written by record) gets the store's version
             state.setdefault("saved", {})[self.key] = number

@@ -477,6 +477,10 @@ T: dict[str, tuple[str, str]] = {
                                 "checks.csv)."),
     "batch.as_of": ("截至日期", "As of"),
     "batch.progress_start": ("开始批量督查", "Start progress for every district"),
+    "batch.save": ("各区县计划保存到方案库（每区县一个方案）", "Save each district's plan in the store (one scenario each)"),
+    "batch.save_help": ("以区县名为方案名，保存为该方案的新版本（与 planner plan-many --save 相同），之后可在本应用中打开。",
+                        "A new version of the scenario named after the district (as planner plan-many --save); "
+                        "open it in this app afterwards."),
     "batch.need_progress_folders": ("请填写输入目录、输出目录（各区县计划）、实际走访记录目录和督查输出目录。",
                                     "Give the inputs folder, the output folder (the plans), the actual visits folder "
                                     "and the progress folder."),

@@ -3,6 +3,7 @@ address as PLANNER_DASK_SCHEDULER), see it running, then every district's outcom
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ def test_batch_page_runs_every_district_and_shows_each_outcome(app: AppTest, dem
     app.text_input(key="batch_out").set_value(str(out))
     assert app.text_input(key="batch_scheduler").value == app.session_state["batch_scheduler"]
     assert app.number_input(key="batch_workers").disabled  # the scheduler's workers are used
+    app.checkbox(key="batch_save").check()
     app.button(key="batch_start").click().run()
     assert not app.exception, app.exception
     job = app.session_state[JOB_KEY]
@@ -55,6 +57,14 @@ def test_batch_page_runs_every_district_and_shows_each_outcome(app: AppTest, dem
     assert "community_id" in table.set_index("区县").loc["bad", "说明"]
     assert (out / "东区" / "visits.csv").is_file() and (out / "summary.csv").is_file()
     assert any("summary.csv" in s.value for s in app.success)
+    from planner.store.api import open_store
+
+    store = open_store(os.environ["PLANNER_DB_URL"])  # the app's own store: one scenario per ok district
+    names = [s.name for s in store.list_scenarios()]
+    assert "东区" in names and "bad" not in names  # beside the app's own default scenario
+    (version,) = store.list_versions("东区")
+    assert version.author == app.session_state["workspace"].author and version.note == "plan-many（批量生成）"
+    assert "已保存：方案 东区 第 1 版" in table.set_index("区县").loc["东区", "说明"]
 
 
 def test_batch_page_needs_both_folders_and_reports_a_bad_root(app: AppTest, tmp_path: Path) -> None:

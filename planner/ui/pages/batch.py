@@ -50,6 +50,8 @@ class BatchJob:
     workers: int | None
     lang: Any
     progress_of: ProgressOf | None = None
+    save: str | None = None        # plan-many --save: the app's own store URL
+    author: str | None = None
     progress: BatchProgress = field(default_factory=BatchProgress)
     error: str | None = None
     thread: threading.Thread | None = None
@@ -67,7 +69,7 @@ class BatchJob:
         try:
             if spec is None:
                 plan_many(self.root, self.out, scheduler=self.scheduler, workers=self.workers, lang=self.lang,
-                          progress=self.progress)
+                          progress=self.progress, save=self.save, author=self.author)
             else:
                 progress_many(self.root, spec.plans, spec.actuals, spec.as_of, self.out, scheduler=self.scheduler,
                               workers=self.workers, lang=self.lang, progress=self.progress)
@@ -130,11 +132,13 @@ def _draw(job: BatchJob) -> None:
     st.dataframe(district_table(progress), hide_index=True, width="stretch")
 
 
-def _start(root: str, out: str, scheduler: str, workers: int, progress_of: ProgressOf | None = None) -> None:
+def _start(root: str, out: str, scheduler: str, workers: int, progress_of: ProgressOf | None = None,
+           save: str | None = None, author: str | None = None) -> None:
     if not root or not out or (progress_of is not None and not (progress_of.actuals and progress_of.plans)):
         st.error(t("batch.need_folders" if progress_of is None else "batch.need_progress_folders"))
         return
-    job = BatchJob(root, out, scheduler or None, None if scheduler else int(workers), current_lang(), progress_of)
+    job = BatchJob(root, out, scheduler or None, None if scheduler else int(workers), current_lang(), progress_of,
+                   save, author)
     st.session_state[JOB_KEY] = job.start()
 
 
@@ -172,8 +176,12 @@ def _batch(ws: Workspace) -> None:
     default_workers = int(_setting("PLANNER_BATCH_WORKERS") or os.cpu_count() or 1)
     workers = right.number_input(t("batch.workers"), min_value=1, max_value=256, value=default_workers, step=1,
                                  key="batch_workers", help=t("batch.workers_help"), disabled=running or bool(scheduler))
+    save = left.checkbox(t("batch.save"), key="batch_save", help=t("batch.save_help"), disabled=running)
     if st.button(t("batch.start"), key="batch_start", type="primary", disabled=running):
-        _start(root.strip(), out.strip(), scheduler.strip(), int(workers))
+        from planner.store.api import default_url
+
+        _start(root.strip(), out.strip(), scheduler.strip(), int(workers), save=default_url() if save else None,
+               author=ws.author)
     _progress_form(root.strip(), out.strip(), scheduler.strip(), int(workers), running)
     job = st.session_state.get(JOB_KEY)
     running = job is not None and not job.done
