@@ -125,7 +125,9 @@ def test_completion_table_and_chart_per_district_for_the_organizer(local_app: Ap
     metrics = {m.label: m.value for m in local_app.metric}
     assert metrics["区县数"] == "3" and metrics["计划已完成"] == "2/3" and metrics["联系户数"] == "800"
     assert metrics["违反规则"] == "0"
-    assert local_app.get("vega_lite_chart"), "no completion chart"
+    bars = _chart_data(local_app)  # before any progress: households per district, coloured by the plan's status
+    assert bars.set_index("district")["share"].to_dict() == {"东区": 300, "北区": 0, "西区": 500}
+    assert bars["colour"].tolist() == ["#2E7D32", "#F9A825", "#2E7D32"]
 
     local_app.text_input(key="batch_progress_dir").set_value(str(progress)).run()
     assert not local_app.exception, local_app.exception
@@ -133,6 +135,18 @@ def test_completion_table_and_chart_per_district_for_the_organizer(local_app: Ap
     assert table.loc["东区", "义务完成比例"] == "40.0%" and table.loc["西区", "评级"] == "需督促"
     assert table.loc["北区", "督查状态"] == "—" and table.loc["东区", "截至"] == "2027-06-30"
     assert {m.label: m.value for m in local_app.metric}["义务完成比例"] == "25.0%"  # 500 of 2,000 obligations
+    bars = _chart_data(local_app).set_index("district")  # now: the share met, coloured by the rating
+    assert bars["share"].to_dict() == {"东区": 0.4, "北区": 0.0, "西区": 0.1}
+    assert bars.loc["东区", "colour"] == "#2E7D32" and bars.loc["西区", "colour"] == "#C62828"
+
+
+def _chart_data(at: AppTest) -> pd.DataFrame:
+    """The completion chart's data as Streamlit sends it to the browser (Arrow)."""
+    import pyarrow as pa
+
+    (chart,) = at.get("vega_lite_chart")
+    (dataset,) = chart.proto.datasets
+    return pa.ipc.open_stream(dataset.data.data).read_pandas()
 
 
 def test_the_page_is_the_organizers_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
