@@ -89,17 +89,30 @@ def _threads(text: str) -> str:
 
 
 def progress_many_command(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from planner.batch.outputs import SummaryRow
     from planner.batch.progress_many import ProgressRow, progress_many
+    from planner.batch.run import BatchProgress
 
     lang: Lang = args.lang
+    progress = BatchProgress()
+    bar = tqdm(total=0, unit=_say(lang, "区", "district"), file=sys.stderr, dynamic_ncols=True,
+               disable=args.quiet or None)
 
     def show(row: SummaryRow) -> None:
+        bar.total = progress.total
+        bar.set_postfix_str(f"{row.district}: {row.status}", refresh=False)
+        bar.update(1)
         if row.status != "ok":
-            print(f"  {row.district}: {row.status} ({row.exit_code}) {row.message[:200]}", file=sys.stderr)
+            bar.write(f"  {row.district}: {row.status} ({row.exit_code}) {row.message[:200]}", file=sys.stderr)
 
-    rows = progress_many(args.root, args.plans, args.actuals_root, args.as_of, args.out, scheduler=args.scheduler,
-                         workers=args.workers, year=args.year, lang=lang, on_row=show)
+    try:
+        rows = progress_many(args.root, args.plans, args.actuals_root, args.as_of, args.out,
+                             scheduler=args.scheduler, workers=args.workers, year=args.year, lang=lang,
+                             progress=progress, on_row=show)
+    finally:
+        bar.close()
     counts = Counter(row.status for row in rows)
     met = sum(r.met or 0 for r in rows if isinstance(r, ProgressRow))
     total = sum(r.obligations or 0 for r in rows if isinstance(r, ProgressRow))
@@ -162,6 +175,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--scheduler", default=os.environ.get("PLANNER_DASK_SCHEDULER") or None, metavar="ADDRESS")
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--year", type=int, default=None)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=progress_many_command)
 
     p = sub.add_parser("export-many", help="export every district's plan / 批量导出各区县计划")
