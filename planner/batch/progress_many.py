@@ -66,7 +66,8 @@ def _issue(path: Path | str, zh: str, en: str) -> InputError:
 
 
 def find_actuals(actuals_root: Path, name: str) -> dict[str, Path] | str:
-    """The district's actual-visit files by kind, or why there are none (a message for its bad_input row)."""
+    """The district's files by kind ("actuals", and from a folder "cases", "checks"); else the names of the files
+    that compete for one kind, or "" when there are no actual visits (its bad_input row says which)."""
     files = [actuals_root / f"{name}{suffix}" for suffix in ACTUALS_SUFFIXES]
     found = [p for p in files if p.is_file()]
     folder = actuals_root / name
@@ -75,7 +76,7 @@ def find_actuals(actuals_root: Path, name: str) -> dict[str, Path] | str:
         for kind, suffixes in EXTRA_STEMS.items():
             inside = [folder / f"{kind}{s}" for s in suffixes if (folder / f"{kind}{s}").is_file()]
             if len(inside) > 1:
-                return f"{folder.name}/: {' + '.join(p.name for p in inside)}"
+                return " + ".join(p.relative_to(actuals_root).as_posix() for p in inside)
             if inside:
                 chosen[kind] = inside[0]
         if "actuals" in chosen and not found:
@@ -83,7 +84,7 @@ def find_actuals(actuals_root: Path, name: str) -> dict[str, Path] | str:
         found += [chosen["actuals"]] if "actuals" in chosen else []
     if len(found) == 1:
         return {"actuals": found[0]}
-    return " + ".join(p.name for p in found) if found else ""
+    return " + ".join(p.relative_to(actuals_root).as_posix() for p in found) if found else ""
 
 
 def _plan_files(plans: Path, name: str) -> dict[str, bytes] | None:
@@ -98,23 +99,24 @@ def make_job(district: District, plans: Path, actuals_root: Path, as_of: str, ye
     """Read a district's bytes into a job, with the bad_input row when its plan or actual visits are missing
     (such a job is never submitted; were the files to vanish later, the worker reports them missing)."""
     plan = _plan_files(plans, district.name)
+    plan_bytes = plan or {}
     where = find_actuals(actuals_root, district.name)
     job = read_job(district, None, year, lang)
     extras = {kind: (path.name, path.read_bytes()) for kind, path in where.items()} if isinstance(where, dict) else {}
     h = hashlib.sha256(f"progress {as_of}\n{job.digest}\n".encode())
-    for name in sorted(plan or {}):
-        h.update(f"plan/{name}\n{len(plan[name])}\n".encode() + plan[name])  # type: ignore[index]
+    for name in sorted(plan_bytes):
+        h.update(f"plan/{name}\n{len(plan_bytes[name])}\n".encode() + plan_bytes[name])
     for kind in sorted(extras):
         file_name, data = extras[kind]
         h.update(f"{kind}/{file_name}\n{len(data)}\n".encode() + data)
-    made = ProgressJob(job, plan or {}, extras, as_of, h.hexdigest())
+    made = ProgressJob(job, plan_bytes, extras, as_of, h.hexdigest())
     n = district.name
     if plan is None:
         return made, _bad(n, "计划目录中没有该区县的完整计划（请先运行 planner plan-many）",
                           "no complete plan for this district in PLANS (run planner plan-many first)", lang)
     if isinstance(where, str) and where:
-        return made, _bad(n, f"实际走访记录有多个文件（{where}），请只保留一个",
-                          f"more than one actual-visits file ({where}): keep one", lang)
+        return made, _bad(n, f"同一类记录有多个文件（{where}），请只保留一个",
+                          f"more than one file of one kind ({where}): keep one", lang)
     if isinstance(where, str):
         return made, _bad(n, f"没有实际走访记录（应为 {n}.csv、{n}.xlsx 或 {n}/actuals.csv）",
                           f"no actual visits ({n}.csv, {n}.xlsx or {n}/actuals.csv)", lang)

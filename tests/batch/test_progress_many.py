@@ -240,3 +240,25 @@ def test_plans_and_actuals_inside_root_are_not_districts(demos: Path, tmp_path: 
     assert [(r.district, r.status) for r in rows] == [("a", "bad_input")]  # no plan: no cluster needed either
     assert rows[0].message.startswith("no complete plan")
     assert _summary(root / "progress")["district"].tolist() == ["a"]
+
+
+def test_where_a_districts_actual_visits_are_found(tmp_path: Path) -> None:
+    from planner.batch.progress_many import find_actuals
+
+    (tmp_path / "a.xlsx").write_bytes(b"x")
+    (tmp_path / "b").mkdir()
+    for name in ("actuals.csv", "cases.xlsx", "checks.csv", "notes.txt"):
+        (tmp_path / "b" / name).write_bytes(b"x")
+    (tmp_path / "c.csv").write_bytes(b"x")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "actuals.csv").write_bytes(b"x")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "cases.csv").write_bytes(b"x")
+    (tmp_path / "d" / "cases.xlsx").write_bytes(b"x")
+    assert find_actuals(tmp_path, "a") == {"actuals": tmp_path / "a.xlsx"}
+    assert find_actuals(tmp_path, "b") == {"actuals": tmp_path / "b" / "actuals.csv",
+                                           "cases": tmp_path / "b" / "cases.xlsx",
+                                           "checks": tmp_path / "b" / "checks.csv"}
+    assert find_actuals(tmp_path, "c") == "c.csv + c/actuals.csv"   # two candidates: refused, never guessed
+    assert find_actuals(tmp_path, "d") == "d/cases.csv + d/cases.xlsx"
+    assert find_actuals(tmp_path, "e") == ""
