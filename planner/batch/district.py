@@ -42,6 +42,7 @@ class DistrictResult:
     message_zh: str = ""
     message_en: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker process during the task (all its threads)
     households: int | None = None
     violations: int | None = None
     tables: dict[str, bytes] = field(default_factory=dict)   # plan table → Parquet bytes (empty unless solved)
@@ -128,7 +129,7 @@ def plan_district(job: DistrictJob) -> DistrictResult:
     from planner.io.read import read_problem
     from planner.workflow.solve import plan_and_check
 
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     result = DistrictResult(job.name, job.digest, EXIT_OK, worker=versions())
     try:
         with tempfile.TemporaryDirectory(prefix="planner-batch-") as tmp:
@@ -146,7 +147,7 @@ def plan_district(job: DistrictJob) -> DistrictResult:
                 v.render("en") for v in shown)
         if job.out_dir:  # the worker sees OUT (local cluster, shared disk): write here, send back only figures
             write_district_plan(plan, Path(job.out_dir) / job.name, result)
-        else:
+        if not job.out_dir or (job.tables_back and result.written):  # the client writes it, or stores it (--save)
             result.tables = plan_tables_to_bytes(plan)
             result.report = plan.report
     except InputError as exc:
@@ -164,4 +165,5 @@ def plan_district(job: DistrictJob) -> DistrictResult:
         result.message_zh = f"程序出错：{type(exc).__name__}: {exc}{where}"
         result.message_en = f"unexpected error: {type(exc).__name__}: {exc}{where}"
     result.seconds = round(time.monotonic() - started, 2)
+    result.cpu_seconds = round(time.process_time() - cpu, 2)
     return result

@@ -56,6 +56,7 @@ class DistrictJob:
     lang: str = "zh"
     digest: str = ""
     out_dir: str | None = None      # set: the worker writes OUT/<name> itself (it sees the same disk)
+    tables_back: bool = False       # send the plan tables back even when out_dir is set (plan-many --save)
 
     @property
     def size(self) -> int:

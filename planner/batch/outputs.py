@@ -79,11 +79,12 @@ def skipped_row(out: Path, district: str, digest: str, lang: Lang) -> SummaryRow
 
 def record(out: Path, result: DistrictResult, lang: Lang) -> SummaryRow:
     """Write a finished district's plan folder (unless its worker did), then its state; its summary row."""
-    if result.tables:  # the plan came back as tables: the client writes it
+    if result.tables and not result.written:  # the plan came back as tables and no worker wrote it: the client does
         state_path(out, result.name).unlink(missing_ok=True)  # the folder is about to change
         write_district_plan(plan_from_result(result), out / result.name, result)
     if result.written and result.exit_code == 0:
         state = {"district": result.name, "digest": result.digest, "status": "ok", "seconds": result.seconds,
+                 "cpu_seconds": result.cpu_seconds,
                  "households": result.households, "violations": result.violations, "versions": result.worker,
                  "finished": datetime.now(UTC).isoformat(timespec="seconds")}
         write_atomic(state_path(out, result.name),

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.batch.district import plan_district
+from planner.batch.district import EXIT_FAILED, DistrictResult, plan_district
 from planner.batch.inputs import District, check_out, find_districts, read_job
 from planner.batch.outputs import SummaryRow, failed_row, record, skipped_row, state_path, write_summary
+from planner.batch.save import save_failed
 from planner.errors import InputError, Issue, Lang
 
 RETRIES = 2
@@ -108,32 +109,42 @@ def open_client(scheduler: str | None = None, workers: int | None = None,
 def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None, workers: int | None = None,
               client: Any = None, overrides: Mapping[str, Any] | None = None, year: int | None = None,
               lang: Lang = "zh", progress: BatchProgress | None = None,
-              on_row: Callable[[SummaryRow], None] | None = None, workers_write: bool | None = None
-              ) -> list[SummaryRow]:
+              on_row: Callable[[SummaryRow], None] | None = None, workers_write: bool | None = None,
+              save: str | None = None, threads: int | None = None, author: str | None = None) -> list[SummaryRow]:
     """Plan every district under ROOT into OUT; returns the summary rows (also in OUT/summary.csv).
 
     `workers_write`: workers write OUT/<district> themselves (they must see OUT at the same path); default: yes
     on the local cluster this call starts, no with a scheduler address or a given client (plans come back as
-    Parquet and this process writes them). InputError (exit 2) when ROOT, OUT or the scheduler is unusable —
-    then nothing is written.
+    Parquet and this process writes them). `save`: a store URL; each `ok` district's plan becomes a version of
+    the scenario named after it (planner.batch.save), saved here as results arrive, by `author` (default: the
+    login name). `threads`: CP-SAT threads per
+    district (`solver.workers` for every district, part of the digest; None keeps each district's rules).
+    InputError (exit 2) when ROOT, OUT, the store or the scheduler is unusable — then nothing is written.
     """
     root, out = Path(root), Path(out)
     progress = progress or BatchProgress()
     districts = find_districts(root, out)
     check_out(root, out, districts)
+    if threads is not None:
+        overrides = {**(overrides or {}), "solver": {**dict((overrides or {}).get("solver", {})), "workers": threads}}
+    saver = _saver(save, out, year, overrides, author)
+    by_district = {d.name: d for d in districts}
     progress.names = [d.name for d in districts]
     progress.total = len(districts)
     skipped: list[SummaryRow] = []
     todo: list[District] = []
     for district in districts:  # first pass: digests only, so that finished districts cost no cluster time
         row = skipped_row(out, district.name, read_job(district, overrides, year, lang).digest, lang)
+        if row is not None and saver is not None and not saver.saved(district.name):
+            row = None  # not in this store yet: planned again (same input, same plan) so its tables can be saved
         if row is None:
             todo.append(district)
         else:
             skipped.append(row)
     if workers_write is None:
         workers_write = client is None and not scheduler
-    settings = _Settings(out, overrides, year, lang, str(out.resolve()) if workers_write else None)
+    settings = _Settings(out, overrides, year, lang, str(out.resolve()) if workers_write else None,
+                         tables_back=saver is not None)
 
     def finish(row: SummaryRow) -> None:
         progress.add(row)
@@ -142,6 +153,18 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
         if on_row is not None:
             on_row(row)
 
+    def saved(row: SummaryRow, result: DistrictResult) -> SummaryRow:
+        if saver is None or row.status != "ok":
+            return row
+        try:
+            number = saver.save(by_district[row.district], result)
+        except Exception as exc:  # the plan is fine and kept; the row says the save failed, a rerun saves it
+            return dataclasses.replace(row, status="failed", exit_code=EXIT_FAILED, message=save_failed(exc, lang))
+        note = (f"已保存：方案 {row.district} 第 {number} 版" if lang == "zh"
+                else f"saved: scenario {row.district} version {number}")
+        joined = f"{row.message}{'；' if lang == 'zh' else '; '}{note}" if row.message else note
+        return dataclasses.replace(row, message=joined)
+
     def go(cluster: Any) -> None:  # only once the cluster is there: an unusable one writes nothing
         out.mkdir(parents=True, exist_ok=True)
         for row in skipped:
@@ -149,7 +172,7 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
         if not progress.rows:
             write_summary(out, [])
         if todo:
-            _run(cluster, todo, settings, progress, finish)
+            _run(cluster, todo, settings, progress, finish, saved)
 
     try:
         if todo and client is None:  # a local cluster needs no more workers than there are districts to plan
@@ -163,6 +186,18 @@ def plan_many(root: str | Path, out: str | Path, *, scheduler: str | None = None
     return sorted(rows, key=lambda r: r.district)
 
 
+def _saver(save: str | None, out: Path, year: int | None, overrides: Mapping[str, Any] | None,
+           author: str | None) -> Any:
+    if not save:
+        return None
+    from planner.batch.save import BatchSaver, open_batch_store
+
+    saver = BatchSaver(open_batch_store(save), save, out, year, dict(overrides) if overrides else None)
+    if author:
+        saver.author = author
+    return saver
+
+
 @dataclass(frozen=True)
 class _Settings:
     out: Path
@@ -170,19 +205,21 @@ class _Settings:
     year: int | None
     lang: Lang
     out_dir: str | None  # workers write plan folders there
+    tables_back: bool = False  # and send the plans back as well (to save them in the store)
 
 
 def _run(client: Any, todo: list[District], settings: _Settings, progress: BatchProgress,
-         finish: Callable[[SummaryRow], None]) -> None:
+         finish: Callable[[SummaryRow], None],
+         saved: Callable[[SummaryRow, DistrictResult], SummaryRow] = lambda row, result: row) -> None:
     by_name = {district.name: district for district in todo}
 
     def make(name: str) -> Any:
         job = read_job(by_name[name], settings.overrides, settings.year, settings.lang)
         state_path(settings.out, name).unlink(missing_ok=True)  # stale from now on, whoever writes the plan
-        return dataclasses.replace(job, out_dir=settings.out_dir)
+        return dataclasses.replace(job, out_dir=settings.out_dir, tables_back=settings.tables_back)
 
     stream(client, list(by_name), make, plan_district,
-           lambda name, result: finish(record(settings.out, result, settings.lang)),
+           lambda name, result: finish(saved(record(settings.out, result, settings.lang), result)),
            lambda name, exc: finish(failed_row(name, exc, settings.lang)), progress)
 
 

@@ -444,6 +444,47 @@ T: dict[str, tuple[str, str]] = {
     "batch.col.households": ("联系户数", "Households"),
     "batch.col.violations": ("违反规则", "Violations"),
     "batch.col.message": ("说明", "Message"),
+    # completion of every district (plan-many's and progress-many's summary.csv)
+    "batch.completion": ("各区县完成情况", "Completion by district"),
+    "batch.completion_intro": ("读取服务器上批量计划（plan-many）和批量督查（progress-many）的汇总表 summary.csv："
+                               "各区县计划是否完成、联系户数、违反规则数，以及截至某日的义务完成比例。",
+                               "Reads the summary.csv of a plan-many and of a progress-many folder on the server: "
+                               "each district's plan status, households and violations, and the share of "
+                               "obligations met as of a date."),
+    "batch.plans_dir": ("批量计划目录（plan-many 的输出目录）", "Plans folder (plan-many's output)"),
+    "batch.progress_dir": ("批量督查目录（progress-many 的输出目录，可不填）",
+                           "Progress folder (progress-many's output, optional)"),
+    "batch.progress_dir_help": ("planner progress-many 各区县 --plans 计划 --actuals-root 实绩 --as-of 日期 --out 目录",
+                                "planner progress-many ROOT --plans PLANS --actuals-root A --as-of D --out DIR"),
+    "batch.no_summary": ("这两个目录中都没有 summary.csv：请先运行批量生成或批量督查。",
+                         "Neither folder holds a summary.csv: run a batch (plan-many or progress-many) first."),
+    "batch.metric.districts": ("区县数", "Districts"),
+    "batch.metric.plans_done": ("计划已完成", "Plans done"),
+    "batch.col.progress_status": ("督查状态", "Progress status"),
+    "batch.col.as_of": ("截至", "As of"),
+    "batch.col.obligations": ("义务数", "Obligations"),
+    "batch.col.met": ("已完成义务", "Met"),
+    "batch.col.share_met": ("义务完成比例", "Share of obligations met"),
+    "batch.col.completion": ("进度完成率", "Completion vs plan"),
+    "batch.col.rag": ("评级", "Rating"),
+    "batch.progress_title": ("批量督查：各区县截至某日的进度（progress-many）", "Progress of every district (progress-many)"),
+    "batch.progress_intro": ("对上面输入目录中的每个区县，用输出目录中的计划和实际走访记录运行督查进度"
+                             "（与 planner progress 相同），结果写入督查输出目录。",
+                             "For every district of the inputs folder above: planner progress with its plan from the "
+                             "output folder and its actual visits; results go to the progress folder."),
+    "batch.actuals_root": ("实际走访记录目录（服务器路径）", "Actual visits folder (on the server)"),
+    "batch.actuals_root_help": ("每个区县一份：区县名.csv、区县名.xlsx，或 区县名/actuals.csv（可另附 cases.csv、checks.csv）。",
+                                "One per district: NAME.csv, NAME.xlsx or NAME/actuals.csv (with optional cases.csv, "
+                                "checks.csv)."),
+    "batch.as_of": ("截至日期", "As of"),
+    "batch.progress_start": ("开始批量督查", "Start progress for every district"),
+    "batch.save": ("各区县计划保存到方案库（每区县一个方案）", "Save each district's plan in the store (one scenario each)"),
+    "batch.save_help": ("以区县名为方案名，保存为该方案的新版本（与 planner plan-many --save 相同），之后可在本应用中打开。",
+                        "A new version of the scenario named after the district (as planner plan-many --save); "
+                        "open it in this app afterwards."),
+    "batch.need_progress_folders": ("请填写输入目录、输出目录（各区县计划）、实际走访记录目录和督查输出目录。",
+                                    "Give the inputs folder, the output folder (the plans), the actual visits folder "
+                                    "and the progress folder."),
     # -- people and roles: sign-in, scoped pages, publishing (planner.access) -----------------------------------
     "signin.title": ("登录", "Sign in"),
     "signin.name": ("账户名", "Account name"),
