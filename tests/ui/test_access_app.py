@@ -128,7 +128,7 @@ def test_before_sign_in_nothing_personal_is_on_the_page(app_home: Path, solved: 
     seed(solved, admin=("admin", None))
     at = open_app()
     assert at.text_input(key="signin_password").proto.type == 1   # a password field (masked)
-    assert not at.dataframe and not at.get("arrow_vega_lite_chart") and not at.get("deck_gl_json_chart")
+    assert not at.dataframe and not at.get("vega_lite_chart") and not at.get("deck_gl_json_chart")
     assert "workspace" not in at.session_state
     page = texts(at)
     assert "登录" in page and not re.findall(r"户主\d+", page)
