@@ -14,6 +14,7 @@ with icalendar and vobject.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 from icalendar import Calendar, Event, Timezone, vDate, vDatetime, vText
 
+from planner.errors import InputError, Issue
 from planner.export.common import (
     PERSON_KIND_ZH,
     TALK_ZH,
@@ -39,13 +41,12 @@ from planner.export.ics_revision import (
     Revision,
     calendar_files,
     cancellation,
-    previous_files,
     published_events,
     revise,
     stable_uids,
 )
 from planner.io.outputs import CALENDARS, check_folder, write_folder
-from planner.plan import Plan
+from planner.plan import Plan, read_plan
 
 TZID = "Asia/Shanghai"
 PRODID = "-//planner//District Contact and Service Plan//ZH"
@@ -310,6 +311,19 @@ def _calendar_bytes(title: str, desc: str, tz: Timezone, stamp: vDatetime, head:
     text = "".join(lines.get(piece, piece) for piece in head)
     body = "".join([*(e for e in events if isinstance(e, str)), *(e.to_ical().decode("utf-8") for e in cancelled)])
     return (text + body).encode("utf-8") + CALENDAR_END
+
+
+def previous_files(source: str | Path, redact: bool) -> list[tuple[str, bytes]]:
+    """The previous export named by `--previous`: a calendar folder as it is, or a plan folder's calendars."""
+    path = Path(source)
+    files = calendar_files(path)
+    if files:
+        return files
+    if path.is_dir() and (path / "visits.csv").is_file():
+        return list(build_calendars(read_plan(path, require_visits=True), redact=redact))
+    raise InputError([Issue(os.fspath(source), None, None,
+                            "既不是 planner 写出的日历文件夹，也不是计划文件夹（--previous）",
+                            "is neither a calendar folder nor a plan folder written by planner (--previous)")])
 
 
 def previous_export(out_dir: Path | None, previous: str | Path | None, year: int,

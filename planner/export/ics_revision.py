@@ -22,7 +22,6 @@ A calendar client merges an imported .ics by UID: the same UID replaces the even
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 from icalendar import Calendar, Component
 
-from planner.errors import InputError, Issue
+from planner.io.outputs import CALENDARS, is_ours
 
 UID_DOMAIN = "planner.local"
 UID_HEX = 32
@@ -94,27 +93,9 @@ def published_events(files: Iterable[tuple[str, bytes]], year: int) -> dict[str,
 
 def calendar_files(folder: Path) -> list[tuple[str, bytes]]:
     """(name, bytes) of the planner calendars in `folder`; nothing if it is not a folder of planner calendars."""
-    from planner.io.outputs import CALENDARS, is_ours
-
     if not folder.is_dir() or not is_ours(folder, CALENDARS):
         return []
     return [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.suffix.lower() == ".ics"]
-
-
-def previous_files(source: str | Path, redact: bool) -> list[tuple[str, bytes]]:
-    """The previous export named by `--previous`: a calendar folder as it is, or a plan folder's calendars."""
-    from planner.export.ics import build_calendars
-    from planner.plan import read_plan
-
-    path = Path(source)
-    files = calendar_files(path)
-    if files:
-        return files
-    if path.is_dir() and (path / "visits.csv").is_file():
-        return list(build_calendars(read_plan(path, require_visits=True), redact=redact))
-    raise InputError([Issue(os.fspath(source), None, None,
-                            "既不是 planner 写出的日历文件夹，也不是计划文件夹（--previous）",
-                            "is neither a calendar folder nor a plan folder written by planner (--previous)")])
 
 
 @dataclass(frozen=True)

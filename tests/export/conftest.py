@@ -99,7 +99,7 @@ def caldav_calendar(tmp_path: Path) -> Iterator[object]:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"radicale did not start: {server.stderr.read() if server.stderr else ''}")
+                    raise RuntimeError(f"radicale did not start: {server.stderr.read() if server.stderr else ''}") from None
                 time.sleep(0.1)
         client = caldav.DAVClient(url=url, username="planner", password="x", require_tls=False,
                                   enable_rfc6764=False)
