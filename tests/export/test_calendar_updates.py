@@ -183,3 +183,13 @@ def test_radicale_holds_the_new_plan_after_importing_old_then_new(tmp_path: Path
     day = date.fromisoformat(MOVED[0])
     found = caldav_calendar.search(event=True, start=day, end=date(day.year, day.month, day.day + 1))  # type: ignore[attr-defined]
     assert not [o for o in found if "G0001" in o.data or "入户走访" in o.data]
+
+
+def test_the_fast_reader_agrees_with_icalendar() -> None:
+    tricky = make_plan(person_name='a,b;c\\d\ne "x" ' + "很长的名字" * 20, community_name="社区;,\\" + "长" * 40)
+    for plan in (tricky, _new_plan()):
+        files = list(build_calendars(plan, previous=published_events(build_calendars(make_plan()), 2027)))
+        fast = published_events(files, 2027)
+        assert fast == published_events(files, 2027, fast=False) and len(fast) >= len(plan.visits)
+    names = {e.calendar_name for e in published_events(build_calendars(tricky), 2027).values()}
+    assert '2027年联系服务群众计划：a,b;c\\d\ne "x" ' + "很长的名字" * 20 in names
