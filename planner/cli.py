@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from planner.errors import InfeasibleError, InputError, Lang
 
@@ -141,7 +142,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.ics:
         from planner.export.ics import export_ics
 
-        n = export_ics(plan, Path(args.ics), redact=args.redact, inputs=[args.plan], table=table)
+        previous = getattr(args, "previous", None)
+        if previous and os.path.realpath(previous) == os.path.realpath(args.ics):
+            previous = None   # the folder being replaced is the default previous state anyway
+        n = export_ics(plan, Path(args.ics), redact=args.redact, inputs=[args.plan, previous], table=table,
+                       previous=previous)
         print(_say(args.lang, f"已写出 {n} 个日历文件：{args.ics}", f"{n} calendars written: {args.ics}"))
     if args.xlsx:
         from planner.export.xlsx import export_xlsx
@@ -226,6 +231,64 @@ class ZhHelpFormatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
+# argparse's error messages (msgids of Python 3.11-3.13) → Chinese; placeholders become regex groups
+ZH_ERRORS = {
+    "argument %(argument_name)s: %(message)s": "参数 {argument_name}：{message}",
+    "the following arguments are required: %s": "缺少必需的参数：{0}",
+    "unrecognized arguments: %s": "无法识别的参数：{0}",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择 {value}（可选：{choices}）",
+    "invalid %(type)s value: %(value)r": "{type}值无效：{value}",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多只能有一个值",
+    "expected at least one argument": "至少需要一个值",
+    "one of the arguments %s is required": "须给出以下参数之一：{0}",
+    "not allowed with argument %s": "不能与参数 {0} 同时使用",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 {option} 有歧义，可能是：{matches}",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知的命令 {parser_name}（可选：{choices}）",
+    "ignored explicit argument %r": "多余的值 {0}",
+}
+ZH_TYPES = {"int": "整数", "float": "数值"}
+
+
+def _error_pattern(msgid: str) -> re.Pattern[str]:
+    parts = re.split(r"(%\((\w+)\)[sr]|%[sr])", msgid)
+    out, n = [], 0
+    for i in range(0, len(parts), 3):
+        out.append(re.escape(parts[i]))
+        if i + 1 < len(parts):
+            name = parts[i + 2] or str(n)
+            n += parts[i + 2] is None
+            out.append(f"(?P<{'g' + name if name.isdigit() else name}>.+?)")
+    return re.compile("".join(out), re.DOTALL)
+
+
+_ZH_ERROR_PATTERNS = [(_error_pattern(msgid), zh) for msgid, zh in ZH_ERRORS.items()]
+
+
+def zh_error(message: str) -> str:
+    """An argparse error message in Chinese (unchanged if it is not one of argparse's known messages)."""
+    for pattern, zh in _ZH_ERROR_PATTERNS:
+        match = pattern.fullmatch(message)
+        if match:
+            found = match.groupdict()
+            if "message" in found:
+                found["message"] = zh_error(found["message"])
+            if "type" in found:
+                found["type"] = ZH_TYPES.get(found["type"], found["type"])
+            return zh.format(*(found[k] for k in sorted(found) if k.startswith("g")), **found)
+    return message
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its error messages in Chinese when `_localise` made it Chinese (sub-parsers inherit it)."""
+
+    def error(self, message: str) -> NoReturn:
+        if self.formatter_class is ZhHelpFormatter:
+            self.print_usage(sys.stderr)
+            self.exit(2, f"{self.prog}：错误：{zh_error(message)}\n")
+        super().error(message)
+
+
 def _lang_of(argv: Sequence[str]) -> Lang:
     """The language asked for before parsing (the help is printed during parsing)."""
     lang = os.environ.get("PLANNER_LANG", "zh")
@@ -262,7 +325,7 @@ def _version() -> str:
 
 
 def build_parser(lang: Lang | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="planner", description="党员干部直接联系服务群众 年度联系计划")
+    parser = Parser(prog="planner", description="党员干部直接联系服务群众 年度联系计划")
     parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("PLANNER_LANG", "zh"),
                         help="message language / 提示语言")
     parser.add_argument("--version", action="version", version=f"planner {_version()}",
@@ -316,6 +379,9 @@ def build_parser(lang: Lang | None = None) -> argparse.ArgumentParser:
                    help="folder for one .ics calendar per person (must not exist) / 个人日历（.ics）输出目录")
     p.add_argument("--xlsx", default=None, metavar="FILE", help="workbook to write / 要写出的 Excel 工作簿")
     p.add_argument("--redact", action="store_true", help="pseudonymise household data / 联系户信息脱敏")
+    p.add_argument("--previous", default=None, metavar="PREV",
+                   help="the previous export (calendar folder or plan folder) to update: moved visits are revised, "
+                        "removed ones cancelled; default: the --ics folder being replaced / 上次导出的日历或计划目录")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("history", help="versions of a stored scenario / 方案版本历史")
