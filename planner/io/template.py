@@ -10,7 +10,9 @@ so the template cannot drift from the reader.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +29,24 @@ RULES_SHEET = "规则"
 EXAMPLES_SHEET = "示例"
 RULES_HEADERS = ("规则项", "值", "默认值", "说明", "政策依据")
 LAST_ROW = 1_048_575  # Excel's last row (0-based): validations cover the whole column
+# Every workbook planner writes names a Chinese font on every format (the workbook default included): 等线 is
+# Office's Chinese default; charset 134 (GB2312) tells a spreadsheet without it to substitute a Chinese face.
+CJK_FONT = {"font_name": "等线", "font_charset": 134, "font_size": 11}
+LINE_POINTS = 15        # one line of 11 pt text, in row-height points
+CELL_PADDING = 1        # characters of a column's width that wrapped text does not use
 TYPE_ZH = {"id": "编号（文本）", "text": "文本", "ref": "编号（引用）", "enum": "选项", "int": "整数", "float": "数值",
            "date": "日期 YYYY-MM-DD"}
+
+
+def text_width(text: str) -> int:
+    """Width in Excel's character units: CJK and other wide characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def header_height(texts: Sequence[str], widths: Sequence[float]) -> float:
+    """Row height (points) that shows every wrapped `texts[i]` in a column of `widths[i]` characters."""
+    lines = [max(1, math.ceil(text_width(t) / max(w - CELL_PADDING, 1))) for t, w in zip(texts, widths, strict=False)]
+    return LINE_POINTS * max(lines, default=1) + 3
 
 
 def _allowed(col: ColumnSpec) -> str:
