@@ -34,7 +34,7 @@ from planner.export.common import (
 from planner.export.summary import NOT_MET_ZH, SUMMARY_GROUPS, SUMMARY_HEADERS, summary_rows
 from planner.io.outputs import XLSX_CREATOR, write_file
 from planner.io.safe import FORMULA_START
-from planner.io.template import CJK_FONT, header_height
+from planner.io.template import CJK_FONT, LINE_POINTS, header_height
 from planner.plan import Plan
 
 SUMMARY_SHEET = "汇总"
@@ -56,7 +56,7 @@ UNIT_WIDTHS = (12, 6, 10, 10, 12, 10, 20, 14, 10)
 RECEPTION_HEADERS = ("日期", "星期", "A角编号", "A角", "B角编号", "B角")
 RECEPTION_WIDTHS = (12, 6, 10, 14, 10, 14)
 MONTH_HEADERS = ("类型", "编号", "姓名", *(f"{m}月" for m in MONTHS), "合计")
-SUMMARY_WIDTHS = (10, 10, 14, 12, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 40, 6, 30)
+SUMMARY_WIDTHS = (10, 10, 14, 12, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 36, 6, 40)
 _STARTS = frozenset(FORMULA_START)
 
 
@@ -106,13 +106,16 @@ class _Writer:
                                             "valign": "vcenter", "align": "center"})
         self.bad = self.book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
         self.quoted = self.book.add_format({"quote_prefix": True})
+        self.wrapped = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.wrapped_quoted = self.book.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
         self.title = title
 
     def sheet(self, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int],
               freeze_cols: int = 0, columns: Sequence[list[Any]] | None = None,
-              groups: dict[int, tuple[str, ...]] | None = None) -> Worksheet:
+              groups: dict[int, tuple[str, ...]] | None = None, wrap: frozenset[int] = frozenset()) -> Worksheet:
         """A sheet from `rows` (small sheets) or from `columns` (the long office/unit sheets, see `_write_columns`).
-        `groups` {first column: (title, leaf, leaf, ...)}: a two-row header, the title merged over its leaves."""
+        `groups` {first column: (title, leaf, leaf, ...)}: a two-row header, the title merged over its leaves.
+        `wrap`: columns of long text (small sheets): wrapped inside the column, the row made tall enough."""
         ws = self.book.add_worksheet(name)
         top = self._headers(ws, headers, widths, groups or {})
         if columns is not None:
@@ -121,10 +124,17 @@ class _Writer:
         else:
             for r, row in enumerate(rows, start=top):
                 for c, value in enumerate(row):
-                    if _risky(value):
+                    if c in wrap:
+                        ws.write(r, c, value, self.wrapped_quoted if _risky(value) else self.wrapped)
+                    elif _risky(value):
                         ws.write_string(r, c, value, self.quoted)
                     else:
                         ws.write(r, c, value)
+                long = [str(row[c] or "") for c in sorted(wrap)]
+                if any(long):
+                    height = header_height(long, [widths[c] for c in sorted(wrap)])
+                    if height > LINE_POINTS + 3:
+                        ws.set_row(r, height)
             n = len(rows)
         for c, width in enumerate(widths):
             ws.set_column(c, c, width)
@@ -314,7 +324,8 @@ def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False,
     names = sheet_names([t for t, _ in offices] + [t for t, _ in units], taken=fixed)
 
     summary = summary_rows(plan, table, rules, book)
-    ws = writer.sheet(SUMMARY_SHEET, SUMMARY_HEADERS, summary, SUMMARY_WIDTHS, freeze_cols=3, groups=SUMMARY_GROUPS)
+    ws = writer.sheet(SUMMARY_SHEET, SUMMARY_HEADERS, summary, SUMMARY_WIDTHS, freeze_cols=3, groups=SUMMARY_GROUPS,
+                      wrap=frozenset({SUMMARY_HEADERS.index("备注"), SUMMARY_HEADERS.index("未达标项")}))
     met_col = SUMMARY_HEADERS.index("达标")
     if summary:
         ws.conditional_format(2, met_col, len(summary) + 1, met_col, {

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from planner.cli import main, zh_error
+from planner.cli import main
+from planner.cli_errors import zh_error
 from planner.plan import write_plan
 from tests.export.conftest import make_plan
 

@@ -14,6 +14,7 @@ import pytest
 from planner.export.summary import SUMMARY_GROUPS, SUMMARY_HEADERS
 from planner.export.xlsx import export_xlsx, sheet_names, xlsx_bytes
 from planner.io.safe import FORMULA_START
+from planner.io.template import text_width
 from planner.plan import Plan, read_plan, write_plan
 from planner.rules import Rules
 from tests.export.conftest import make_plan
@@ -77,6 +78,11 @@ def test_summary_header_pairs_actual_and_required_under_one_title(small_plan: Pl
             str(r) for r in ws.merged_cells.ranges}
     assert "A1:A2" in {str(r) for r in ws.merged_cells.ranges} and top[0] == "类型"
     assert ws.freeze_panes == "D3" and ws.print_title_rows == "$1:$2"
+    why = SUMMARY_HEADERS.index("未达标项") + 1
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(why)].width
+    long = [r[0].row for r in ws.iter_rows(min_row=3, min_col=why, max_col=why) if text_width(r[0].value or "") > width]
+    assert long and all(ws.cell(r, why).alignment.wrap_text and (ws.row_dimensions[r].height or 0) >= 30
+                        for r in long)
     # wrapped titles fit: the two header rows together are at least as tall as the tallest wrapped header needs
     widths = {c: ws.column_dimensions[openpyxl.utils.get_column_letter(c + 1)].width for c in range(len(top))}
     height = ws.row_dimensions[1].height + ws.row_dimensions[2].height
