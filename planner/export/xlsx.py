@@ -123,16 +123,15 @@ class _Writer:
             n = self._write_columns(ws, columns, top)
         else:
             for r, row in enumerate(rows, start=top):
-                for c, value in enumerate(row):
+                ws.write_row(r, 0, row)   # one call per row (a district's summary has ~5,000 rows)
+                for c, value in enumerate(row):   # then the few cells that need a format, written again
                     if c in wrap:
                         ws.write(r, c, value, self.wrapped_quoted if _risky(value) else self.wrapped)
                     elif _risky(value):
                         ws.write_string(r, c, value, self.quoted)
-                    else:
-                        ws.write(r, c, value)
-                long = [str(row[c] or "") for c in sorted(wrap)]
-                if any(long):
-                    height = header_height(long, [widths[c] for c in sorted(wrap)])
+                long = [(str(row[c] or ""), widths[c]) for c in wrap]
+                if any(2 * len(text) > width - 1 for text, width in long):   # may need a second line
+                    height = header_height(*zip(*long, strict=True))
                     if height > LINE_POINTS + 3:
                         ws.set_row(r, height)
             n = len(rows)
@@ -208,7 +207,7 @@ class _Writer:
 
     def _text_writer(self, ws: Worksheet, values: list[Any]) -> Callable[..., Any]:
         """write_string, with the quote-prefix format for the (rare) cells starting with a formula character."""
-        if not any(_risky(v) for v in values):
+        if _STARTS.isdisjoint({v[:1] for v in values if v is not None}):   # first characters, once each
             return ws.write_string
         quoted = self.quoted
 
