@@ -107,3 +107,23 @@ def caldav_calendar(tmp_path: Path) -> Iterator[object]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def libreoffice_pdf(workbook: Path, out_dir: Path) -> tuple[list[tuple[float, float]], str]:
+    """Print `workbook` to PDF with LibreOffice headless (own profile folder, so parallel runs do not clash):
+    (page sizes in points, the text with all whitespace removed). Skips when LibreOffice or poppler is missing."""
+    import re
+    import shutil
+
+    soffice, pdftotext, pdfinfo = (shutil.which(n) for n in ("soffice", "pdftotext", "pdfinfo"))
+    if not (soffice and pdftotext and pdfinfo):
+        pytest.skip("LibreOffice (soffice) or poppler-utils not installed")
+    subprocess.run([soffice, f"-env:UserInstallation={(out_dir / 'lo-profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out_dir), str(workbook)],
+                   check=True, capture_output=True, timeout=300)
+    pdf = out_dir / f"{workbook.stem}.pdf"
+    info = subprocess.run([pdfinfo, "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    sizes = [(float(w), float(h)) for w, h in re.findall(r"size:\s+([\d.]+) x ([\d.]+)", info)]
+    text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return sizes, re.sub(r"\s+", "", text)

@@ -191,3 +191,20 @@ def test_every_cell_names_the_chinese_font(small_plan: Plan) -> None:
     fonts = {c.font.name for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
     assert fonts == {"等线"}
     assert {f.name for f in book._fonts} == {"等线"}   # the workbook default too (empty cells, new typing)
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_workbook_whole(tmp_path: Path) -> None:
+    """LibreOffice prints every sheet landscape and cuts no text: each person's name, the summary's notes and
+    unmet requirements, and a formula-looking name appear whole, without an apostrophe."""
+    from tests.export.conftest import libreoffice_pdf
+
+    plan = make_plan(person_name="=王书记")
+    path = tmp_path / "plan.xlsx"
+    export_xlsx(plan, path)
+    sizes, text = libreoffice_pdf(path, tmp_path)
+    assert len(sizes) >= len(openpyxl.load_workbook(path).sheetnames) and all(w > h for w, h in sizes)
+    summary = _records(_book(plan)["汇总"])
+    wanted = [str(r[k]) for r in summary for k in ("姓名", "备注", "未达标项") if r[k]]
+    assert [w for w in wanted if w.replace(" ", "") not in text] == []
+    assert "=王书记" in text and "'=王书记" not in text

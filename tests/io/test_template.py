@@ -100,23 +100,11 @@ def test_libreoffice_prints_every_text_in_landscape(template: Path, tmp_path: Pa
     """LibreOffice (headless) prints the template to PDF: every page landscape, and every column's help and every
     rule's policy source appears whole (a cut cell loses its end)."""
     import re
-    import shutil
-    import subprocess
 
     from planner.io.template import _column_help, _rule_rows
+    from tests.export.conftest import libreoffice_pdf
 
-    soffice, pdftotext, pdfinfo = (shutil.which(n) for n in ("soffice", "pdftotext", "pdfinfo"))
-    if not (soffice and pdftotext and pdfinfo):
-        pytest.skip("LibreOffice or poppler-utils not installed")
-    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(template)],
-                   check=True, capture_output=True, timeout=300)
-    pdf = tmp_path / "template.pdf"
-    info = subprocess.run([pdfinfo, "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True,
-                          check=True).stdout
-    sizes = [tuple(float(x) for x in m) for m in re.findall(r"size:\s+([\d.]+) x ([\d.]+)", info)]
+    sizes, text = libreoffice_pdf(template, tmp_path)
     assert sizes and all(w > h for w, h in sizes)
-    text = re.sub(r"\s+", "", subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True, text=True,
-                                             check=True).stdout)
     wanted = [_column_help(c) for spec in TABLES for c in spec.columns] + [s for *_, s in _rule_rows() if s]
     assert [w for w in wanted if re.sub(r"\s+", "", w) not in text] == []
