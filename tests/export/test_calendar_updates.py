@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from planner.errors import InputError
@@ -193,3 +195,56 @@ def test_the_fast_reader_agrees_with_icalendar() -> None:
         assert fast == published_events(files, 2027, fast=False) and len(fast) >= len(plan.visits)
     names = {e.calendar_name for e in published_events(build_calendars(tricky), 2027).values()}
     assert '2027年联系服务群众计划：a,b;c\\d\ne "x" ' + "很长的名字" * 20 in names
+
+
+# -- any sequence of versions, imported by a strict client --------------------------------------------------------
+def _version(base: Plan, keep: list[bool], shift: list[int], extra: list[int]) -> Plan:
+    """A plan version: some of base's visits dropped, some moved by a few days, some extra household visits."""
+    rows = []
+    for (row, kept, days) in zip(base.visits.itertuples(index=False), keep, shift, strict=False):
+        if kept:
+            day = min(max(date.fromisoformat(row.date).toordinal() + days, FIRST_DAY), LAST_DAY)   # within the year
+            rows.append((date.fromordinal(day).isoformat(), *tuple(row)[1:]))
+    for n in extra:
+        rows.append((date(2027, 1 + n % 12, 1 + n % 28).isoformat(), "cadre", "G0001", "household", "household",
+                     "H00013", "", n % 2))
+    visits = pd.DataFrame(rows, columns=base.visits.columns)
+    return Plan(base.leader_offices, base.unit_communities, base.cadre_households, visits, base.report, base.names)
+
+
+def _strict_import(store: dict[str, tuple[int, str, date, str]], files: dict[str, bytes]) -> None:
+    """RFC 5546 as a strict client applies it: an event replaces the held one only with a SEQUENCE not lower, and
+    changed content needs a higher SEQUENCE (else the update is ignored)."""
+    for data in files.values():
+        for event in Calendar.from_ical(data).events:
+            uid, seq = str(event["UID"]), int(event.get("SEQUENCE", 0))
+            new = (seq, str(event.get("STATUS", "")), event.decoded("DTSTART"), str(event["SUMMARY"]))
+            held = store.get(uid)
+            if held is None or seq > held[0] or (seq == held[0] and new == held):
+                store[uid] = new
+
+
+_VISITS = len(make_plan().visits)
+FIRST_DAY, LAST_DAY = date(2027, 1, 1).toordinal(), date(2027, 12, 31).toordinal()
+_VERSIONS = st.tuples(st.lists(st.booleans(), min_size=_VISITS, max_size=_VISITS),
+                      st.lists(st.integers(-3, 3), min_size=_VISITS, max_size=_VISITS),
+                      st.lists(st.integers(0, 40), max_size=4))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_VERSIONS, min_size=1, max_size=3))
+def test_any_chain_of_versions_ends_with_the_last_plan(tmp_path: Path, versions: list[tuple[list[bool], list[int],
+                                                                                             list[int]]]) -> None:
+    out = tmp_path / "chain"
+    import shutil
+
+    shutil.rmtree(out, ignore_errors=True)
+    store: dict[str, tuple[int, str, date, str]] = {}
+    plans = [make_plan(), *(_version(make_plan(), *v) for v in versions)]
+    for plan in plans:
+        export_ics(plan, out)
+        _strict_import(store, {p.name: p.read_bytes() for p in out.iterdir()})
+    live = sorted((day, summary) for _, status, day, summary in store.values() if status != "CANCELLED")
+    expected = sorted((e.decoded("DTSTART"), str(e["SUMMARY"])) for _, data in build_calendars(plans[-1])
+                      for e in Calendar.from_ical(data).events)
+    assert live == expected
