@@ -320,7 +320,7 @@ def build_parser(lang: Lang | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="calendars and workbook / 导出日历和工作簿")
     p.add_argument("plan", help=HELP_PLAN)
     p.add_argument("--ics", default=None, metavar="DIR",
-                   help="folder for one .ics calendar per person (must not exist) / 个人日历（.ics）输出目录")
+                   help="folder for one .ics calendar per person (new, or one planner wrote: updated) / 个人日历（.ics）输出目录")
     p.add_argument("--xlsx", default=None, metavar="FILE", help="workbook to write / 要写出的 Excel 工作簿")
     p.add_argument("--redact", action="store_true", help="pseudonymise household data / 联系户信息脱敏")
     p.add_argument("--previous", default=None, metavar="PREV",
