@@ -277,19 +277,20 @@ def build_calendars(plan: Plan, redact: bool = False, fast: bool = True, table: 
     files = [f"{stem}.ics" for stem in stems]
     # a previous file is matched ignoring case (as file systems do); one not written again keeps only cancellations
     ours = {f.lower(): f for f in files}
-    leftover = {f: ours.get(f.lower(), f) for f in revision.cancelled}
+    into: dict[str, list[str]] = {}   # new file (or the previous one, kept) → previous files cancelled into it
+    for previous_file in revision.cancelled:
+        into.setdefault(ours.get(previous_file.lower(), previous_file), []).append(previous_file)
     head = _header_template(tz) if fast else None
     events = _fast_events(rows, uids, revision.sequences, stamp_text) if fast else []
     for file, group, (kind, pid) in zip(files, groups, people, strict=True):
         person_name = book.name(kind, pid)
         title = f"{year}年联系服务群众计划：{person_name}"
         desc = f"{PERSON_KIND_ZH.get(kind, kind)} {pid} {person_name}，共 {len(group)} 项活动"
-        cancelled = [e for f, target in leftover.items() if target == file
-                     for e in _cancelled_events(revision, f, stamp)]
+        cancelled = [e for f in into.get(file, []) for e in _cancelled_events(revision, f, stamp)]
         body: list[str] | list[_EventSpec] = [events[i] for i in group] if fast else [
             rows.spec(i, uids[i], revision.sequences[i]) for i in group]
         yield file, _calendar_bytes(title, desc, tz, stamp, head, body, cancelled)
-    for file in sorted(f for f, target in leftover.items() if target not in files):
+    for file in sorted(set(into) - set(files)):
         cancelled = _cancelled_events(revision, file, stamp)
         desc = f"已取消 {len(cancelled)} 项活动"
         yield file, _calendar_bytes(revision.titles.get(file, file), desc, tz, stamp, head, [], cancelled)
