@@ -75,7 +75,8 @@ def _text(component: Component, name: str) -> str:
 
 
 _ESCAPED = re.compile(r"\\([\\;,nN])")
-_FOLD = re.compile(rb"\r\n[ \t]")
+_FOLD = re.compile(rb"\r?\n[ \t]")   # CRLF as written; a bare LF if some tool rewrote the file
+_LINE_END = re.compile(r"\r?\n")
 _WANTED = frozenset({"UID", "DTSTART", "SEQUENCE", "STATUS", "SUMMARY", "LOCATION", "DESCRIPTION"})
 
 
@@ -99,7 +100,7 @@ def _read_calendar(file: str, data: bytes, year: int) -> Iterator[tuple[str, Pub
     district); a test holds this reader to icalendar's parse (`published_events(..., fast=False)`)."""
     title = ""
     props: dict[str, str] | None = None
-    for line in _FOLD.sub(b"", data).decode("utf-8").split("\r\n"):
+    for line in _LINE_END.split(_FOLD.sub(b"", data).decode("utf-8")):
         head, _, value = line.partition(":")
         name = head.split(";", 1)[0].upper()
         if props is None:

@@ -248,3 +248,9 @@ def test_any_chain_of_versions_ends_with_the_last_plan(tmp_path: Path, versions:
     expected = sorted((e.decoded("DTSTART"), str(e["SUMMARY"])) for _, data in build_calendars(plans[-1])
                       for e in Calendar.from_ical(data).events)
     assert live == expected
+
+
+def test_the_reader_takes_bare_line_feeds_too() -> None:
+    files = list(build_calendars(make_plan()))
+    rewritten = [(name, data.replace(b"\r\n", b"\n")) for name, data in files]
+    assert published_events(rewritten, 2027) == published_events(files, 2027)
