@@ -41,6 +41,7 @@ from planner.export.ics_revision import (
     Revision,
     calendar_files,
     cancellation,
+    comparable,
     published_events,
     revise,
     stable_uids,
@@ -263,8 +264,8 @@ def build_calendars(plan: Plan, redact: bool = False, fast: bool = True, table: 
     tz = _timezone(year)
     book = name_book(plan)
     rows = _Rows.of(table)
-    uids = stable_uids(table, year)
-    revision = revise(uids, rows.fingerprints(), previous or {})
+    uids = stable_uids(table, year, redacted=redact)
+    revision = revise(uids, rows.fingerprints(), comparable(previous or {}, redact))
     people: list[tuple[str, str]] = []
     groups: list[np.ndarray] = []
     if len(table):

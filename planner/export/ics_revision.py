@@ -17,6 +17,9 @@ A calendar client merges an imported .ics by UID: the same UID replaces the even
 - A previous event of the plan's year whose UID is gone is written again with STATUS:CANCELLED and SEQUENCE + 1, in
   the file it came from (a file holding only cancellations is written for a person who has no visits left).
   Cancellations are repeated on every later export of that year, so a client that missed one export still learns.
+- A redacted export (`--redact`) is compared only with a previous *redacted* export (its UIDs end in
+  @redacted.planner.local): an unredacted one went to other readers, and repeating its events (texts, or UIDs that
+  hash real household ids) would leak what redaction hides.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ UID_DOMAIN = "planner.local"
 UID_HEX = 32
 CANCELLED = "CANCELLED"
 CANCELLED_PREFIX = "已取消："
+REDACTED_DOMAIN = "redacted." + UID_DOMAIN   # UIDs of a redacted export: see `comparable`
 UID_COLUMNS = ("person_kind", "person_id", "activity", "target_kind", "target_label")
 
 
@@ -57,7 +61,7 @@ class Published:
         return (self.day, self.summary, self.place, self.description)
 
 
-def stable_uids(table: pd.DataFrame, year: int) -> list[str]:
+def stable_uids(table: pd.DataFrame, year: int, redacted: bool = False) -> list[str]:
     """One UID per row of `visit_table` (sorted by person then date): see the module docstring."""
     if not len(table):
         return []
@@ -65,8 +69,18 @@ def stable_uids(table: pd.DataFrame, year: int) -> list[str]:
     keys = ["|".join((str(year), *parts)) for parts in zip(*columns, strict=True)]
     # the table is sorted by person then date, so within one key the count runs in date order
     ordinal = (pd.Series(keys, dtype=object).groupby(keys, sort=False).cumcount() + 1).tolist()
-    return [hashlib.sha256(f"{k}|{n}".encode()).hexdigest()[:UID_HEX] + "@" + UID_DOMAIN
+    domain = "@" + (REDACTED_DOMAIN if redacted else UID_DOMAIN)
+    return [hashlib.sha256(f"{k}|{n}".encode()).hexdigest()[:UID_HEX] + domain
             for k, n in zip(keys, ordinal, strict=True)]
+
+
+def comparable(previous: Mapping[str, Published], redacted: bool) -> Mapping[str, Published]:
+    """The previous events a new export may revise or cancel: all of them, or for a redacted export only those
+    of a redacted one (module docstring)."""
+    if not redacted:
+        return previous
+    mark = "@" + REDACTED_DOMAIN
+    return {uid: event for uid, event in previous.items() if uid.endswith(mark)}
 
 
 def _text(component: Component, name: str) -> str:

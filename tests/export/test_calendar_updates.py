@@ -254,3 +254,18 @@ def test_the_reader_takes_bare_line_feeds_too() -> None:
     files = list(build_calendars(make_plan()))
     rewritten = [(name, data.replace(b"\r\n", b"\n")) for name, data in files]
     assert published_events(rewritten, 2027) == published_events(files, 2027)
+
+
+def test_a_redacted_export_over_an_unredacted_one_names_no_household(tmp_path: Path) -> None:
+    """An unredacted export went to other readers: a redacted one over it neither repeats nor cancels its events
+    (their UIDs hash real household ids); between redacted exports, updates work as usual."""
+    out = tmp_path / "ics"
+    export_ics(make_plan(), out)
+    export_ics(_new_plan(), out, redact=True)
+    text = b"".join(p.read_bytes() for p in out.iterdir()).decode("utf-8")
+    assert "CANCELLED" not in text and not [h for h in make_plan().cadre_households["household_id"] if h in text]
+    assert dict(build_calendars(_new_plan(), redact=True)) == {p.name: p.read_bytes() for p in out.iterdir()}
+    export_ics(make_plan(), out, redact=True)
+    events = _events({p.name: p.read_bytes() for p in out.iterdir()})
+    assert [v[1] for v in events.values() if v[3] == "CANCELLED"] == [date.fromisoformat(ADDED[0])]
+    assert all(uid.endswith("@redacted.planner.local") for uid in events)
