@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from planner.cli_errors import Parser
 from planner.errors import InfeasibleError, InputError, Lang
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_CANCELLED = 0, 1, 2, 3, 130
@@ -141,7 +142,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.ics:
         from planner.export.ics import export_ics
 
-        n = export_ics(plan, Path(args.ics), redact=args.redact, inputs=[args.plan], table=table)
+        previous = getattr(args, "previous", None)
+        if previous and os.path.realpath(previous) == os.path.realpath(args.ics):
+            previous = None   # the folder being replaced is the default previous state anyway
+        n = export_ics(plan, Path(args.ics), redact=args.redact, inputs=[args.plan, previous], table=table,
+                       previous=previous)
         print(_say(args.lang, f"已写出 {n} 个日历文件：{args.ics}", f"{n} calendars written: {args.ics}"))
     if args.xlsx:
         from planner.export.xlsx import export_xlsx
@@ -219,6 +224,8 @@ ZH_HELP = "显示本帮助并退出"
 class ZhHelpFormatter(argparse.HelpFormatter):
     """argparse's section headings and usage prefix in Chinese."""
 
+    CHINESE = True   # planner.cli_errors.Parser: error messages in Chinese too
+
     def start_section(self, heading: str | None) -> None:
         super().start_section(ZH_HEADINGS.get(heading or "", heading))
 
@@ -262,7 +269,7 @@ def _version() -> str:
 
 
 def build_parser(lang: Lang | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="planner", description="党员干部直接联系服务群众 年度联系计划")
+    parser = Parser(prog="planner", description="党员干部直接联系服务群众 年度联系计划")
     parser.add_argument("--lang", choices=["zh", "en"], default=os.environ.get("PLANNER_LANG", "zh"),
                         help="message language / 提示语言")
     parser.add_argument("--version", action="version", version=f"planner {_version()}",
@@ -313,9 +320,12 @@ def build_parser(lang: Lang | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="calendars and workbook / 导出日历和工作簿")
     p.add_argument("plan", help=HELP_PLAN)
     p.add_argument("--ics", default=None, metavar="DIR",
-                   help="folder for one .ics calendar per person (must not exist) / 个人日历（.ics）输出目录")
+                   help="folder for one .ics calendar per person (new, or one planner wrote: updated) / 个人日历（.ics）输出目录")
     p.add_argument("--xlsx", default=None, metavar="FILE", help="workbook to write / 要写出的 Excel 工作簿")
     p.add_argument("--redact", action="store_true", help="pseudonymise household data / 联系户信息脱敏")
+    p.add_argument("--previous", default=None, metavar="PREV",
+                   help="the previous export (calendar folder or plan folder) to update: moved visits are revised, "
+                        "removed ones cancelled; default: the --ics folder being replaced / 上次导出的日历或计划目录")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("history", help="versions of a stored scenario / 方案版本历史")

@@ -96,6 +96,7 @@ def read_plan(folder: str | Path, require_visits: bool = False) -> Plan:
     names = pd.DataFrame(columns=list(NAMES_COLUMNS))
     if (folder / "names.csv").exists():
         names = pd.read_csv(folder / "names.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        names = names.apply(unguard_column)   # written guarded like every CSV: no stray ' before a name
     if issues:
         raise InputError(issues)
     return Plan(report=report, names=names, **frames)

@@ -1,7 +1,9 @@
 """One RFC 5545 calendar per person (leader, unit, cadre): all-day events that phones and Outlook import.
 
-Reproducible on purpose: UIDs are hashes of the visit itself and DTSTAMP is fixed from the plan's year, so exporting
-the same plan twice gives byte-identical files and re-importing updates events instead of duplicating them.
+Reproducible on purpose: each visit keeps one UID across plan versions and DTSTAMP is fixed from the plan's year, so
+exporting the same plan twice gives byte-identical files; compared with the previous export a moved visit gets a
+higher SEQUENCE and a vanished one comes back as STATUS:CANCELLED, so re-importing updates a calendar instead of
+duplicating events (planner.export.ics_revision, docs/CALENDAR_UPDATES.md).
 The Asia/Shanghai VTIMEZONE is included for calendar apps that want it (events are all-day DATE values, which
 are floating by definition). `icalendar` writes the header and VTIMEZONE once; the events are written directly
 in its exact form (escaping, folding, property order) from whole columns — at district scale icalendar per event
@@ -11,10 +13,10 @@ with icalendar and vobject.
 
 from __future__ import annotations
 
-import hashlib
 import io
+import os
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 from icalendar import Calendar, Event, Timezone, vDate, vDatetime, vText
 
+from planner.errors import InputError, Issue
 from planner.export.common import (
     PERSON_KIND_ZH,
     TALK_ZH,
@@ -32,13 +35,22 @@ from planner.export.common import (
     unique_names,
     visit_table,
 )
-from planner.io.outputs import CALENDARS, write_folder
-from planner.plan import Plan
+from planner.export.ics_revision import (
+    CANCELLED,
+    Published,
+    Revision,
+    calendar_files,
+    cancellation,
+    comparable,
+    published_events,
+    revise,
+    stable_uids,
+)
+from planner.io.outputs import CALENDARS, check_folder, write_folder
+from planner.plan import Plan, read_plan
 
 TZID = "Asia/Shanghai"
 PRODID = "-//planner//District Contact and Service Plan//ZH"
-UID_DOMAIN = "planner.local"
-UID_HEX = 32
 ONE_DAY = timedelta(days=1)
 CALENDAR_END = b"END:VCALENDAR\r\n"
 
@@ -66,15 +78,26 @@ def _calendar_header(title: str, description: str, tz: Timezone) -> Calendar:
     return cal
 
 
-def _description(row: dict[str, object]) -> str:
-    """Only what the summary does not already say (the household, the talk, the reception role)."""
+def _target_text(target_kind: str, label: str, place: str, community_id: str) -> str:
+    """Whom the visit is for, name next to code: "幸福里社区（C001） 联系户 H00012", "东城办事处（B01）"."""
+    if target_kind == "household":
+        where = f"{place}（{community_id}） " if place and community_id and place != community_id else ""
+        return f"{where}联系户 {label}"
+    if target_kind in ("office", "community"):
+        return f"{place}（{label}）" if place and place != label else label
+    return ""
+
+
+def _description_text(target_kind: str, label: str, place: str, community_id: str, talk: int, role: str) -> str:
+    """Only what the summary does not already say: the target with its code, the talk, the reception role."""
     lines = []
-    if row["target_kind"] == "household":
-        lines.append(f"联系户：{row['target_label']}")
-    if row["talk"] == 1:
+    target = _target_text(target_kind, label, place, community_id)
+    if target:
+        lines.append(f"走访对象：{target}")
+    if talk == 1:
         lines.append(f"本次走访须开展{TALK_ZH}。")
-    if row["role"]:
-        lines.append(f"接待角色：{row['role']}角")
+    if role:
+        lines.append(f"接待角色：{role}角")
     return "\n".join(lines)
 
 
@@ -117,6 +140,8 @@ class _EventSpec:
     summary: str
     place: str
     description: str
+    sequence: int = 0
+    status: str = ""
 
 
 def _icalendar_event(spec: _EventSpec, stamp: vDatetime) -> Event:
@@ -127,37 +152,45 @@ def _icalendar_event(spec: _EventSpec, stamp: vDatetime) -> Event:
     event["dtstart"] = _dated(spec.day)
     event["dtend"] = _dated(spec.day + ONE_DAY)
     event["summary"] = vText(spec.summary)
+    if spec.sequence:
+        event["sequence"] = spec.sequence
     if spec.place:
         event["location"] = vText(spec.place)
     if spec.description:
         event["description"] = vText(spec.description)
+    if spec.status:
+        event["status"] = spec.status
     return event
 
 
-def _event_specs(year: int, kind: str, pid: str, rows: list[dict[str, object]]) -> list[_EventSpec]:
-    specs: list[_EventSpec] = []
-    seen: dict[str, int] = {}
-    for row in rows:
-        day: date = row["date"]  # type: ignore[assignment]
-        key = "|".join(str(x) for x in (year, kind, pid, day.isoformat(), row["activity"], row["target_kind"],
-                                        row["target_label"], row["role"], row["talk"]))
-        seen[key] = seen.get(key, 0) + 1  # identical rows (should not happen) still get distinct UIDs
-        uid = hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:UID_HEX]
-        specs.append(_EventSpec(f"{uid}@{UID_DOMAIN}", day, str(row["summary"]), str(row["place"] or ""),
-                                _description(row)))
-    return specs
+@dataclass(frozen=True)
+class _Rows:
+    """The visit table's columns as plain lists (iterating pandas per row cost seconds at district)."""
 
+    kinds: list[str]
+    pids: list[str]
+    days: list[date]
+    summaries: list[str]
+    places: list[str]
+    descriptions: list[str]
 
-def _description_text(target_kind: str, label: str, talk: int, role: str) -> str:
-    """`_description` of one row from its column values (the fast writer has no row dicts)."""
-    lines = []
-    if target_kind == "household":
-        lines.append(f"联系户：{label}")
-    if talk == 1:
-        lines.append(f"本次走访须开展{TALK_ZH}。")
-    if role:
-        lines.append(f"接待角色：{role}角")
-    return "\n".join(lines)
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> _Rows:
+        text = {c: table[c].to_numpy(dtype=object).astype(str).tolist() for c in
+                ("person_kind", "person_id", "target_kind", "target_label", "community_id", "role", "summary")}
+        places = [str(p or "") for p in table["place"].to_numpy(dtype=object).tolist()]
+        talks = table["talk"].to_numpy().tolist()
+        descriptions = [_description_text(tk, tl, p, c, t, r) for tk, tl, p, c, t, r in zip(
+            text["target_kind"], text["target_label"], places, text["community_id"], talks, text["role"],
+            strict=True)]
+        return cls(text["person_kind"], text["person_id"], table["date"].to_numpy(dtype=object).tolist(),
+                   text["summary"], places, descriptions)
+
+    def fingerprints(self) -> list[tuple[date, str, str, str]]:
+        return list(zip(self.days, self.summaries, self.places, self.descriptions, strict=True))
+
+    def spec(self, i: int, uid: str, sequence: int) -> _EventSpec:
+        return _EventSpec(uid, self.days[i], self.summaries[i], self.places[i], self.descriptions[i], sequence)
 
 
 def _line_map(prefix: str, values: Iterable[str]) -> dict[str, str]:
@@ -165,35 +198,24 @@ def _line_map(prefix: str, values: Iterable[str]) -> dict[str, str]:
     return {v: _fold(prefix + _escape(v)) for v in dict.fromkeys(values)}
 
 
-def _fast_events(table: pd.DataFrame, year: int, stamp: str) -> list[str]:
+def _fast_events(rows: _Rows, uids: list[str], sequences: list[int], stamp: str) -> list[str]:
     """Every row's VEVENT text, byte for byte as icalendar writes `_icalendar_event(spec)`, from whole columns.
 
     Why: building a dict per row (`to_dict("records")`) and a spec object per event cost ~8 s at district; here
-    the UID keys, occurrence counts, dates and escaped lines are computed per column or per distinct value.
+    the dates and escaped lines are computed per distinct value.
     """
-    columns = {c: table[c].to_numpy(dtype=object).astype(str).tolist() for c in
-               ("person_kind", "person_id", "activity", "target_kind", "target_label", "role", "summary")}
-    places = [str(p or "") for p in table["place"].to_numpy(dtype=object).tolist()]
-    talks = table["talk"].to_numpy().tolist()
-    days = table["date"].to_numpy(dtype=object).tolist()
-    day_text = {d: (d.isoformat(), f"{d:%Y%m%d}", f"{d + ONE_DAY:%Y%m%d}") for d in dict.fromkeys(days)}
-    keys = ["|".join((str(year), k, p, day_text[d][0], a, tk, tl, r, str(t))) for k, p, d, a, tk, tl, r, t in zip(
-        columns["person_kind"], columns["person_id"], days, columns["activity"], columns["target_kind"],
-        columns["target_label"], columns["role"], talks, strict=True)]
-    # identical rows (should not happen) still get distinct UIDs: the n-th copy of a key hashes "key|n"
-    seen = (pd.Series(keys, dtype=object).groupby(keys, sort=False).cumcount() + 1).tolist()
-    uids = [hashlib.sha256(f"{k}|{n}".encode()).hexdigest()[:UID_HEX] for k, n in zip(keys, seen, strict=True)]
-    descriptions = [_description_text(tk, tl, t, r) for tk, tl, t, r in zip(
-        columns["target_kind"], columns["target_label"], talks, columns["role"], strict=True)]
-    summary_line = _line_map("SUMMARY:", columns["summary"])
-    place_line = _line_map("LOCATION:", places)
-    description_line = _line_map("DESCRIPTION:", descriptions)
+    day_text = {d: (f"{d:%Y%m%d}", f"{d + ONE_DAY:%Y%m%d}") for d in dict.fromkeys(rows.days)}
+    summary_line = _line_map("SUMMARY:", rows.summaries)
+    place_line = _line_map("LOCATION:", rows.places)
+    description_line = _line_map("DESCRIPTION:", rows.descriptions)
     events = []
-    for uid, day, summary, place, description in zip(uids, days, columns["summary"], places, descriptions,
-                                                    strict=True):
-        _, start, end = day_text[day]
+    for uid, sequence, day, summary, place, description in zip(
+            uids, sequences, rows.days, rows.summaries, rows.places, rows.descriptions, strict=True):
+        start, end = day_text[day]
         parts = ["BEGIN:VEVENT", summary_line[summary], f"DTSTART;VALUE=DATE:{start}", f"DTEND;VALUE=DATE:{end}",
-                 f"DTSTAMP:{stamp}", _fold(f"UID:{uid}@{UID_DOMAIN}")]
+                 f"DTSTAMP:{stamp}", _fold(f"UID:{uid}")]
+        if sequence:
+            parts.append(f"SEQUENCE:{sequence}")
         if description:
             parts.append(description_line[description])
         if place:
@@ -201,6 +223,16 @@ def _fast_events(table: pd.DataFrame, year: int, stamp: str) -> list[str]:
         parts.append("END:VEVENT\r\n")
         events.append("\r\n".join(parts))
     return events
+
+
+def _cancelled_events(revision: Revision, file: str, stamp: vDatetime) -> list[Event]:
+    """The previous export's events of `file` that the new plan no longer has, as STATUS:CANCELLED."""
+    out = []
+    for uid, before in revision.cancelled.get(file, []):
+        sequence, summary = cancellation(before)
+        out.append(_icalendar_event(_EventSpec(uid, before.day, summary, before.place, before.description, sequence,
+                                               CANCELLED), stamp))
+    return out
 
 
 def _header_template(tz: Timezone) -> list[str]:
@@ -217,60 +249,111 @@ def _header_template(tz: Timezone) -> list[str]:
     return [*pieces, text[at:]]
 
 
-def build_calendars(plan: Plan, redact: bool = False, fast: bool = True,
-                    table: pd.DataFrame | None = None) -> Iterator[tuple[str, bytes]]:
-    """(file name, .ics bytes) for every person with at least one visit, ordered leader, unit, cadre, then id.
+def build_calendars(plan: Plan, redact: bool = False, fast: bool = True, table: pd.DataFrame | None = None,
+                    previous: Mapping[str, Published] | None = None) -> Iterator[tuple[str, bytes]]:
+    """(file name, .ics bytes) for every person with at least one visit, ordered leader, unit, cadre, then id;
+    then a file per calendar of the `previous` export (`published_events`) left with only cancellations.
 
     `fast=False` serialises every event and header through icalendar components (the reference; a test holds the
     fast path to it byte for byte). `table`: `visit_table(plan, redact)` when the caller already has it.
     """
     table = visit_table(plan, redact=redact) if table is None else table
-    if not len(table):
-        return
     year = plan_year(plan, table)
     stamp = vDatetime(datetime(year, 1, 1, tzinfo=UTC))
     stamp_text = stamp.to_ical().decode("ascii")
     tz = _timezone(year)
     book = name_book(plan)
-    grouped = table.groupby(["person_kind", "person_id"], sort=False)
-    codes = grouped.ngroup().to_numpy()
-    order = np.argsort(codes, kind="stable")          # rows of group 0, then group 1, ... each in table order
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(codes))))
-    firsts = order[bounds[:-1]]
-    people = list(zip(table["person_kind"].to_numpy(dtype=object)[firsts].astype(str).tolist(),
-                      table["person_id"].to_numpy(dtype=object)[firsts].astype(str).tolist(), strict=True))
+    rows = _Rows.of(table)
+    uids = stable_uids(table, year, redacted=redact)
+    revision = revise(uids, rows.fingerprints(), comparable(previous or {}, redact))
+    people: list[tuple[str, str]] = []
+    groups: list[np.ndarray] = []
+    if len(table):
+        codes = table.groupby(["person_kind", "person_id"], sort=False).ngroup().to_numpy()
+        order = np.argsort(codes, kind="stable")      # rows of group 0, then group 1, ... each in table order
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(codes))))
+        groups = [order[bounds[g]:bounds[g + 1]] for g in range(len(bounds) - 1)]
+        people = [(rows.kinds[g[0]], rows.pids[g[0]]) for g in groups]
     stems = unique_names(safe_file_stem(kind, pid, book.name(kind, pid)) for kind, pid in people)
-    if fast:
-        events = _fast_events(table, year, stamp_text)
-        head = _header_template(tz)
-    else:
-        records = table.to_dict("records")
-    for g, (stem, (kind, pid)) in enumerate(zip(stems, people, strict=True)):
-        rows = order[bounds[g]:bounds[g + 1]]
+    files = [f"{stem}.ics" for stem in stems]
+    # a previous file is matched ignoring case (as file systems do); one not written again keeps only cancellations
+    ours = {f.lower(): f for f in files}
+    into: dict[str, list[str]] = {}   # new file (or the previous one, kept) → previous files cancelled into it
+    for previous_file in revision.cancelled:
+        into.setdefault(ours.get(previous_file.lower(), previous_file), []).append(previous_file)
+    head = _header_template(tz) if fast else None
+    events = _fast_events(rows, uids, revision.sequences, stamp_text) if fast else []
+    for file, group, (kind, pid) in zip(files, groups, people, strict=True):
         person_name = book.name(kind, pid)
         title = f"{year}年联系服务群众计划：{person_name}"
-        desc = f"{PERSON_KIND_ZH.get(kind, kind)} {pid} {person_name}，共 {len(rows)} 项活动"
-        if not fast:
-            cal = _calendar_header(title, desc, tz)
-            for spec in _event_specs(year, kind, pid, [records[i] for i in rows]):
-                cal.add_component(_icalendar_event(spec, stamp))
-            yield f"{stem}.ics", cal.to_ical()
-            continue
-        lines = {"\0name": _fold("X-WR-CALNAME:" + _escape(title)) + "\r\n",
-                 "\0desc": _fold("X-WR-CALDESC:" + _escape(desc)) + "\r\n"}
-        text = "".join(lines.get(piece, piece) for piece in head)
-        body = "".join([events[i] for i in rows])
-        yield f"{stem}.ics", (text + body).encode("utf-8") + CALENDAR_END
+        desc = f"{PERSON_KIND_ZH.get(kind, kind)} {pid} {person_name}，共 {len(group)} 项活动"
+        cancelled = [e for f in into.get(file, []) for e in _cancelled_events(revision, f, stamp)]
+        body: list[str] | list[_EventSpec] = [events[i] for i in group] if fast else [
+            rows.spec(i, uids[i], revision.sequences[i]) for i in group]
+        yield file, _calendar_bytes(title, desc, tz, stamp, head, body, cancelled)
+    for file in sorted(set(into) - set(files)):
+        cancelled = _cancelled_events(revision, file, stamp)
+        desc = f"已取消 {len(cancelled)} 项活动"
+        yield file, _calendar_bytes(revision.titles.get(file, file), desc, tz, stamp, head, [], cancelled)
+
+
+def _calendar_bytes(title: str, desc: str, tz: Timezone, stamp: vDatetime, head: list[str] | None,
+                    events: list[str] | list[_EventSpec], cancelled: list[Event]) -> bytes:
+    """One calendar: through icalendar (`head` None) or from the fast writer's header template and event texts."""
+    if head is None:
+        cal = _calendar_header(title, desc, tz)
+        for spec in events:
+            assert isinstance(spec, _EventSpec)
+            cal.add_component(_icalendar_event(spec, stamp))
+        for event in cancelled:
+            cal.add_component(event)
+        return cal.to_ical()
+    lines = {"\0name": _fold("X-WR-CALNAME:" + _escape(title)) + "\r\n",
+             "\0desc": _fold("X-WR-CALDESC:" + _escape(desc)) + "\r\n"}
+    text = "".join(lines.get(piece, piece) for piece in head)
+    body = "".join([*(e for e in events if isinstance(e, str)), *(e.to_ical().decode("utf-8") for e in cancelled)])
+    return (text + body).encode("utf-8") + CALENDAR_END
+
+
+def previous_files(source: str | Path, redact: bool) -> list[tuple[str, bytes]]:
+    """The previous export named by `--previous`: a calendar folder as it is, or a plan folder's calendars."""
+    path = Path(source)
+    files = calendar_files(path)
+    if files:
+        return files
+    if path.is_dir() and (path / "visits.csv").is_file():
+        return list(build_calendars(read_plan(path, require_visits=True), redact=redact))
+    raise InputError([Issue(os.fspath(source), None, None,
+                            "既不是 planner 写出的日历文件夹，也不是计划文件夹（--previous）",
+                            "is neither a calendar folder nor a plan folder written by planner (--previous)")])
+
+
+def previous_export(out_dir: Path | None, previous: str | Path | None, year: int,
+                    redact: bool = False) -> dict[str, Published]:
+    """The state a new export is compared with: `previous` if given (a calendar or plan folder), else the planner
+    calendar folder about to be replaced at `out_dir` (nothing for a new or empty folder)."""
+    if previous is not None:
+        files = previous_files(previous, redact)
+    elif out_dir is not None:
+        files = calendar_files(Path(out_dir))
+    else:
+        files = []
+    return published_events(files, year)
 
 
 def export_ics(plan: Plan, out_dir: Path, redact: bool = False, inputs: Iterable[str | Path | None] = (),
-               table: pd.DataFrame | None = None) -> int:
+               table: pd.DataFrame | None = None, previous: str | Path | None = None) -> int:
     """Write one .ics per person as the folder `out_dir`, replacing only a new path, an empty folder or calendars
-    we wrote before (planner.io.outputs); returns the number of files written."""
+    we wrote before (planner.io.outputs), updating what that folder (or `previous`) held: moved visits get a higher
+    SEQUENCE, vanished ones STATUS:CANCELLED (planner.export.ics_revision). Returns the number of files written."""
     written: list[str] = []
+    inputs = list(inputs)
+    check_folder(out_dir, CALENDARS, inputs)   # refuse before reading anything from it
+    table = visit_table(plan, redact=redact) if table is None else table
+    before = previous_export(out_dir, previous, plan_year(plan, table), redact)
 
     def fill(folder: Path) -> None:
-        for name, data in build_calendars(plan, redact=redact, table=table):
+        for name, data in build_calendars(plan, redact=redact, table=table, previous=before):
             (folder / name).write_bytes(data)
             written.append(name)
 
@@ -278,15 +361,16 @@ def export_ics(plan: Plan, out_dir: Path, redact: bool = False, inputs: Iterable
     return len(written)
 
 
-def ics_zip_bytes(plan: Plan, redact: bool = False) -> bytes:
-    """All calendars in one zip (the app's download button); fixed timestamps keep it reproducible."""
+def ics_zip_bytes(plan: Plan, redact: bool = False, previous: Plan | None = None) -> bytes:
+    """All calendars in one zip (the app's download button); fixed timestamps keep it reproducible. `previous`:
+    the plan version exported before (e.g. the previous stored version), so moved and removed visits update."""
     buffer = io.BytesIO()
     year = plan_year(plan)
+    before = published_events(build_calendars(previous, redact=redact), year) if previous is not None else None
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in build_calendars(plan, redact=redact):
+        for name, data in build_calendars(plan, redact=redact, previous=before):
             info = zipfile.ZipInfo(name, date_time=(year, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.flag_bits |= 0x800  # UTF-8 file names (Chinese), so every unzip tool shows them right
             archive.writestr(info, data)
     return buffer.getvalue()
-

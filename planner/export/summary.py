@@ -27,6 +27,13 @@ SUMMARY_HEADERS: tuple[str, ...] = (
     "每对象最少天数", "要求天数", "每户最少谈心谈话", "要求谈心谈话", "基层天数", "要求基层天数", "备注", "达标",
     "未达标项",
 )
+# the printed header: each actual/required pair under one title (first column → title, leaves)
+SUMMARY_GROUPS: dict[int, tuple[str, ...]] = {
+    SUMMARY_HEADERS.index("每对象最少次数"): ("每个联系对象的走访次数", "最少", "要求"),
+    SUMMARY_HEADERS.index("每对象最少天数"): ("每个联系对象的走访天数", "最少", "要求"),
+    SUMMARY_HEADERS.index("每户最少谈心谈话"): ("每户谈心谈话", "最少", "要求"),
+    SUMMARY_HEADERS.index("基层天数"): ("基层天数", "实际", "要求"),
+}
 MET_ZH, NOT_MET_ZH = "是", "否"
 
 
@@ -135,7 +142,7 @@ def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook,
             targets = _int(stats["targets"]) if stats is not None else 0
             min_rows = _int(stats["min_rows"]) if stats is not None else 0
             min_days = _int(stats["min_days"]) if stats is not None else 0
-            need_days = vr.leader_contact  # contact visits count on distinct dates
+            need_rows = need_days = vr.leader_contact  # 到联系点不少于12次, counted on distinct dates
             grassroots = int(leader_days.get(ident, 0))
             need_grassroots = rules.grassroots_days.for_tier(tier) if tier in TIER_ZH else None
             seen = int(toured.get(ident, 0))

@@ -1,8 +1,10 @@
 """A workbook for printing and distribution: summary, month grid, reception roster, one sheet per office and unit.
 
-Written with xlsxwriter row by row (no per-cell formats), so a district's ~100,000 visits export in seconds.
-Every text cell passes `guard_text`, so no cell starts with a formula character even if a name does; the
-workbook is also opened with strings_to_formulas/urls off so nothing is ever interpreted.
+Written with xlsxwriter row by row (no per-cell formats except below), so a district's ~100,000 visits export in
+seconds. Every value is a typed cell (text as text, never a formula: strings_to_formulas/urls off), and a text cell
+starting with a formula character (= + - @ TAB CR) also gets the quote-prefix format, so it shows as typed and stays
+text when someone edits it — no literal apostrophe in the cell (CSV files keep the apostrophe guard, planner.io.safe).
+Every format names a Chinese font (planner.io.template.CJK_FONT) so LibreOffice does not pick a Japanese face.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from planner.export.common import (
     visit_table,
     weekday_zh,
 )
-from planner.export.summary import NOT_MET_ZH, SUMMARY_HEADERS, summary_rows
+from planner.export.summary import NOT_MET_ZH, SUMMARY_GROUPS, SUMMARY_HEADERS, summary_rows
 from planner.io.outputs import XLSX_CREATOR, write_file
-from planner.io.safe import guard_cells, guard_text
+from planner.io.safe import FORMULA_START
+from planner.io.template import CJK_FONT, LINE_POINTS, header_height
 from planner.plan import Plan
 
 SUMMARY_SHEET = "汇总"
@@ -53,7 +56,8 @@ UNIT_WIDTHS = (12, 6, 10, 10, 12, 10, 20, 14, 10)
 RECEPTION_HEADERS = ("日期", "星期", "A角编号", "A角", "B角编号", "B角")
 RECEPTION_WIDTHS = (12, 6, 10, 14, 10, 14)
 MONTH_HEADERS = ("类型", "编号", "姓名", *(f"{m}月" for m in MONTHS), "合计")
-SUMMARY_WIDTHS = (10, 10, 14, 12, 8, 8, 10, 8, 10, 8, 10, 8, 8, 10, 40, 6, 30)
+SUMMARY_WIDTHS = (10, 10, 14, 12, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 36, 6, 40)
+_STARTS = frozenset(FORMULA_START)
 
 
 def sheet_names(wanted: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
@@ -74,9 +78,19 @@ def sheet_names(wanted: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
     return out
 
 
+def _blank_missing(values: list[Any]) -> list[Any]:
+    """Missing values and empty text as None (blank cells); everything else as it is."""
+    return [None if v is None or v is pd.NA or v == "" or (isinstance(v, float) and v != v) else v for v in values]
+
+
 def _cells(frame: pd.DataFrame) -> list[list[Any]]:
-    """Column values (not rows): text guarded, missing values and empty text as None (blank cells)."""
-    return [guard_cells(frame[name].to_numpy(dtype=object).tolist()) for name in frame.columns]
+    """Column values (not rows), missing values and empty text as None (blank cells)."""
+    return [_blank_missing(frame[name].to_numpy(dtype=object).tolist()) for name in frame.columns]
+
+
+def _risky(value: object) -> bool:
+    """Text a spreadsheet would take for a formula if someone re-typed it: written with the quote prefix."""
+    return isinstance(value, str) and value[:1] in _STARTS
 
 
 class _Writer:
@@ -85,49 +99,96 @@ class _Writer:
     def __init__(self, target: str | IO[bytes], title: str):
         self.book = xlsxwriter.Workbook(target, {
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-            "default_date_format": "yyyy-mm-dd",
+            "default_date_format": "yyyy-mm-dd", "default_format_properties": dict(CJK_FONT),
         })
         self.book.set_properties({"title": title, "author": XLSX_CREATOR, "comments": "党员干部直接联系服务群众"})
         self.header = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                             "valign": "vcenter", "align": "center"})
         self.bad = self.book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+        self.quoted = self.book.add_format({"quote_prefix": True})
+        self.wrapped = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.wrapped_quoted = self.book.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
         self.title = title
 
     def sheet(self, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int],
-              freeze_cols: int = 0, columns: Sequence[list[Any]] | None = None) -> Worksheet:
-        """A sheet from `rows` (small sheets) or from `columns` (the long office/unit sheets, see `_write_columns`)."""
+              freeze_cols: int = 0, columns: Sequence[list[Any]] | None = None,
+              groups: dict[int, tuple[str, ...]] | None = None, wrap: frozenset[int] = frozenset()) -> Worksheet:
+        """A sheet from `rows` (small sheets) or from `columns` (the long office/unit sheets, see `_write_columns`).
+        `groups` {first column: (title, leaf, leaf, ...)}: a two-row header, the title merged over its leaves.
+        `wrap`: columns of long text (small sheets): wrapped inside the column, the row made tall enough."""
         ws = self.book.add_worksheet(name)
-        ws.write_row(0, 0, [guard_text(h) for h in headers], self.header)
+        top = self._headers(ws, headers, widths, groups or {})
         if columns is not None:
             rows = []
-            n = self._write_columns(ws, columns)
+            n = self._write_columns(ws, columns, top)
         else:
-            for r, row in enumerate(rows, start=1):
-                ws.write_row(r, 0, row)
+            for r, row in enumerate(rows, start=top):
+                ws.write_row(r, 0, row)   # one call per row (a district's summary has ~5,000 rows)
+                for c, value in enumerate(row):   # then the few cells that need a format, written again
+                    if c in wrap:
+                        ws.write(r, c, value, self.wrapped_quoted if _risky(value) else self.wrapped)
+                    elif _risky(value):
+                        ws.write_string(r, c, value, self.quoted)
+                long = [(str(row[c] or ""), widths[c]) for c in wrap]
+                if any(2 * len(text) > width - 1 for text, width in long):   # may need a second line
+                    height = header_height(*zip(*long, strict=True))
+                    if height > LINE_POINTS + 3:
+                        ws.set_row(r, height)
             n = len(rows)
         for c, width in enumerate(widths):
             ws.set_column(c, c, width)
-        ws.freeze_panes(1, freeze_cols)
-        ws.autofilter(0, 0, max(n, 1), len(headers) - 1)
+        ws.freeze_panes(top, freeze_cols)
+        ws.autofilter(top - 1, 0, top - 1 + max(n, 1), len(headers) - 1)
         ws.set_landscape()
         ws.set_paper(PAPER_A4)
         ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+        ws.repeat_rows(0, top - 1)
         ws.hide_gridlines(0)  # keep gridlines on screen and on paper
         ws.set_header(f"&L{self.title}&R&A")
         ws.set_footer("&C第 &P 页，共 &N 页")
         return ws
 
-    def _write_columns(self, ws: Worksheet, columns: Sequence[list[Any]]) -> int:
+    def _headers(self, ws: Worksheet, headers: Sequence[str], widths: Sequence[int],
+                 groups: dict[int, tuple[str, ...]]) -> int:
+        """The header row(s), tall enough for their wrapped text; returns the first data row."""
+        if not groups:
+            ws.write_row(0, 0, list(headers), self.header)
+            ws.set_row(0, header_height(headers, widths))
+            return 1
+        covered = {first + i for first, (_, *leaves) in groups.items() for i in range(len(leaves))}
+        for c, header in enumerate(headers):
+            if c not in covered:
+                ws.merge_range(0, c, 1, c, header, self.header)
+        titles: list[str] = []
+        leaves: list[str] = []
+        title_widths: list[float] = []
+        leaf_widths: list[float] = []
+        for first, (title, *names) in groups.items():
+            last = first + len(names) - 1
+            ws.merge_range(0, first, 0, last, title, self.header)
+            ws.write_row(1, first, names, self.header)
+            titles.append(title)
+            title_widths.append(sum(widths[first:last + 1]))
+            leaves += names
+            leaf_widths += widths[first:last + 1]
+        top = header_height(titles, title_widths)
+        singles = header_height([h for c, h in enumerate(headers) if c not in covered],
+                                [w for c, w in enumerate(widths) if c not in covered])
+        ws.set_row(0, top)
+        ws.set_row(1, max(header_height(leaves, leaf_widths), singles - top))
+        return 2
+
+    def _write_columns(self, ws: Worksheet, columns: Sequence[list[Any]], top: int = 1) -> int:
         """Write column lists row by row (constant_memory needs row order) with the one typed call each column
         needs: the same cells `write_row` would make (dates as serial numbers in the default date format, blanks
-        skipped) without its per-cell type dispatch. Returns the number of data rows."""
+        skipped) without its per-cell type dispatch; risky text with the quote prefix. Returns the number of
+        data rows."""
         date_format = self.book.default_date_format
         writers: list[tuple[Callable[..., Any], list[Any], tuple[Any, ...]]] = []
         for values in columns:
             kinds = {type(v) for v in values if v is not None}
             if kinds <= {str}:
-                writers.append((ws.write_string, values, ()))
+                writers.append((self._text_writer(ws, values), values, ()))
             elif kinds <= {date}:
                 serial = {d: float((d - EXCEL_EPOCH).days) for d in set(values) if d is not None}
                 writers.append((ws.write_number, [None if v is None else serial[v] for v in values],
@@ -141,8 +202,19 @@ class _Writer:
             for c, (write, values, extra) in enumerate(writers):
                 value = values[r]
                 if value is not None:
-                    write(r + 1, c, value, *extra)
+                    write(r + top, c, value, *extra)
         return n
+
+    def _text_writer(self, ws: Worksheet, values: list[Any]) -> Callable[..., Any]:
+        """write_string, with the quote-prefix format for the (rare) cells starting with a formula character."""
+        if _STARTS.isdisjoint({v[:1] for v in values if v is not None}):   # first characters, once each
+            return ws.write_string
+        quoted = self.quoted
+
+        def write(row: int, col: int, value: str) -> Any:
+            return ws.write_string(row, col, value, quoted if value[:1] in _STARTS else None)
+
+        return write
 
     def close(self) -> None:
         self.book.close()
@@ -220,8 +292,8 @@ def _month_grid(table: pd.DataFrame, book: NameBook) -> list[list[Any]]:
     keys = sorted(grid.index, key=lambda k: (order.get(k[0], len(order)), k[1]))
     grid = grid.loc[keys]
     values = grid.to_numpy().tolist()
-    return [[guard_text(PERSON_KIND_ZH.get(k, k)), guard_text(p), guard_text(book.name(k, p)), *counts,
-             sum(counts)] for (k, p), counts in zip(keys, values, strict=True)]
+    return [[PERSON_KIND_ZH.get(k, k), p, book.name(k, p), *counts, sum(counts)]
+            for (k, p), counts in zip(keys, values, strict=True)]
 
 
 def _reception_rows(table: pd.DataFrame) -> list[list[Any]]:
@@ -233,8 +305,7 @@ def _reception_rows(table: pd.DataFrame) -> list[list[Any]]:
         b = part[part["role"] == "B"]
         a_id = "、".join(a["person_id"])
         b_id = "、".join(b["person_id"])
-        out.append([day, weekday_zh(day), *(guard_text(x) for x in (
-            a_id, "、".join(a["person_name"]), b_id, "、".join(b["person_name"])))])
+        out.append([day, weekday_zh(day), a_id, "、".join(a["person_name"]), b_id, "、".join(b["person_name"])])
     return out
 
 
@@ -252,11 +323,11 @@ def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False,
     names = sheet_names([t for t, _ in offices] + [t for t, _ in units], taken=fixed)
 
     summary = summary_rows(plan, table, rules, book)
-    ws = writer.sheet(SUMMARY_SHEET, SUMMARY_HEADERS, [[guard_text(x) for x in row] for row in summary],
-                      SUMMARY_WIDTHS, freeze_cols=3)
+    ws = writer.sheet(SUMMARY_SHEET, SUMMARY_HEADERS, summary, SUMMARY_WIDTHS, freeze_cols=3, groups=SUMMARY_GROUPS,
+                      wrap=frozenset({SUMMARY_HEADERS.index("备注"), SUMMARY_HEADERS.index("未达标项")}))
     met_col = SUMMARY_HEADERS.index("达标")
     if summary:
-        ws.conditional_format(1, met_col, len(summary), met_col, {
+        ws.conditional_format(2, met_col, len(summary) + 1, met_col, {
             "type": "cell", "criteria": "==", "value": f'"{NOT_MET_ZH}"', "format": writer.bad})
     writer.sheet(MONTH_SHEET, MONTH_HEADERS, _month_grid(table, book), (10, 10, 14, *([6] * 12), 8), freeze_cols=3)
     writer.sheet(RECEPTION_SHEET, RECEPTION_HEADERS, _reception_rows(table), RECEPTION_WIDTHS)

@@ -10,7 +10,9 @@ so the template cannot drift from the reader.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +29,24 @@ RULES_SHEET = "规则"
 EXAMPLES_SHEET = "示例"
 RULES_HEADERS = ("规则项", "值", "默认值", "说明", "政策依据")
 LAST_ROW = 1_048_575  # Excel's last row (0-based): validations cover the whole column
+# Every workbook planner writes names a Chinese font on every format (the workbook default included): 等线 is
+# Office's Chinese default; charset 134 (GB2312) tells a spreadsheet without it to substitute a Chinese face.
+CJK_FONT = {"font_name": "等线", "font_charset": 134, "font_size": 11}
+LINE_POINTS = 15        # one line of 11 pt text, in row-height points
+CELL_PADDING = 1        # characters of a column's width that wrapped text does not use
 TYPE_ZH = {"id": "编号（文本）", "text": "文本", "ref": "编号（引用）", "enum": "选项", "int": "整数", "float": "数值",
            "date": "日期 YYYY-MM-DD"}
+
+
+def text_width(text: str) -> int:
+    """Width in Excel's character units: CJK and other wide characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def header_height(texts: Sequence[str], widths: Sequence[float]) -> float:
+    """Row height (points) that shows every wrapped `texts[i]` in a column of `widths[i]` characters."""
+    lines = [max(1, math.ceil(text_width(t) / max(w - CELL_PADDING, 1))) for t, w in zip(texts, widths, strict=False)]
+    return LINE_POINTS * max(lines, default=1) + 3
 
 
 def _allowed(col: ColumnSpec) -> str:
@@ -53,11 +71,36 @@ def _column_help(col: ColumnSpec) -> str:
     return "；".join(parts)
 
 
+INSTRUCTION_WIDTHS = (22, 16, 10, 80)
+RULES_WIDTHS = (34, 10, 10, 44, 80)
+PAPER_A4 = 9
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6}   # inches; room for the header and footer lines
+
+
+def _print_setup(sheet: Worksheet, repeat: tuple[int, int] | None, landscape: bool = True) -> None:
+    """Prints cleanly: A4, fitted to one page wide (as many pages tall as needed), the header row(s) repeated on
+    every page, narrow margins, the sheet name and page numbers in the page header and footer."""
+    if landscape:
+        sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(**MARGINS)
+    if repeat is not None:
+        sheet.repeat_rows(*repeat)
+    sheet.set_header("&L党员干部直接联系服务群众 输入模板&R&A")
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _wrapped_row(sheet: Worksheet, row: int, values: Sequence[str], widths: Sequence[float], cell_format: Any) -> None:
+    """One row of wrapped text, tall enough for its longest cell (spreadsheets do not grow rows on their own)."""
+    sheet.write_row(row, 0, values, cell_format)
+    sheet.set_row(row, header_height(values, widths))
+
+
 def _write_instructions(book: Workbook, sheet: Worksheet, formats: dict[str, Any]) -> None:
-    sheet.set_column(0, 0, 22)
-    sheet.set_column(1, 1, 16)
-    sheet.set_column(2, 2, 10)
-    sheet.set_column(3, 3, 80)
+    widths = INSTRUCTION_WIDTHS
+    for c, width in enumerate(widths):
+        sheet.set_column(c, c, width)
     lines: list[tuple[str, ...]] = [
         ("党员干部直接联系服务群众 年度联系计划 —— 输入模板",),
         ("本工具根据下列各表，自动安排：区级领导联系办事处、区直单位联系社区、党员干部联系困难群众家庭，",),
@@ -69,26 +112,31 @@ def _write_instructions(book: Workbook, sheet: Worksheet, formats: dict[str, Any
         ("",),
     ]
     row = 0
-    for line in lines:
-        sheet.write_string(row, 0, line[0], formats["title"] if row == 0 else formats["plain"])
+    for line in lines:   # the introduction spans the four columns, wrapped
+        if line[0]:
+            sheet.merge_range(row, 0, row, len(widths) - 1, line[0], formats["title"] if row == 0 else formats["plain"])
+            sheet.set_row(row, max(header_height(line, [sum(widths)]), 20 if row == 0 else 0))
         row += 1
+    header_row = row
     sheet.write_row(row, 0, ("工作表 / 列", "英文列名", "必填", "说明"), formats["header"])
     row += 1
     for spec in TABLES:
         need = "必需" if spec.required else "可选"
-        sheet.write_row(row, 0, (f"{spec.stem}（{spec.zh}）", spec.file, need, spec.help_zh), formats["table"])
+        _wrapped_row(sheet, row, (f"{spec.stem}（{spec.zh}）", spec.file, need, spec.help_zh), widths,
+                     formats["table_wrap"])
         row += 1
         for col in spec.columns:
-            sheet.write_row(row, 0, (f"  {col.zh}", col.name, "是" if col.required else "", _column_help(col)),
-                            formats["plain"])
+            _wrapped_row(sheet, row, (f"  {col.zh}", col.name, "是" if col.required else "", _column_help(col)),
+                         widths, formats["plain"])
             row += 1
     row += 1
     sheet.write_row(row, 0, ("规则（在“规则”表修改）", "规则项", "默认值", "说明 / 政策依据"), formats["header"])
     row += 1
     for name, label, default, source in _rule_rows():
         text = label + (f"。依据：{source}" if source else "")
-        sheet.write_row(row, 0, (label, name, default, text), formats["plain"])
+        _wrapped_row(sheet, row, (label, name, default, text), widths, formats["plain"])
         row += 1
+    _print_setup(sheet, (header_row, header_row))
 
 
 def _rule_rows() -> list[tuple[str, str, str, str]]:
@@ -113,6 +161,7 @@ def _write_table_sheet(sheet: Worksheet, spec: TableSpec, formats: dict[str, Any
         sheet.write_comment(0, i, _column_help(col), {"x_scale": 2, "y_scale": 1.5})
         _add_validation(sheet, i, col)
     sheet.freeze_panes(1, 0)
+    _print_setup(sheet, (0, 0))
 
 
 def _add_validation(sheet: Worksheet, i: int, col: ColumnSpec) -> None:
@@ -136,17 +185,16 @@ def _add_validation(sheet: Worksheet, i: int, col: ColumnSpec) -> None:
 
 def _write_rules_sheet(sheet: Worksheet, formats: dict[str, Any]) -> None:
     sheet.write_row(0, 0, RULES_HEADERS, formats["header"])
-    sheet.set_column(0, 0, 34, formats["text"])
-    sheet.set_column(1, 1, 10)
-    sheet.set_column(2, 2, 10)
-    sheet.set_column(3, 3, 44)
-    sheet.set_column(4, 4, 80)
+    for c, width in enumerate(RULES_WIDTHS):
+        sheet.set_column(c, c, width, formats["text"] if c == 0 else None)
     for row, (name, label, default, source) in enumerate(_rule_rows(), start=1):
-        sheet.write_string(row, 0, name)
-        sheet.write_string(row, 2, default, formats["grey"])
-        sheet.write_string(row, 3, label)
-        sheet.write_string(row, 4, source)
+        sheet.write_string(row, 0, name, formats["text_top"])
+        sheet.write_string(row, 2, default, formats["grey_top"])
+        sheet.write_string(row, 3, label, formats["plain"])
+        sheet.write_string(row, 4, source, formats["plain"])
+        sheet.set_row(row, header_height((name, label, source), (RULES_WIDTHS[0], *RULES_WIDTHS[3:])))
     sheet.freeze_panes(1, 0)
+    _print_setup(sheet, (0, 0))
 
 
 def _write_examples(sheet: Worksheet, formats: dict[str, Any]) -> None:
@@ -167,6 +215,7 @@ def _write_examples(sheet: Worksheet, formats: dict[str, Any]) -> None:
                     sheet.write_string(row, i, str(value), formats["grey"])
             row += 1
         row += 1
+    _print_setup(sheet, None)
 
 
 def write_template(path: str | Path, inputs: Iterable[str | Path | None] = ()) -> Path:
@@ -175,15 +224,19 @@ def write_template(path: str | Path, inputs: Iterable[str | Path | None] = ()) -
 
 
 def _write_book(path: Path) -> None:
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "default_format_properties": dict(CJK_FONT)})
     book.set_properties({"author": XLSX_CREATOR, "title": "党员干部直接联系服务群众 输入模板"})
     formats = {
         "title": book.add_format({"bold": True, "font_size": 13}),
-        "plain": book.add_format({"text_wrap": False}),
+        "plain": book.add_format({"text_wrap": True, "valign": "top"}),
+        "text_top": book.add_format({"num_format": "@", "text_wrap": True, "valign": "top"}),
         "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
         "required": book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1}),
         "table": book.add_format({"bold": True, "bg_color": "#F2F2F2"}),
+        "table_wrap": book.add_format({"bold": True, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}),
         "grey": book.add_format({"font_color": "#808080"}),
+        "grey_top": book.add_format({"font_color": "#808080", "valign": "top"}),
         "text": book.add_format({"num_format": "@"}),
     }
     try:

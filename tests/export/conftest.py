@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -62,3 +69,61 @@ def make_plan(person_name: str = "王书记", community_name: str = "幸福里�
 @pytest.fixture
 def small_plan() -> Plan:
     return make_plan()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def caldav_calendar(tmp_path: Path) -> Iterator[object]:
+    """An empty calendar on a real CalDAV server: Radicale in a subprocess on a free port, temporary storage, no
+    authentication; stopped (by its own pid) at teardown."""
+    caldav = pytest.importorskip("caldav")
+    pytest.importorskip("radicale")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "radicale", "--storage-filesystem-folder", str(tmp_path / "radicale"),
+         "--auth-type", "none", "--server-hosts", f"127.0.0.1:{port}", "--logging-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"radicale did not start: {server.stderr.read() if server.stderr else ''}") from None
+                time.sleep(0.1)
+        client = caldav.DAVClient(url=url, username="planner", password="x", require_tls=False,
+                                  enable_rfc6764=False)
+        yield client.principal().make_calendar(name="计划")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def libreoffice_pdf(workbook: Path, out_dir: Path) -> tuple[list[tuple[float, float]], str]:
+    """Print `workbook` to PDF with LibreOffice headless (own profile folder, so parallel runs do not clash):
+    (page sizes in points, the text with all whitespace removed). Skips when LibreOffice or poppler is missing."""
+    import re
+    import shutil
+
+    soffice, pdftotext, pdfinfo = (shutil.which(n) for n in ("soffice", "pdftotext", "pdfinfo"))
+    if not (soffice and pdftotext and pdfinfo):
+        pytest.skip("LibreOffice (soffice) or poppler-utils not installed")
+    subprocess.run([soffice, f"-env:UserInstallation={(out_dir / 'lo-profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out_dir), str(workbook)],
+                   check=True, capture_output=True, timeout=300)
+    pdf = out_dir / f"{workbook.stem}.pdf"
+    info = subprocess.run([pdfinfo, "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    sizes = [(float(w), float(h)) for w, h in re.findall(r"size:\s+([\d.]+) x ([\d.]+)", info)]
+    text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return sizes, re.sub(r"\s+", "", text)

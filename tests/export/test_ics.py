@@ -169,3 +169,13 @@ def test_escape_and_fold_agree_with_icalendar(text: str) -> None:
     assert escaped == _escape_char(text)
     line = "SUMMARY:" + escaped
     assert _fold(line) == _foldline(line)
+
+
+def test_guarded_names_read_back_without_the_apostrophe(tmp_path: Path) -> None:
+    plan = make_plan(person_name="=王书记", community_name="-幸福里社区")
+    write_plan(plan, tmp_path / "plan")
+    assert "'=王书记" in (tmp_path / "plan" / "names.csv").read_text(encoding="utf-8-sig")   # CSV stays guarded
+    again = read_plan(tmp_path / "plan", require_visits=True)
+    text = b"".join(data for _, data in build_calendars(again)).decode("utf-8")
+    assert "=王书记" in text and "-幸福里社区" in text and "'=" not in text and "'-" not in text
+    assert dict(build_calendars(again)) == dict(build_calendars(plan))

@@ -41,5 +41,5 @@ def test_checked_plan_meets_every_minimum_in_the_summary(solved: tuple[Problem, 
     assert check_plan(problem, plan) == []
     rows = _sheets(xlsx_bytes(plan))["汇总"]
     met = rows[0].index("达标")
-    assert len(rows) - 1 == problem.n_leaders + problem.n_units + problem.n_cadres
-    assert {row[met] for row in rows[1:]} == {"是"}
+    assert len(rows) - 2 == problem.n_leaders + problem.n_units + problem.n_cadres   # two header rows
+    assert {row[met] for row in rows[2:]} == {"是"}

@@ -72,3 +72,39 @@ def test_shipped_template_matches_schema() -> None:
     shipped = Path(__file__).resolve().parents[2] / "data" / "template.xlsx"
     book = openpyxl.load_workbook(shipped)
     assert [c.value for c in book["households"][1]] == [c.zh for c in TABLES[2].columns]
+
+
+def test_instructions_and_rules_print_cleanly(template: Path) -> None:
+    """Landscape A4 fitted to one page wide, header row repeated, narrow margins; wrapped text rows tall enough;
+    every cell in the Chinese font."""
+    book = openpyxl.load_workbook(template)
+    for name in (INSTRUCTIONS_SHEET, RULES_SHEET):
+        ws = book[name]
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
+        assert ws.page_setup.fitToHeight == 0 and ws.page_margins.left <= 0.5
+        assert ws.print_title_rows and "第 &P 页" in ws.oddFooter.center.text
+    assert book[RULES_SHEET].print_title_rows == "$1:$1"
+    header = next(r for r in book[INSTRUCTIONS_SHEET].iter_rows() if r[0].value == "工作表 / 列")[0].row
+    assert book[INSTRUCTIONS_SHEET].print_title_rows == f"${header}:${header}"
+    rules = book[RULES_SHEET]
+    longest = max(rules.iter_rows(min_row=2), key=lambda r: len(r[4].value or ""))
+    assert longest[4].alignment.wrap_text and rules.row_dimensions[longest[0].row].height >= 30
+    fonts = {c.font.name for ws in book.worksheets for row in ws.iter_rows(max_row=40) for c in row
+             if c.value is not None}
+    assert fonts == {"等线"}
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_every_text_in_landscape(template: Path, tmp_path: Path) -> None:
+    """LibreOffice (headless) prints the template to PDF: every page landscape, and every column's help and every
+    rule's policy source appears whole (a cut cell loses its end)."""
+    import re
+
+    from planner.io.template import _column_help, _rule_rows
+    from tests.export.conftest import libreoffice_pdf
+
+    sizes, text = libreoffice_pdf(template, tmp_path)
+    assert sizes and all(w > h for w, h in sizes)
+    wanted = [_column_help(c) for spec in TABLES for c in spec.columns] + [s for *_, s in _rule_rows() if s]
+    assert [w for w in wanted if re.sub(r"\s+", "", w) not in text] == []
