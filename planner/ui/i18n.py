@@ -721,6 +721,8 @@ T: dict[str, tuple[str, str]] = {
     "map.legend": ("颜色代表联系单位：", "Colours are the linked units:"),
     "map.legend_more": ("等 {n} 个单位（颜色循环使用）", "and {n} more units (colours repeat)"),
     "map.no_unit": ("尚无联系单位", "no unit yet"),
+    "export.ics_updates": ("日历按第 {version} 版计划更新：已导入旧日历的手机再导入本次文件，改期的走访会移到新日期，取消的走访会标为“已取消”，不会重复。",
+                           "Calendars update those of version {version}: importing them again moves rescheduled visits and marks dropped ones cancelled, without duplicates."),
     "export.preparing": ("正在后台准备此文件，完成后按钮即可点击……", "Preparing this file in the background; the button enables when it is ready…"),
     "export.failed": ("此文件生成失败（{error}），请联系管理员。", "This file could not be made ({error}); please tell the administrator."),
     "common.choose": ("请选择（可多选）", "Choose options"),

@@ -209,3 +209,28 @@ def test_service_accounts_are_not_authors(monkeypatch):
     assert default_author() == "组织部"
     monkeypatch.setenv("USER", "chen")
     assert default_author() == "chen"
+
+
+def test_calendars_exported_from_a_later_version_update_the_earlier_ones(make_app):
+    """Version 2 forbids a pair that version 1 used: its calendars carry version 1's event identities, so the
+    dropped visits come back cancelled (and the page says which version it updates); version 1 alone has none."""
+    import io
+    import zipfile
+
+    from planner.ui.downloads import PREPARED
+
+    tiny_scenario(versions=2)
+    at = make_app()
+    ws = at.session_state["workspace"]
+    goto(at, "export")
+    assert not at.exception, at.exception
+    assert any("第 1 版" in c.value for c in at.caption)
+    job = PREPARED.get("export_ics", f"{ws.plan_key}:zh", lambda: b"")
+    with zipfile.ZipFile(io.BytesIO(job.result(timeout=60))) as z:
+        texts = [z.read(n).decode("utf-8") for n in z.namelist()]
+    assert any("STATUS:CANCELLED" in s for s in texts)
+    from planner.ui.pages.export import _previous_version
+
+    assert _previous_version(ws)[0] == 1
+    ws.show_version(1)
+    assert ws.version == 1 and _previous_version(ws) is None

@@ -25,7 +25,7 @@ def _xlsx_maker() -> Callable[[Plan], bytes] | None:
     return xlsx_bytes
 
 
-def _ics_maker() -> Callable[[Plan], bytes] | None:
+def _ics_maker() -> Callable[..., bytes] | None:
     try:
         from planner.export.ics import ics_zip_bytes
     except ImportError:
@@ -33,9 +33,25 @@ def _ics_maker() -> Callable[[Plan], bytes] | None:
     return ics_zip_bytes
 
 
-def _ics_named(ics: Callable[[Plan], bytes], plan: Plan, labels: dict[str, str] | None) -> bytes:
-    data = ics(plan)
+def _ics_named(ics: Callable[..., bytes], plan: Plan, labels: dict[str, str] | None,
+               previous: Plan | None = None) -> bytes:
+    data = ics(plan, previous=previous) if previous is not None else ics(plan)
     return chinese_member_names(data, labels) if labels else data
+
+
+def _previous_version(ws: Workspace) -> tuple[int, Plan] | None:
+    """The stored version saved just before the one shown, so calendars exported now update those imported from
+    it (same event identities, moved visits with a higher SEQUENCE, dropped ones cancelled: docs/CALENDAR_UPDATES.md).
+    None when there is no store, no earlier version, or it cannot be read (then a plain export)."""
+    if ws.store is None or not ws.version or ws.version <= 1:
+        return None
+    try:
+        earlier = [v.number for v in ws.store.list_versions(ws.scenario) if v.number < ws.version]
+        if not earlier:
+            return None
+        return earlier[-1], ws.store.load_plan(ws.scenario, earlier[-1])
+    except Exception:
+        return None
 
 
 def render(ws: Workspace) -> None:
@@ -58,8 +74,13 @@ def render(ws: Workspace) -> None:
         st.warning(t("export.unavailable", error="planner.export.xlsx"))
     if ics is not None:
         labels = {kind: t(f"person.{kind}") for kind in ("leader", "unit", "cadre")} if lang == "zh" else None
+        earlier = _previous_version(ws)
+        previous = earlier[1] if earlier is not None else None
         files.append(("export_ics", t("export.ics"), t("export.name_ics", year=year), "application/zip",
-                      t("export.ics_help"), ":material/calendar_month:", partial(_ics_named, ics, plan, labels)))
+                      t("export.ics_help"), ":material/calendar_month:",
+                      partial(_ics_named, ics, plan, labels, previous)))
+        if earlier is not None:
+            st.caption(t("export.ics_updates", version=earlier[0]))
     else:
         st.warning(t("export.unavailable", error="planner.export.ics"))
     files.append(("export_csv", t("export.csv"), t("export.name_csv", year=year), "application/zip",
