@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from planner.problem import Problem
-from planner.supervision import office
 from planner.rules import Rules
+from planner.supervision import office
 from planner.supervision.dense import (
     _available,
     _Counts,

@@ -83,7 +83,7 @@ def test_sharing_when_communities_run_short_prefer_vs_strict() -> None:
 
 
 def test_pins_and_forbidden_of_the_office_kind(solved: tuple[Problem, Plan]) -> None:
-    problem, plan = solved
+    _problem, plan = solved
     pairs = _pairs(plan)
     other = "C01" if pairs["OB1"] == "C02" else "C02"
     lock = pd.DataFrame({"kind": ["office_leader_community"], "subject_id": ["OB1"]})
@@ -160,7 +160,7 @@ def test_rows_must_target_the_own_contact_community_and_office(solved: tuple[Pro
 
 
 def test_unavailability_of_an_office_leader(solved: tuple[Problem, Plan]) -> None:
-    problem, plan = solved
+    _problem, plan = solved
     d = str(visits_of(plan, person_id="OZ2", activity="contact").iloc[0]["date"])
     leave = pd.DataFrame({"person_id": ["OZ2"], "start": [d], "end": [d], "reason": ["会议"]})
     from tests.check.helpers import tiny_with
