@@ -70,3 +70,11 @@ def test_too_few_days_is_explained_with_name_and_numbers() -> None:
         solve_plan(problem)
     text = "\n".join(c.message_zh for c in info.value.conflicts)
     assert "办事处领导 OZ2" in text and "需要 13 天" in text
+
+
+def test_a_community_that_cannot_take_four_levels_is_named() -> None:
+    problem = tiny_office_problem(visits={"community_daily_cap": 1, "office_leader_contact": 200})
+    with pytest.raises(InfeasibleError) as info:
+        solve_plan(problem)
+    text = info.value.conflicts[0].message_zh
+    assert "办事处领导" in text and "每天最多 1 方" in text and "社区 C0" in text
