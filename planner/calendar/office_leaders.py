@@ -16,8 +16,8 @@ import numpy as np
 
 from planner.calendar.days import Horizon
 from planner.calendar.frozen import Frozen
-from planner.calendar.shortfall import fit_to_days
 from planner.calendar.previous import Previous, _tasks, _try
+from planner.calendar.shortfall import fit_to_days
 from planner.calendar.tasks import Board, Task
 from planner.errors import Conflict
 from planner.problem import Problem
