@@ -102,7 +102,7 @@ def test_export_ics_and_xlsx(solved: Path, tmp_path: Path, capsys: pytest.Captur
     assert len(book.sheetnames) == 4 + len(offices) + len(units)
     rows = list(book["汇总"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert len(body) == len(plan.names[plan.names["kind"].isin(["leader", "unit", "cadre"])])
+    assert len(body) == len(plan.names[plan.names["kind"].isin(["leader", "unit", "cadre", "office_leader"])])
     # the checker passed, so the printed summary must show every person's minimums met
     met = header.index("达标")
     assert {row[met] for row in body} == {"是"}, [row for row in body if row[met] != "是"][:3]
