@@ -4,6 +4,10 @@ The contract's `rules.toml` sections (`[assign]`, `[visits]`, `[grassroots_days]
 onto the nested dataclasses below; `[weights]`, `[calendar]` and `[solver]` are our extensions (soft-goal
 weights, calendar preferences, solver budget). Each field carries, in its metadata, a Chinese and English label
 and the sentence of the policy it comes from, so the app can show the source as help without a second table.
+
+Why this module is long: every number the planner enforces is here, one dataclass per rules.toml section with
+each rule's seed sentence beside it (the office level added its own); splitting the sections over modules would
+scatter the one place a reader checks a default against the policy.
 """
 
 from __future__ import annotations

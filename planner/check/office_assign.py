@@ -10,15 +10,24 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from planner.check.context import Context
 from planner.check.violation import Collector
 
-if TYPE_CHECKING:
-    from planner.check.assignment import Links
+
+class Links(Protocol):
+    """The valid pairs of a pair file (planner.check.assignment.Links), person index a, community index b."""
+
+    @property
+    def a(self) -> np.ndarray: ...
+
+    @property
+    def b(self) -> np.ndarray: ...
+
+    def __len__(self) -> int: ...
 
 
 def office_leader_assignment(ctx: Context, pairs: Links, out: Collector) -> None:
