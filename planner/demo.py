@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.demo_office import office_leaders_table
 from planner.io.outputs import write_new_folder
 from planner.io.safe import write_csv
 from planner.model import TABLES
@@ -189,7 +190,8 @@ def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
                              households, h_comm)
     tables = {"offices": offices, "communities": communities, "households": households, "leaders": leaders,
               "units": units, "cadres": cadres, "unavailability": unavailability, "pins": pins,
-              "forbidden": forbidden, "holidays": _holidays(year)}
+              "forbidden": forbidden, "holidays": _holidays(year),
+              "office_leaders": office_leaders_table(seed, offices, communities, _people_names)}
     for spec in TABLES:
         tables[spec.stem] = tables[spec.stem][list(spec.names)].reset_index(drop=True)
     return tables, HiddenPlan(unit_of_community=unit_of_community, default_capacity=cap_default)

@@ -104,6 +104,21 @@ RULES: tuple[RuleInfo, ...] = (
              "Calendar 11"),
     RuleInfo("calendar.office_daily_cap", "calendar", "办事处每日到访领导上限", "Leaders per office a day",
              "Calendar 12"),
+    # the office level (办事处党政领导班子成员), SEMANTICS "The office level"
+    RuleInfo("assign.office_leader_one_community", "assign", "每名办事处领导恰联系一个社区",
+             "One contact community per office leader", "Office level 1"),
+    RuleInfo("assign.office_leader_own_office", "assign", "办事处领导的联系社区在本办事处",
+             "Contact community in the leader's own office", "Office level 1"),
+    RuleInfo("assign.office_leader_sharing", "assign", "办事处领导联系社区不重复", "No shared contact communities",
+             "Office level 2"),
+    RuleInfo("calendar.office_leader_one_per_date", "calendar", "办事处领导每日至多一项活动",
+             "One activity per office leader per date", "Office level 3"),
+    RuleInfo("calendar.office_leader_contact", "calendar", "办事处领导到联系社区次数", "Office leader contact visits",
+             "Office level 4"),
+    RuleInfo("calendar.office_leader_spread", "calendar", "办事处领导每月到联系社区",
+             "Office leader contact every period", "Office level 4"),
+    RuleInfo("calendar.office_all_communities", "calendar", "三走遍：办事处领导走遍社区",
+             "三走遍: every community of the office visited", "Office level 5"),
 )
 RULE_BY_CODE: dict[str, RuleInfo] = {r.code: r for r in RULES}
 
