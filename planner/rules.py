@@ -23,6 +23,7 @@ from planner.case_rules import CASE_RANGES, CaseRules
 from planner.errors import InputError, Issue
 from planner.io.limits import MAX_RULES, mb
 from planner.model import MAX_HOUSEHOLDS_PER_CADRE
+from planner.report_rules import REPORT_RANGES, ReportRules, due_texts, report_issues
 
 SEED_RULES = "党员领导干部直接联系服务群众制度的实施意见"
 SEED_GENERAL = "关于做好党员联系和服务群众工作的意见"
@@ -205,6 +206,7 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "solver.workers": (1, 64),
     "solver.gap_limit": (0, 1),
     **CASE_RANGES,
+    **REPORT_RANGES,
 }
 
 
@@ -220,6 +222,7 @@ class Rules:
     calendar: CalendarRules = field(default_factory=CalendarRules)
     solver: SolverRules = field(default_factory=SolverRules)
     cases: CaseRules = field(default_factory=CaseRules)
+    reports: ReportRules = field(default_factory=ReportRules)
 
     # -- conversion ---------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -238,6 +241,7 @@ class Rules:
         issues: list[Issue] = []
         for name, value, default, meta in _leaves(self):
             _check_value(name, value, default, meta, "rules", issues)
+        issues.extend(report_issues(self.reports, "rules"))
         if issues:
             raise InputError(issues)
 
@@ -311,7 +315,12 @@ def rules_from_dict(data: dict[str, Any], file_label: str = "rules.toml") -> Rul
                 kwargs[key] = checked
         return cls(**kwargs)
 
-    rules = build(Rules, data, "")
+    data = due_texts(data)
+    try:
+        rules = build(Rules, data, "")
+    except InputError as exc:  # Rules' own cross-field checks (the reports' due dates) name the file too
+        raise InputError(issues + [dataclasses.replace(i, file=file_label) if i.file == "rules" else i
+                                   for i in exc.issues]) from None
     if issues:
         raise InputError(issues)
     return rules
