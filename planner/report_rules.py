@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from planner.errors import Issue
@@ -95,7 +96,7 @@ def report_issues(rules: ReportRules, label: str) -> list[Issue]:
                                 f"'{name}': '{exc}' is not a valid month-day (expected e.g. 06-30, comma separated)",
                                 str(text)))
             continue
-        if any(b <= a for a, b in zip(parsed, parsed[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(parsed)):
             issues.append(Issue(label, None, name, f"“{name}” 的日期应从早到晚排列且不重复（现为 {text!r}）",
                                 f"'{name}': dates must be in increasing order without repeats (got {text!r})",
                                 str(text)))

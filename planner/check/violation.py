@@ -104,6 +104,12 @@ RULES: tuple[RuleInfo, ...] = (
              "Calendar 11"),
     RuleInfo("calendar.office_daily_cap", "calendar", "办事处每日到访领导上限", "Leaders per office a day",
              "Calendar 12"),
+    # research reports (contract Part 2): report_due.csv, when the plan has one
+    RuleInfo("reports.due_count", "calendar", "调研报告期限个数", "Report due dates per person", "Research reports"),
+    RuleInfo("reports.due_workday", "calendar", "调研报告期限为工作日", "Report due dates on workdays",
+             "Research reports"),
+    RuleInfo("reports.due_schedule", "calendar", "调研报告期限符合规则", "Report due dates follow the rules",
+             "Research reports"),
 )
 RULE_BY_CODE: dict[str, RuleInfo] = {r.code: r for r in RULES}
 

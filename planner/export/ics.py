@@ -34,6 +34,7 @@ from planner.export.common import (
 )
 from planner.io.outputs import CALENDARS, write_folder
 from planner.plan import Plan
+from planner.reports.ics import due_events, due_events_text
 
 TZID = "Asia/Shanghai"
 PRODID = "-//planner//District Contact and Service Plan//ZH"
@@ -240,9 +241,11 @@ def build_calendars(plan: Plan, redact: bool = False, fast: bool = True,
     people = list(zip(table["person_kind"].to_numpy(dtype=object)[firsts].astype(str).tolist(),
                       table["person_id"].to_numpy(dtype=object)[firsts].astype(str).tolist(), strict=True))
     stems = unique_names(safe_file_stem(kind, pid, book.name(kind, pid)) for kind, pid in people)
+    due = due_events(plan, year, stamp)   # research-report due dates (planner/reports/ics.py)
     if fast:
         events = _fast_events(table, year, stamp_text)
         head = _header_template(tz)
+        due_text = due_events_text(due)
     else:
         records = table.to_dict("records")
     for g, (stem, (kind, pid)) in enumerate(zip(stems, people, strict=True)):
@@ -254,12 +257,14 @@ def build_calendars(plan: Plan, redact: bool = False, fast: bool = True,
             cal = _calendar_header(title, desc, tz)
             for spec in _event_specs(year, kind, pid, [records[i] for i in rows]):
                 cal.add_component(_icalendar_event(spec, stamp))
+            for event in due.get(pid, []):
+                cal.add_component(event)
             yield f"{stem}.ics", cal.to_ical()
             continue
         lines = {"\0name": _fold("X-WR-CALNAME:" + _escape(title)) + "\r\n",
                  "\0desc": _fold("X-WR-CALDESC:" + _escape(desc)) + "\r\n"}
         text = "".join(lines.get(piece, piece) for piece in head)
-        body = "".join([events[i] for i in rows])
+        body = "".join([events[i] for i in rows]) + due_text.get(pid, "")
         yield f"{stem}.ics", (text + body).encode("utf-8") + CALENDAR_END
 
 

@@ -12,6 +12,7 @@ OBLIGATION_LABELS: dict[str, tuple[str, str]] = {
     "cadre_days": ("干部入户天数", "Cadre days with household"),
     "talks": ("谈心谈话次数", "Heart-to-heart talks"),
     "cadre_grassroots_days": ("干部基层调研天数", "Cadre grassroots days"),
+    "reports": ("调研报告篇数", "Research reports"),
 }
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "met": ("已完成", "met"),

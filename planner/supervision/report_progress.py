@@ -44,19 +44,23 @@ def report_block(problem: Problem, reports: pd.DataFrame, as_of: date,
     people = owed(problem)
     due = report_due(problem) if due is None else due
     stamp = pd.Timestamp(as_of)
-    handed = reports.loc[pd.to_datetime(reports["date"]) <= stamp] if len(reports) else reports
+    if len(reports):   # one report per (person, title), at its first date, whoever validated the frame
+        reports = reports.assign(date=pd.to_datetime(reports["date"])).sort_values("date", kind="stable") \
+            .drop_duplicates(["person_id", "title"]).sort_index()
+    handed = reports.loc[reports["date"] <= stamp] if len(reports) else reports
     pid = people["person_id"].astype(str).to_numpy()
     index = pd.Index(pid)
     n = len(pid)
 
     hand_pos = index.get_indexer(pd.Index(handed["person_id"].astype(str))) if len(handed) else np.zeros(0, int)
     done = np.bincount(hand_pos[hand_pos >= 0], minlength=n).astype(np.int64)
-    due_day = pd.to_datetime(due["due"].astype(str), errors="coerce") if len(due) else pd.Series([], dtype="M8[ns]")
+    due_day = pd.to_datetime(due["due"].astype(str), errors="coerce").to_numpy(dtype="datetime64[ns]") \
+        if len(due) else np.zeros(0, dtype="datetime64[ns]")
     due_pos = index.get_indexer(pd.Index(due["person_id"].astype(str))) if len(due) else np.zeros(0, int)
-    passed = (due_pos >= 0) & (due_day <= stamp).to_numpy() if len(due) else np.zeros(0, bool)
+    passed = (due_pos >= 0) & (due_day <= stamp.to_datetime64())   # NaT (unreadable) never passes
     planned = np.bincount(due_pos[passed], minlength=n).astype(np.int64)
 
-    missed = _missed(people, due_pos[passed], due_day[passed].to_numpy(), hand_pos,
+    missed = _missed(people, due_pos[passed], due_day[passed], hand_pos,
                      pd.to_datetime(handed["date"]).to_numpy() if len(handed) else np.zeros(0, "M8[ns]"))
     table = pd.DataFrame({
         "obligation": OBLIGATION, "person_kind": people["person_kind"].to_numpy(), "person_id": pid,
