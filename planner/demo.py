@@ -46,6 +46,8 @@ UNAVAILABLE_LEADERS = 2
 FORBIDDEN_SHARE = 0.001        # cadre–household conflicts of interest, per household
 CENTRE = (34.75, 113.65)       # district centre (lat, lon)
 KM_PER_DEG = 111.0
+OFFICE_MEMBERS = (1, 4)        # 班子成员 per office besides the secretary and the director
+OFFICE_LEADERS_STREAM = 15     # the office leaders' own random stream (issue 15), independent of the other tables
 
 
 @dataclass(frozen=True)
@@ -189,10 +191,28 @@ def demo_tables(size: str = "small", seed: int = 0, year: int | None = None,
                              households, h_comm)
     tables = {"offices": offices, "communities": communities, "households": households, "leaders": leaders,
               "units": units, "cadres": cadres, "unavailability": unavailability, "pins": pins,
-              "forbidden": forbidden, "holidays": _holidays(year)}
+              "forbidden": forbidden, "holidays": _holidays(year),
+              "office_leaders": _office_leaders(seed, offices, communities)}
     for spec in TABLES:
         tables[spec.stem] = tables[spec.stem][list(spec.names)].reset_index(drop=True)
     return tables, HiddenPlan(unit_of_community=unit_of_community, default_capacity=cap_default)
+
+
+def _office_leaders(seed: int, offices: pd.DataFrame, communities: pd.DataFrame) -> pd.DataFrame:
+    """Each office's leadership team: a 党工委书记, a 主任 and 1–4 members (fewer where the office has few
+    communities, so that no two share a contact community). Drawn from a generator of its own, so the other tables
+    are the same as before the office level existed."""
+    rng = np.random.default_rng([seed, OFFICE_LEADERS_STREAM])
+    per_office = communities["office_id"].value_counts()
+    rows: list[tuple[str, str, str]] = []
+    for oid in offices["office_id"]:
+        members = int(rng.integers(OFFICE_MEMBERS[0], OFFICE_MEMBERS[1] + 1))
+        members = max(OFFICE_MEMBERS[0], min(members, int(per_office.get(oid, 0)) - 2))
+        roles = ["secretary", "director", *(["member"] * members)]
+        rows += [(f"{oid}-{j + 1}", str(oid), role) for j, role in enumerate(roles)]
+    names = _people_names(rng, len(rows))
+    return pd.DataFrame({"person_id": [r[0] for r in rows], "name": names, "office_id": [r[1] for r in rows],
+                         "role": [r[2] for r in rows]})
 
 
 def _offices(rng: np.random.Generator, s: Size, deg: float) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

@@ -38,6 +38,15 @@ class LockKind(StrEnum):
     LEADER_OFFICE = "leader_office"
     UNIT_COMMUNITY = "unit_community"
     CADRE_HOUSEHOLD = "cadre_household"
+    OFFICE_LEADER_COMMUNITY = "office_leader_community"
+
+
+class OfficeRole(StrEnum):
+    """Office leadership roles (办事处党政领导班子成员): 党工委书记, 主任, other members."""
+
+    SECRETARY = "secretary"
+    DIRECTOR = "director"
+    MEMBER = "member"
 
 
 class HolidayKind(StrEnum):
@@ -49,6 +58,7 @@ class PersonKind(StrEnum):
     LEADER = "leader"
     UNIT = "unit"
     CADRE = "cadre"
+    OFFICE_LEADER = "office_leader"
 
 
 class Activity(StrEnum):
@@ -71,7 +81,9 @@ ENUM_LABELS_ZH: dict[str, dict[str, str]] = {
     "office_kind": {"office": "办事处", "zone": "集聚区管委会"},
     "tier": {"secretary": "区委书记", "head": "区长", "standing": "区委常委", "other": "其他区级领导"},
     "rank": {"head": "主要负责人", "section": "科级", "staff": "一般干部"},
-    "lock_kind": {"leader_office": "领导-办事处", "unit_community": "单位-社区", "cadre_household": "干部-联系户"},
+    "lock_kind": {"leader_office": "领导-办事处", "unit_community": "单位-社区", "cadre_household": "干部-联系户",
+                  "office_leader_community": "办事处领导-社区"},
+    "office_role": {"secretary": "党工委书记", "director": "主任", "member": "班子成员"},
     "holiday_kind": {"holiday": "放假", "workday": "调休上班"},
 }
 
@@ -81,6 +93,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "rank": tuple(Rank),
     "lock_kind": tuple(LockKind),
     "holiday_kind": tuple(HolidayKind),
+    "office_role": tuple(OfficeRole),
 }
 
 ColumnType = Literal["id", "text", "ref", "enum", "int", "float", "date"]
@@ -208,6 +221,18 @@ TABLES: tuple[TableSpec, ...] = (
                    help_zh="holiday 放假 / workday 调休上班", help_en="holiday / workday (make-up day)"),
     ), required=False, help_zh="逐日覆盖内置节假日表", help_en="Day-by-day overrides of the built-in holiday calendar",
         example=(("2027-02-20", "workday"),)),
+    TableSpec("office_leaders", "办事处领导", (
+        ColumnSpec("person_id", "人员编号", "id", True, help_zh="唯一编号，不得与区级领导、单位、干部编号重复",
+                   help_en="unique id, distinct from leader, unit and cadre ids"),
+        ColumnSpec("name", "姓名", "text", True),
+        ColumnSpec("office_id", "所属办事处编号", "ref", True, ref="offices"),
+        ColumnSpec("role", "职务", "enum", True, enum="office_role",
+                   help_zh="secretary 党工委书记 / director 主任 / member 班子成员",
+                   help_en="secretary / director / member"),
+    ), required=False, id_column="person_id",
+        help_zh="办事处党政领导班子成员：每人联系本办事处一个社区，并走遍本办事处全部社区",
+        help_en="Office leadership members: each links one community of its office and visits every one",
+        example=(("B01-S", "赵某", "B01", "secretary"),)),
 )
 
 TABLE_BY_STEM: dict[str, TableSpec] = {t.stem: t for t in TABLES}
@@ -216,12 +241,15 @@ LOCK_TARGETS: dict[str, tuple[str, str]] = {
     "leader_office": ("leaders", "offices"),
     "unit_community": ("units", "communities"),
     "cadre_household": ("cadres", "households"),
+    "office_leader_community": ("office_leaders", "communities"),
 }
 
-# Plan-folder files: columns in contract order.
+# Plan-folder files: columns in contract order. office_leader_communities is optional when read (plans made before
+# the office level have none).
 PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
     "leader_offices": ("leader_id", "office_id"),
     "unit_communities": ("unit_id", "community_id"),
     "cadre_households": ("cadre_id", "household_id"),
+    "office_leader_communities": ("person_id", "community_id"),
     "visits": ("date", "person_kind", "person_id", "activity", "target_kind", "target_id", "role", "talk"),
 }

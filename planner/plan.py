@@ -1,4 +1,4 @@
-"""A plan folder in memory: the three pair tables, the visits and the report; read and written atomically.
+"""A plan folder in memory: the pair tables (three levels, and the optional office level), the visits and the report; read and written atomically.
 
 Writing goes to a temporary sibling folder that is renamed into place, so an interrupted write never leaves a
 half plan and a failed solve writes nothing; planner.io.outputs decides what may be replaced and recovers a swap
@@ -20,7 +20,8 @@ from planner.io.outputs import PLAN, recover, write_folder
 from planner.io.safe import unguard_column, write_csv
 from planner.model import PLAN_COLUMNS
 
-PAIR_FILES = ("leader_offices", "unit_communities", "cadre_households")
+PAIR_FILES = ("leader_offices", "unit_communities", "cadre_households", "office_leader_communities")
+OPTIONAL_FILES = ("office_leader_communities",)   # plans made before the office level have none
 NAMES_COLUMNS = ("kind", "id", "name", "parent_id", "rank")
 REPORT_DUE = "report_due"   # report_due.csv (person_id, due): research reports' due dates; optional when read
 REPORT_DUE_COLUMNS = ("person_id", "due")
@@ -36,6 +37,9 @@ class Plan:
     # kind, id, name, parent_id: display names so that exports need no input folder (no household names: privacy);
     # rank (cadres only) lets the printed summary show each cadre's grassroots-day minimum
     names: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(NAMES_COLUMNS)))
+    # the office level (办事处领导 → 联系社区); empty when the input has no office_leaders table
+    office_leader_communities: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(PLAN_COLUMNS["office_leader_communities"])))
     # research reports' due dates (planner.reports.due); None for a plan made before reports were planned
     report_due: pd.DataFrame | None = None
 
@@ -77,7 +81,7 @@ def read_plan(folder: str | Path, require_visits: bool = False) -> Plan:
     for name, columns in PLAN_COLUMNS.items():
         path = folder / f"{name}.csv"
         if not path.exists():
-            if name != "visits" or require_visits:
+            if (name != "visits" or require_visits) and name not in OPTIONAL_FILES:
                 issues.append(Issue(path.name, None, None, "计划文件缺失", "plan file missing"))
             frames[name] = pd.DataFrame(columns=list(columns))
             continue
@@ -140,4 +144,9 @@ def names_frame(problem: Any) -> pd.DataFrame:
         pd.DataFrame({"kind": "cadre", "id": problem.cadres["cadre_id"], "name": problem.cadres["name"],
                       "parent_id": problem.cadres["unit_id"], "rank": problem.cadres["rank"]}),
     ]
+    office_leaders = getattr(problem, "office_leaders", None)
+    if office_leaders is not None and len(office_leaders):   # rank holds the office role (secretary/director/member)
+        parts.append(pd.DataFrame({"kind": "office_leader", "id": office_leaders["person_id"],
+                                   "name": office_leaders["name"], "parent_id": office_leaders["office_id"],
+                                   "rank": office_leaders["role"]}))
     return pd.concat(parts, ignore_index=True).fillna({"rank": ""})

@@ -14,6 +14,7 @@ Columns (English names, contract order, then the resolved index columns):
 - unavailability: person_id, start, end, reason, person_kind, person   (start/end are datetime.date)
 - pins/forbidden: kind, subject_id, target_id, subject, target
 - holidays:       date, kind                                            (date is datetime.date)
+- office_leaders: person_id, name, office_id, role, office              (optional table; empty when absent)
 Ids are str; lat/lon float (NaN when absent); priority, capacity int; max_households float (NaN when absent).
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from planner.rules import Rules
@@ -41,6 +43,7 @@ class Problem:
     holidays: pd.DataFrame
     rules: Rules = field(default_factory=Rules)
     source: str = ""
+    office_leaders: pd.DataFrame = field(default_factory=lambda: empty_office_leaders())
 
     # -- sizes ----------------------------------------------------------------------------------------------------
     @property
@@ -67,10 +70,17 @@ class Problem:
     def n_cadres(self) -> int:
         return len(self.cadres)
 
+    @property
+    def n_office_leaders(self) -> int:
+        return len(self.office_leaders)
+
     def counts(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name in (
+        out = {name: len(getattr(self, name)) for name in (
             "offices", "communities", "households", "leaders", "units", "cadres",
             "unavailability", "pins", "forbidden", "holidays")}
+        if len(self.office_leaders):   # the optional fourth level: counted only when present
+            out["office_leaders"] = len(self.office_leaders)
+        return out
 
     # -- id -> index maps (built once, on first use) --------------------------------------------------------------
     @cached_property
@@ -97,8 +107,19 @@ class Problem:
     def cadre_index(self) -> dict[str, int]:
         return {v: i for i, v in enumerate(self.cadres["cadre_id"])}
 
+    @cached_property
+    def office_leader_index(self) -> dict[str, int]:
+        return {v: i for i, v in enumerate(self.office_leaders["person_id"])}
+
     def raw_tables(self) -> dict[str, pd.DataFrame]:
         """The tables as the user gave them (contract columns only), e.g. for storing or re-validating."""
         from planner.model import TABLES
 
         return {t.stem: getattr(self, t.stem)[list(t.names)].copy() for t in TABLES}
+
+
+def empty_office_leaders() -> pd.DataFrame:
+    """The office_leaders table when the input has none (the office level is optional)."""
+    return pd.DataFrame({"person_id": pd.Series([], dtype="str"), "name": pd.Series([], dtype="str"),
+                         "office_id": pd.Series([], dtype="str"), "role": pd.Series([], dtype="str"),
+                         "office": pd.Series([], dtype=np.int64)})

@@ -56,7 +56,8 @@ class StageReport:
 class Assignment:
     """Who links whom, as dense indices into the Problem's tables.
 
-    leader_office[l] = office index; community_unit[c] = unit index; household_cadre[h] = cadre index.
+    leader_office[l] = office index; community_unit[c] = unit index; household_cadre[h] = cadre index;
+    office_leader_community[p] = the contact community of office leader p (empty without the office level).
     """
 
     leader_office: np.ndarray
@@ -65,9 +66,10 @@ class Assignment:
     stages: tuple[StageReport, ...] = ()
     # (leader, office) pairs beyond leader_office, used only when leader_max_offices > 1 and offices > leaders
     extra_leader_offices: tuple[tuple[int, int], ...] = ()
+    office_leader_community: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def frames(self, problem: Any) -> dict[str, pd.DataFrame]:
-        """The three plan-folder tables, with ids, sorted for stable files."""
+        """The plan-folder pair tables, with ids, sorted for stable files."""
         lo = pd.DataFrame({"leader_id": problem.leaders["leader_id"].to_numpy(),
                            "office_id": problem.offices["office_id"].to_numpy()[self.leader_office]})
         if self.extra_leader_offices:
@@ -79,8 +81,14 @@ class Assignment:
                            "community_id": problem.communities["community_id"].to_numpy()})
         ch = pd.DataFrame({"cadre_id": problem.cadres["cadre_id"].to_numpy()[self.household_cadre],
                            "household_id": problem.households["household_id"].to_numpy()})
-        return {"leader_offices": lo, "unit_communities": uc.sort_values(["unit_id", "community_id"], kind="stable"),
-                "cadre_households": ch.sort_values(["cadre_id", "household_id"], kind="stable")}
+        out = {"leader_offices": lo, "unit_communities": uc.sort_values(["unit_id", "community_id"], kind="stable"),
+               "cadre_households": ch.sort_values(["cadre_id", "household_id"], kind="stable")}
+        office_leaders = getattr(problem, "office_leaders", None)
+        if office_leaders is not None and len(self.office_leader_community):
+            out["office_leader_communities"] = pd.DataFrame({
+                "person_id": office_leaders["person_id"].to_numpy(),
+                "community_id": problem.communities["community_id"].to_numpy()[self.office_leader_community]})
+        return out
 
 
 @dataclass(frozen=True, eq=False)

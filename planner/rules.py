@@ -27,6 +27,9 @@ from planner.report_rules import REPORT_RANGES, ReportRules, due_texts, report_i
 
 SEED_RULES = "党员领导干部直接联系服务群众制度的实施意见"
 SEED_GENERAL = "关于做好党员联系和服务群众工作的意见"
+# seed 003 三(二)1 and 三(一)2: the office level (办事处党政领导班子成员)
+SOURCE_OFFICE_POINT = "区级领导干部、办事处党政领导班子成员要建立基层联系点，原则上联系到办事处、社区。……联系点原则上不重复交叉。"
+SOURCE_OFFICE_ALL = "积极开展区级领导干部走遍办事处、办事处领导干部走遍社区、社区干部走遍居民户的“三走遍”活动。"
 
 
 def _f(default: Any, zh: str, en: str, source: str = "", minimum: float | None = 0) -> Any:
@@ -52,6 +55,10 @@ class AssignRules:
         30, "每户候选干部数（就近）", "Candidate cadres per household (nearest)", "", 1)
     between_office_km: float = _f(
         20.0, "无坐标时跨办事处距离（公里）", "Distance between offices without coordinates (km)", "", 0)
+    office_no_sharing: Literal["strict", "prefer"] = _f(
+        "prefer", "办事处领导联系社区不重复（strict 一律不重复 / prefer 社区够用时不重复）",
+        "Office leaders never share a community (strict) / only while the office has enough communities (prefer)",
+        SOURCE_OFFICE_POINT, None)
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,9 @@ class WeightRules:
     balance: int = _f(10, "负担均衡（权重）", "Balanced loads (weight)", "")
     unit_one_office: int = _f(50, "单位所联社区同属一个办事处（权重）", "A unit's communities in one office (weight)",
                               "坚持区、办事处、社区三级联动。")
+    office_spread: int = _f(50, "同一办事处的领导联系点尽量分在不同单位联系的社区（权重）",
+                            "Office leaders' contact communities under different units (weight)",
+                            "坚持区、办事处、社区三级联动……联系点原则上不重复交叉。")
     linkage: int = _f(500, "三级联动为“尽量”时跨单位联户（每户权重）", "Cadre outside its unit's communities, linkage = prefer (weight per household)",
                       "坚持区、办事处、社区三级联动。")
 
@@ -90,6 +100,13 @@ class VisitRules:
                                "要坚持轻车简从……不影响基层正常工作，不给群众增加负担。", 1)
     all_offices_once: bool = _f(True, "三走遍：区级领导走遍全部办事处", "三走遍: every leader visits every office",
                                 "积极开展区级领导干部走遍办事处……的“三走遍”活动。", None)
+    office_leader_contact: int = _f(12, "办事处领导每年到联系社区次数", "Office leader visits to its contact community per year",
+                                    SOURCE_OFFICE_POINT + "（次数同三(二)3：每年到联系点不少于12次）")
+    office_all_communities: bool = _f(True, "三走遍：办事处领导走遍本办事处全部社区",
+                                      "三走遍: every office leader visits every community of its office",
+                                      SOURCE_OFFICE_ALL, None)
+    office_leader_period_months: int = _f(1, "办事处领导到联系社区：每几个月至少一次",
+                                          "Office leader contact: at least once per N months", "保持全年联系工作不断。", 1)
     leader_period_months: int = _f(1, "区级领导到联系点：每几个月至少一次", "Leader contact: at least once per N months",
                                    "保持全年联系工作不断。", 1)
     unit_period_months: int = _f(1, "单位进社区：每几个月至少一次", "Unit visits: at least once per N months",
@@ -178,14 +195,15 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "assign.candidate_cadres": (1, 100),  # arcs = households × this; the solver widens a short set itself
     "assign.between_office_km": (0, 20_000),
     **{f"weights.{name}": (0, MAX_WEIGHT)
-       for name in ("continuity", "priority", "distance", "balance", "unit_one_office", "linkage")},
+       for name in ("continuity", "priority", "distance", "balance", "unit_one_office", "linkage", "office_spread")},
     **{f"visits.{name}": (0, DAYS_A_YEAR)
        for name in ("leader_contact", "unit_community", "unit_community_days", "cadre_household",
-                    "cadre_household_days", "talks_per_household")},
+                    "cadre_household_days", "talks_per_household", "office_leader_contact")},
     "visits.community_daily_cap": (1, 1000), "visits.office_daily_cap": (1, 1000),
     "visits.leader_period_months": (1, 12),
     "visits.unit_period_months": (1, 12),
     "visits.cadre_period_months": (1, 12),
+    "visits.office_leader_period_months": (1, 12),
     "visits.spread_min_workdays": (0, 31),
     **{f"grassroots_days.{name}": (0, DAYS_A_YEAR)
        for name in ("secretary", "head", "standing", "other", "unit_head", "section", "staff")},
@@ -342,9 +360,10 @@ def _check_value(name: str, value: Any, default: Any, meta: Any, label: str, iss
                                 f"'{name}' must be between {_shown(low)} and {_shown(high)} (got {value!r})"))
             return None
     elif expected is str:
-        if name.endswith("linkage") and value in ("strict", "prefer"):
+        strict_or_prefer = name.endswith(("linkage", "office_no_sharing"))
+        if strict_or_prefer and value in ("strict", "prefer"):
             return value
-        if not name.endswith("linkage") and isinstance(value, str):
+        if not strict_or_prefer and isinstance(value, str):
             return value
         issues.append(Issue(label, None, name, f"“{name}” 只能是 strict 或 prefer（现为 {value!r}）",
                             f"'{name}' must be 'strict' or 'prefer' (got {value!r})"))

@@ -72,3 +72,22 @@ def tiny_problem(**rule_changes: Any) -> Problem:
     """The tiny district as a validated Problem; `rule_changes` as for Rules.replace (year defaults to 2026)."""
     rules = Rules().replace(**{"year": TINY_YEAR, **rule_changes})
     return build_problem(tiny_tables(), rules, source="tiny")
+
+
+def tiny_office_leaders() -> pd.DataFrame:
+    """The office level of the tiny district: B01 (C01, C02) and Z01 (C03, C04) each have a secretary and a
+    director, so each office has exactly as many communities as leaders."""
+    return pd.DataFrame({
+        "person_id": ["OB1", "OB2", "OZ1", "OZ2"],
+        "name": ["书记丁", "主任戊", "书记己", "主任庚"],
+        "office_id": ["B01", "B01", "Z01", "Z01"],
+        "role": ["secretary", "director", "secretary", "director"],
+    })
+
+
+def tiny_office_problem(office_leaders: pd.DataFrame | None = None, **rule_changes: Any) -> Problem:
+    """The tiny district with its office level (tiny_office_leaders unless another table is given)."""
+    tables = tiny_tables()
+    tables["office_leaders"] = tiny_office_leaders() if office_leaders is None else office_leaders
+    rules = Rules().replace(**{"year": TINY_YEAR, **rule_changes})
+    return build_problem(tables, rules, source="tiny-office")

@@ -120,7 +120,9 @@ class AssignData:
         spec = {"leader_office": ("leader_offices", "leader_id", "office_id", "leader_index", "office_index"),
                 "unit_community": ("unit_communities", "unit_id", "community_id", "unit_index", "community_index"),
                 "cadre_household": ("cadre_households", "cadre_id", "household_id", "cadre_index",
-                                    "household_index")}[kind]
+                                    "household_index"),
+                "office_leader_community": ("office_leader_communities", "person_id", "community_id",
+                                            "office_leader_index", "community_index")}[kind]
         frame = (self.previous or {}).get(spec[0])
         if frame is not None and len(frame) and {spec[1], spec[2]} <= set(frame.columns):
             left: dict[str, int] = getattr(self.problem, spec[3])

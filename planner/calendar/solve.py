@@ -4,7 +4,8 @@ Order (each step only reads what the previous ones fixed):
 1. workdays and availability (planner.workdays; frozen rows before `since` are kept and tallied);
 2. reception roster (CP-SAT, reception.py) — its dates are then blocked for the leaders on duty;
 3. leaders' contact/research days under office_daily_cap (leaders.py);
-4. units' and cadres' days under community_daily_cap (people.py) — one board, since both count toward the cap;
+4. units', cadres' and office leaders' days under community_daily_cap (people.py, office_leaders.py) — one board,
+   since all count toward the cap;
 5. rows: one per visit, households of a cadre's community on its days, talks spread over each household's visits.
 Steps 3–4 run the constructive pass with exact CP-SAT repair per component (tasks.py); the result is exact for
 every hard rule of SEMANTICS.md "Calendar" or an InfeasibleError naming who and what does not fit.
@@ -24,6 +25,7 @@ from planner.calendar.days import Horizon, build_horizon, work_year
 from planner.calendar.frozen import Frozen, empty_visits, read_frozen
 from planner.calendar.improve import Budget
 from planner.calendar.leaders import leader_tasks, office_conflict, office_daily_cap
+from planner.calendar.office_leaders import office_leader_tasks
 from planner.calendar.people import (
     cadre_tasks,
     community_conflict,
@@ -86,12 +88,12 @@ def solve_calendar(problem: Problem, assignment: Assignment, control: SolveContr
         lambda p: _leaders_stage(problem, assignment, horizon, history(), leader_avail, p, control), prev)
 
     # 4. units and cadres on one board (both count toward community_daily_cap)
-    pinned, tasks, place, (u_report, c_report) = _with_fallback(
+    pinned, tasks, place, people_reports = _with_fallback(
         lambda p: _people_stage(problem, assignment, horizon, history(), p, control), prev)
 
     # 5. rows
     visits = _rows(problem, horizon, frozen, roster, [*l_pinned, *l_tasks], [*pinned, *tasks], prev)
-    stages = (roster.report, l_report, u_report, c_report)
+    stages = (roster.report, l_report, *people_reports)
     if control is not None:
         control.report("calendar.cadres", f"{len(visits)} visits", place.objective, place.bound, 1, 1)
     return Calendar(visits, stages, year.estimated, year.source)
@@ -145,17 +147,20 @@ def _people_stage(problem: Problem, assignment: Assignment, horizon: Horizon, fr
     rules = problem.rules
     started = time.monotonic()
     offset = problem.n_cadres
-    board = Board(horizon.n, offset + problem.n_communities + 1, community_daily_cap(problem))
+    office_offset = offset + problem.n_communities + 1   # office leaders' groups follow the units' groups
+    board = Board(horizon.n, office_offset + problem.n_office_leaders, community_daily_cap(problem))
     pinned = pin_units_cadres(problem, assignment, horizon, prev, frozen, board, offset) if prev is not None else []
     taken = board.busy if prev is not None else None
     c_tasks, conflicts = cadre_tasks(problem, assignment, horizon, frozen, taken)
     u_tasks, more = unit_tasks(problem, assignment, horizon, frozen, group_offset=offset, taken=taken)
     conflicts += more
+    o_tasks, more = office_leader_tasks(problem, assignment, horizon, frozen, office_offset)
+    conflicts += more
     if not conflicts:
-        conflicts = community_precheck(problem, [*u_tasks, *c_tasks], horizon.n, board.load)
+        conflicts = community_precheck(problem, [*u_tasks, *c_tasks, *o_tasks], horizon.n, board.load)
     if conflicts:
         raise InfeasibleError(conflicts, "calendar.cadres")
-    tasks: list[Task] = [*u_tasks, *c_tasks]
+    tasks: list[Task] = [*u_tasks, *c_tasks, *o_tasks]
     assign_phases(tasks, rules.solver.seed)
     built = time.monotonic() - started
     started = time.monotonic()
@@ -166,7 +171,8 @@ def _people_stage(problem: Problem, assignment: Assignment, horizon: Horizon, fr
                       explain=lambda sub: InfeasibleError([community_conflict(problem, list(sub))], "calendar.cadres"))
     seconds = built + time.monotonic() - started
     share = len(u_tasks) / max(1, len(tasks))
-    reports = _split_units_cadres(place, tasks, len(u_tasks), costs, seconds, share, **_kept(pinned, prev))
+    reports = _split_units_cadres(place, tasks, len(u_tasks), costs, seconds, share, n_cadres=len(c_tasks),
+                                  **_kept(pinned, prev))
     return pinned, tasks, place, reports
 
 
@@ -187,32 +193,37 @@ def _stage(name: str, place: Placement, seconds: float, **extra: Any) -> StageRe
 
 
 def _split_units_cadres(place: Placement, tasks: list[Task], n_units: int, costs: Costs,
-                        seconds: float, share: float, **extra: Any) -> tuple[StageReport, StageReport]:
-    """One board solves both; report each family's own cost and bound (their sums are the board's).
+                        seconds: float, share: float, n_cadres: int | None = None,
+                        **extra: Any) -> tuple[StageReport, ...]:
+    """One board solves all; report each family's own cost and bound (their sums are the board's). Families:
+    units tasks[:n_units], cadres the next n_cadres (default: the rest), office leaders the rest (a third report,
+    calendar.office_leaders, only when there are any; its time is counted with the cadres').
 
     A component's proven bound lift (CP-SAT bound above the sum of its task bounds) is shared between the two
     families in proportion to their gaps inside that component, so each family's bound stays ≤ its objective
     and the two bounds still sum to the board's proven bound.
     """
-    unit_lift = 0.0
-    cadre_lift = 0.0
+    end = len(tasks) if n_cadres is None else n_units + n_cadres
+    lifts = [0.0, 0.0, 0.0]
     for comp, lift in place.lifts:
-        gaps = [0.0, 0.0]
+        gaps = [0.0, 0.0, 0.0]
         for i in comp:
-            gaps[0 if i < n_units else 1] += tasks[i].cost(costs) - task_bound(tasks[i], costs)
+            gaps[0 if i < n_units else 1 if i < end else 2] += tasks[i].cost(costs) - task_bound(tasks[i], costs)
         total = sum(gaps)
-        part = gaps[0] / total if total > 0 else 0.5
-        unit_lift += lift * part
-        cadre_lift += lift * (1 - part)
+        for f in range(3):
+            lifts[f] += lift * (gaps[f] / total if total > 0 else (0.5 if f < 2 else 0.0))
     out = []
-    for name, family, part, lift in (("calendar.units", tasks[:n_units], share, unit_lift),
-                                     ("calendar.cadres", tasks[n_units:], 1 - share, cadre_lift)):
+    families = [("calendar.units", tasks[:n_units], share, lifts[0]),
+                ("calendar.cadres", tasks[n_units:end], 1 - share, lifts[1])]
+    if end < len(tasks):
+        families.append(("calendar.office_leaders", tasks[end:], 0.0, lifts[2]))
+    for name, family, part, lift in families:
         obj = plan_cost(family, costs)
         bound = min(obj, float(sum(task_bound(t, costs) for t in family)) + lift)
         status = Status.OPTIMAL if obj <= bound + 1e-9 else Status.FEASIBLE
         details = {**place.details, "tasks": len(family), "shared_board": "calendar.units+calendar.cadres", **extra}
         out.append(StageReport(name, status, obj, bound, seconds * part, details))
-    return out[0], out[1]
+    return tuple(out)
 
 
 def _rows(problem: Problem, horizon: Horizon, frozen: Frozen, roster: Roster, l_tasks: list[Task],
@@ -238,9 +249,14 @@ def _rows(problem: Problem, horizon: Horizon, frozen: Frozen, roster: Roster, l_
         act = "contact" if t.kind == "leader_contact" else "research"
         for d, r in zip(t.days, t.res, strict=True):
             add(days[d], "leader", leaders[t.person], act, "office", offices[r])
+    office_leaders = problem.office_leaders["person_id"].astype(str).to_numpy()
     household_days: dict[tuple[int, int], list[int]] = {}
     for t in tasks:
-        if t.kind == "unit":
+        if t.kind in ("office_contact", "office_research"):
+            act = "contact" if t.kind == "office_contact" else "research"
+            for d, r in zip(t.days, t.res, strict=True):
+                add(days[d], "office_leader", office_leaders[t.person], act, "community", communities[r])
+        elif t.kind == "unit":
             for d, r in zip(t.days, t.res, strict=True):
                 add(days[d], "unit", units[t.person], "community", "community", communities[r])
         elif t.kind == "cadre_research":

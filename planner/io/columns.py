@@ -18,7 +18,7 @@ from planner.io.normalize import header_issues, normalize_codes, rename_columns
 from planner.model import ENUM_LABELS_ZH, ENUMS, ColumnSpec, TableSpec
 
 ENTITY_ZH = {"offices": "办事处", "communities": "社区", "households": "联系户", "leaders": "区级领导",
-             "units": "区直单位", "cadres": "党员干部"}
+             "units": "区直单位", "cadres": "党员干部", "office_leaders": "办事处领导"}
 MAX_EXACT_INT = 2.0**53
 MAX_ISSUES_PER_CHECK = 10_000  # one bad column of a city-size table is listed in full up to here, then counted
 

@@ -40,7 +40,7 @@ from planner.rules import Rules
 # supervision.actuals and supervision.sample import these from here
 __all__ = ["_Checker", "_convert_column", "_prepare_table", "as_text", "build_problem", "parse_dates"]
 
-PERSON_TABLES = (("leader", "leaders"), ("unit", "units"), ("cadre", "cadres"))
+PERSON_TABLES = (("leader", "leaders"), ("unit", "units"), ("cadre", "cadres"), ("office_leader", "office_leaders"))
 DEFAULT_PRIORITY = 1  # the contract: priority 1–3, 3 = most in need; an empty cell means an ordinary household
 
 
@@ -124,18 +124,39 @@ def build_problem(tables: Mapping[str, pd.DataFrame], rules: Rules, source: str 
         _pinned_and_forbidden(check, out["pins"], out["forbidden"], rows["forbidden"])
     if "holidays" in typed:
         out["holidays"] = _holidays(check, typed["holidays"], rows["holidays"])
+    if "office_leaders" in typed:
+        out["office_leaders"] = typed["office_leaders"].assign(
+            office=resolve("office_leaders", "office_id", "offices"))
+        _office_leader_ids(check, texts["office_leaders"]["person_id"], rows["office_leaders"], id_index)
 
     if check.issues:
         raise InputError(check.issues)
     extras = {"communities": {"office": "int64"}, "households": {"community": "int64", "office": "int64"},
               "cadres": {"unit": "int64", "capacity": "int64"},
               "unavailability": {"person_kind": "str", "person": "int64"},
-              "pins": {"subject": "int64", "target": "int64"}, "forbidden": {"subject": "int64", "target": "int64"}}
+              "pins": {"subject": "int64", "target": "int64"}, "forbidden": {"subject": "int64", "target": "int64"},
+              "office_leaders": {"office": "int64"}}
     for spec in TABLES:
         if spec.stem not in out:
             out[spec.stem] = _empty_frame(spec, extras.get(spec.stem, {}))
         out[spec.stem] = out[spec.stem].reset_index(drop=True)
     return Problem(**out, rules=rules, source=source)
+
+
+def _office_leader_ids(check: _Checker, ids: pd.Series, rows: np.ndarray, id_index: Mapping[str, pd.Index]) -> None:
+    """An office leader's id must not also be a leader's, unit's or cadre's: plan files and unavailability name a
+    person by id alone."""
+    taken = np.zeros(len(ids), dtype=bool)
+    for _, stem in PERSON_TABLES[:3]:
+        index = id_index.get(stem)
+        if index is not None:
+            taken |= index.get_indexer(pd.Index(ids)) >= 0
+    taken &= (ids != "").to_numpy()
+    if taken.any():
+        zh, en = _col_label(TABLE_BY_STEM["office_leaders"].column("person_id"))
+        check.add_rows("office_leaders", rows[taken], ids[taken], "person_id",
+                       f"{zh} “{{value}}” 已是区级领导、区直单位或党员干部的编号，请使用不重复的编号",
+                       f"{en} '{{value}}' is already a leader, unit or cadre id; use distinct ids")
 
 
 def _unavailability(check: _Checker, frame: pd.DataFrame, text: pd.DataFrame, rows: np.ndarray,
@@ -160,8 +181,8 @@ def _unavailability(check: _Checker, frame: pd.DataFrame, text: pd.DataFrame, ro
     unknown = nonempty & (hits == 0)
     if unknown.any():
         check.add_rows("unavailability", rows[unknown], ids[unknown], "person_id",
-                       f"{zh} “{{value}}” 不是已知的区级领导、区直单位或党员干部编号",
-                       f"{en} '{{value}}' is not a known leader, unit or cadre id")
+                       f"{zh} “{{value}}” 不是已知的区级领导、区直单位、党员干部或办事处领导编号",
+                       f"{en} '{{value}}' is not a known leader, unit, cadre or office leader id")
     ambiguous = hits > 1
     if ambiguous.any():
         check.add_rows("unavailability", rows[ambiguous], ids[ambiguous], "person_id",
@@ -183,7 +204,8 @@ def _unavailability(check: _Checker, frame: pd.DataFrame, text: pd.DataFrame, ro
 
 def _locks(check: _Checker, stem: str, frame: pd.DataFrame, text: pd.DataFrame, rows: np.ndarray,
            id_index: Mapping[str, pd.Index]) -> pd.DataFrame:
-    """Resolve subject/target per lock kind (leader→office, unit→community, cadre→household)."""
+    """Resolve subject/target per lock kind (leader→office, unit→community, cadre→household, office leader →
+    community)."""
     subject = np.full(len(frame), -1, dtype=np.int64)
     target = np.full(len(frame), -1, dtype=np.int64)
     spec = TABLE_BY_STEM[stem]

@@ -97,7 +97,8 @@ def show(args: argparse.Namespace) -> int:
 
 def print_diff(args: argparse.Namespace, diff: PlanDiff) -> None:
     labels = {"leader_offices": ("领导-办事处", "leader-office"), "unit_communities": ("单位-社区", "unit-community"),
-              "cadre_households": ("干部-联系户", "cadre-household")}
+              "cadre_households": ("干部-联系户", "cadre-household"),
+              "office_leader_communities": ("办事处领导-社区", "office leader-community")}
     for table, d in diff.pairs.items():
         zh, en = labels[table]
         print(_say(args, f"  {zh}：原 {d.before} 对，保留 {d.kept}，变更 {d.removed}，新增 {d.added}；"

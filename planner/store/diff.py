@@ -26,6 +26,7 @@ PAIR_COLUMNS: dict[str, tuple[str, str]] = {
     "leader_offices": ("leader_id", "office_id"),
     "unit_communities": ("unit_id", "community_id"),
     "cadre_households": ("cadre_id", "household_id"),
+    "office_leader_communities": ("person_id", "community_id"),
 }
 
 

@@ -23,7 +23,7 @@ from planner.store import codec
 LOCK_TABLES = ("pins", "forbidden")
 TABLE_STEMS = tuple(spec.stem for spec in TABLES)
 TABLE_COLUMNS = {spec.stem: list(spec.names) for spec in TABLES}
-PLAN_TABLES = ("leader_offices", "unit_communities", "cadre_households", "visits", "names")
+PLAN_TABLES = ("leader_offices", "unit_communities", "cadre_households", "visits", "names", "office_leader_communities")
 
 
 # -- errors ---------------------------------------------------------------------------------------------------------

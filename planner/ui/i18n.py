@@ -703,6 +703,17 @@ T: dict[str, tuple[str, str]] = {
     "map.kind_community": ("社区", "community"),
     "map.kind_household": ("联系户", "household"),
     "burden.parties_short": ("到访人数", "Parties"),
+    # the office level (办事处党政领导班子成员), additive
+    "kind.office_leader_community": ("办事处领导 → 社区", "Office leader → community"),
+    "person.office_leader": ("办事处领导", "Office leaders"),
+    "table.office_leaders": ("办事处领导", "Office leaders"),
+    "office_role.secretary": ("党工委书记", "Party secretary"),
+    "office_role.director": ("主任", "Director"),
+    "office_role.member": ("班子成员", "Member"),
+    "col.office_leader": ("办事处领导编号", "Office leader"),
+    "col.office_leader_name": ("办事处领导姓名", "Office leader name"),
+    "col.office_role": ("职务", "Role"),
+    "assign.office_leader_pairs": ("办事处领导联系社区", "Office leaders' contact communities"),
 }
 T.update(CASES_T)   # the 台账 page's texts (planner/ui/cases_text.py)
 T.update(REPORTS_T)   # research reports on the 规则 and 督查 pages (planner/ui/reports_text.py)

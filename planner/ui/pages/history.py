@@ -23,7 +23,7 @@ from planner.workflow.solve import compare_versions
 
 DIFF_KEY = "history_diff"
 PAIR_KINDS = {"leader_offices": "leader_office", "unit_communities": "unit_community",
-              "cadre_households": "cadre_household"}
+              "cadre_households": "cadre_household", "office_leader_communities": "office_leader_community"}
 
 
 def render(ws: Workspace) -> None:
