@@ -27,6 +27,8 @@ KIND_LABELS: dict[str, tuple[str, str]] = {"leader": ("区级领导", "leader"),
                                            "cadre": ("党员干部", "cadre"), "office": ("办事处", "office"),
                                            "community": ("社区", "community"), "household": ("联系户", "household"),
                                            "district": ("全区", "district"), "": ("", "")}
+# the office level's people (research reports are owed by office secretaries and directors)
+KIND_LABELS.setdefault("office_leader", ("办事处领导", "office leader"))
 
 
 def label(table: dict[str, tuple[str, str]], key: str, lang: str = "zh") -> str:
