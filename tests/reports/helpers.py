@@ -6,6 +6,7 @@ office secretary B01-S and director B01-D (main heads, 1 each: 12-31). B01-M (me
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -32,3 +33,15 @@ def office_problem(unavailability: list[tuple[str, str, str]] | None = None, off
 def reports(*rows: tuple[str, str, str]) -> pd.DataFrame:
     """(person_id, date, title) rows as a raw text table."""
     return pd.DataFrame(list(rows), columns=["person_id", "date", "title"], dtype=object)
+
+
+def write_data(folder: Path, office: bool = True) -> Path:
+    """The tiny district as an input folder (CSV + rules.toml for 2026)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = tiny_tables()
+    if office:
+        tables["office_leaders"] = OFFICE_LEADERS.copy()
+    for stem, frame in tables.items():
+        frame.to_csv(folder / f"{stem}.csv", index=False, encoding="utf-8-sig")
+    (folder / "rules.toml").write_text(f"year = {TINY_YEAR}\n", encoding="utf-8")
+    return folder
