@@ -5,24 +5,29 @@ page, the template's 规则 sheet and the range checks treat these like every ot
 
 Due dates are a short text of month-day cut-offs, one per report, e.g. ``"06-30, 12-31"`` (mid-year and year-end):
 ``M-D`` or ``MM-DD``, separated by commas (`,` `，` `、`), semicolons or spaces, in increasing order. Empty text
-means "spread evenly": the k-th of n reports is due at the end of month ⌈12·k/n⌉. The list must hold exactly as
-many dates as reports a year (a count of 0 owes nothing, and its list is ignored). `02-29` is allowed and means
+(the default) means "spread evenly": the k-th of n reports is due at the end of month ⌈12·k/n⌉ — for the seed's
+counts, district leaders at the end of June and of December, main heads at the end of December; changing a count
+alone keeps them spread. A list that is given must hold exactly as many dates as reports a year (a count of 0 owes
+nothing, and its list is ignored). `02-29` is allowed and means
 the last day of February in a common year. Which workday a cut-off becomes is planner/reports/due.py's business.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
-from planner.errors import Issue
+from planner.errors import InputError, Issue
 
 SOURCE_REPORTS = ("区级领导干部每年至少完成2篇有分量、有价值的调研报告。办事处党政主要负责人、区直各部门各单位主要负责人"
                   "每年至少完成1篇调研报告。")
 SOURCE_DUE = "坚持服务决策，用好调研成果。（各篇的完成期限由组织部确定，默认年中和年末）"
+T = TypeVar("T")
 MAX_REPORTS = 12
 # the reports obligations: (count field, due-dates field)
 CLASSES = (("district_leader", "district_leader_due"), ("main_head", "main_head_due"))
@@ -41,11 +46,18 @@ class ReportRules:
     main_head: int = _f(1, "主要负责人每年调研报告篇数（办事处书记、主任，单位主要负责人）",
                         "Research reports per main head per year (office secretary and director, unit heads)",
                         SOURCE_REPORTS, 0)
-    district_leader_due: str = _f("06-30, 12-31", "区级领导调研报告完成期限（月-日，逗号分隔；留空=全年均匀）",
+    district_leader_due: str = _f("", "区级领导调研报告完成期限（月-日，逗号分隔；留空=全年均匀）",
                                   "District leaders' report due dates (MM-DD, comma separated; empty = evenly)",
                                   SOURCE_DUE, None)
-    main_head_due: str = _f("12-31", "主要负责人调研报告完成期限（月-日，逗号分隔；留空=全年均匀）",
+    main_head_due: str = _f("", "主要负责人调研报告完成期限（月-日，逗号分隔；留空=全年均匀）",
                             "Main heads' report due dates (MM-DD, comma separated; empty = evenly)", SOURCE_DUE, None)
+
+    def __post_init__(self) -> None:
+        """Every way of making Rules builds this section first: bad due dates stop here (labelled 'rules'; a
+        rules file relabels them, see `build_labelled`)."""
+        issues = report_issues(self, "rules")
+        if issues:
+            raise InputError(issues)
 
     def cutoffs(self, kind: str) -> list[tuple[int, int]]:
         """(month, day) of each report of `kind` ('district_leader' | 'main_head'), in order; [] when none is owed.
@@ -107,6 +119,16 @@ def report_issues(rules: ReportRules, label: str) -> list[Issue]:
                 f"'{name}' has {len(parsed)} dates but reports.{count_name} = {count}: give {count} dates or "
                 f"leave it empty (spread evenly)", str(text)))
     return issues
+
+
+def build_labelled(make: Callable[[], T], file_label: str, issues: list[Issue]) -> T:
+    """`make()` (building Rules from a file's data), with this section's own errors named by the file and listed
+    after the issues found so far."""
+    try:
+        return make()
+    except InputError as exc:
+        raise InputError(issues + [dataclasses.replace(i, file=file_label) if i.file == "rules" else i
+                                   for i in exc.issues]) from None
 
 
 def due_texts(data: dict[str, Any]) -> dict[str, Any]:

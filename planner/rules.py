@@ -4,6 +4,10 @@ The contract's `rules.toml` sections (`[assign]`, `[visits]`, `[grassroots_days]
 onto the nested dataclasses below; `[weights]`, `[calendar]` and `[solver]` are our extensions (soft-goal
 weights, calendar preferences, solver budget). Each field carries, in its metadata, a Chinese and English label
 and the sentence of the policy it comes from, so the app can show the source as help without a second table.
+
+Why this module is long: it is the one Rules object — each section's dataclass with its labels and seed sentences,
+the range table and the single validation path every way of making Rules goes through; sections with logic of their
+own live beside it (planner/case_rules.py, planner/report_rules.py).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from planner.case_rules import CASE_RANGES, CaseRules
 from planner.errors import InputError, Issue
 from planner.io.limits import MAX_RULES, mb
 from planner.model import MAX_HOUSEHOLDS_PER_CADRE
-from planner.report_rules import REPORT_RANGES, ReportRules, due_texts, report_issues
+from planner.report_rules import REPORT_RANGES, ReportRules, build_labelled, due_texts
 
 SEED_RULES = "党员领导干部直接联系服务群众制度的实施意见"
 SEED_GENERAL = "关于做好党员联系和服务群众工作的意见"
@@ -223,8 +227,7 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "solver.seed": (0, 2**31 - 1),
     "solver.workers": (1, 64),
     "solver.gap_limit": (0, 1),
-    **CASE_RANGES,
-    **REPORT_RANGES,
+    **CASE_RANGES, **REPORT_RANGES,
 }
 
 
@@ -259,7 +262,6 @@ class Rules:
         issues: list[Issue] = []
         for name, value, default, meta in _leaves(self):
             _check_value(name, value, default, meta, "rules", issues)
-        issues.extend(report_issues(self.reports, "rules"))
         if issues:
             raise InputError(issues)
 
@@ -333,12 +335,7 @@ def rules_from_dict(data: dict[str, Any], file_label: str = "rules.toml") -> Rul
                 kwargs[key] = checked
         return cls(**kwargs)
 
-    data = due_texts(data)
-    try:
-        rules = build(Rules, data, "")
-    except InputError as exc:  # Rules' own cross-field checks (the reports' due dates) name the file too
-        raise InputError(issues + [dataclasses.replace(i, file=file_label) if i.file == "rules" else i
-                                   for i in exc.issues]) from None
+    rules = build_labelled(lambda: build(Rules, due_texts(data), ""), file_label, issues)
     if issues:
         raise InputError(issues)
     return rules

@@ -12,12 +12,15 @@ from planner.rules import Rules, rule_fields
 def test_defaults_are_the_seeds_numbers_with_their_sentence() -> None:
     r = Rules().reports
     assert (r.district_leader, r.main_head) == (2, 1)
-    assert r.cutoffs("district_leader") == [(6, 30), (12, 31)]    # mid-year and year-end
+    assert r.cutoffs("district_leader") == [(6, 31), (12, 31)]    # mid-year and year-end (31 = the month's end)
     assert r.cutoffs("main_head") == [(12, 31)]                   # year-end
     fields = dict(rule_fields())
     assert "每年至少完成2篇" in fields["reports.district_leader"].metadata["source"] == SOURCE_REPORTS
     assert "每年至少完成1篇" in fields["reports.main_head"].metadata["source"]
     assert "[reports]" in Rules().to_toml()
+    assert (r.district_leader_due, r.main_head_due) == ("", "")    # evenly spread: the counts alone decide
+    assert Rules().replace(reports={"district_leader": 12}).reports.cutoffs("district_leader") == \
+        [(m, 31) for m in range(1, 13)]
 
 
 @pytest.mark.parametrize(("count", "months"), [(1, [12]), (2, [6, 12]), (3, [4, 8, 12]), (4, [3, 6, 9, 12]),
@@ -43,7 +46,7 @@ def test_separators_arrays_and_a_zero_count() -> None:
     ('main_head_due = "12/31"', "reports.main_head_due", "12/31"),
     ('district_leader_due = "12-31, 06-30"', "reports.district_leader_due", "从早到晚"),
     ('district_leader_due = "06-30, 06-30"', "reports.district_leader_due", "不重复"),
-    ('district_leader = 3', "reports.district_leader_due", "有 2 个日期"),
+    ('district_leader = 3\ndistrict_leader_due = "06-30, 12-31"', "reports.district_leader_due", "有 2 个日期"),
     ('main_head_due = "06-30, 12-31"', "reports.main_head_due", "请给出 1 个日期"),
     ('main_head = 13', "reports.main_head", "0 到 12"),
     ('district_leader = -1', "reports.district_leader", "0 到 12"),
@@ -61,6 +64,6 @@ def test_bad_report_rules_name_file_and_key(toml: str, column: str, words: str) 
 
 def test_replace_validates_like_the_file() -> None:
     with pytest.raises(InputError):
-        Rules().replace(reports={"district_leader": 3})          # 2 dates for 3 reports
+        Rules().replace(reports={"district_leader": 3, "district_leader_due": "6-30, 12-31"})  # 2 dates, 3 owed
     assert Rules().replace(reports={"district_leader": 3, "district_leader_due": "4-30 8-31 12-31"}).reports \
         .cutoffs("district_leader") == [(4, 30), (8, 31), (12, 31)]
