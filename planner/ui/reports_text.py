@@ -16,6 +16,10 @@ REPORTS_T: dict[str, tuple[str, str]] = {
                           "reports' is now judged."),
     "reports.not_judged": ("未上传调研报告时，不评价“调研报告篇数”。", "Without reports uploaded, research reports are "
                                                                 "not judged."),
+    "reports.upload_store": ("把这些调研报告保存到库", "Save these reports in the store"),
+    "reports.upload_stored": ("已保存 {n} 篇新的调研报告。", "{n} new research reports saved."),
+    "reports.from_store": ("库中已有 {n} 篇调研报告，已计入进度；上传文件可补充。", "{n} research reports from the store "
+                                                                    "are judged; upload a file to add more."),
     "reports.due_title": ("调研报告完成期限", "Research report due dates"),
     "reports.not_owed": ("以下报告的作者不承担调研报告任务（不计入任何义务）：", "These reports are by people who owe "
                                                                   "none (counted toward nothing):"),
