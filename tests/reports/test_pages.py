@@ -59,7 +59,8 @@ def test_progress_page_counts_uploaded_reports(make_app, demo_plan: Plan) -> Non
     table = at.session_state["progress_cache"][1].table
     rows = table.loc[table["obligation"] == "reports"].set_index("person_id")
     assert rows.loc[leader, "done"] == 1 and rows.loc[leader, "planned_to_date"] == 1
-    at.button(key="progress_reports_store").click().run()            # keep them in the store
+    at.run()   # the next run offers keeping them in the store
+    at.button(key="progress_reports_store").click().run()
     from planner.store.reports import load_reports
 
     assert load_reports(ws.store, ws.scenario)["person_id"].tolist() == [leader]
