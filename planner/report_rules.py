@@ -132,8 +132,8 @@ def build_labelled(make: Callable[[], T], file_label: str, issues: list[Issue]) 
 
 
 def due_texts(data: dict[str, Any]) -> dict[str, Any]:
-    """rules data with each `[reports]` due-date value as text: a TOML array ["06-30", "12-31"] is joined, any
-    other value (a number typed in a 规则 sheet) becomes its text, so the format check names it."""
+    """rules data with each `[reports]` due-date value as text: a TOML array ["06-30", "12-31"] is joined, a date
+    becomes its month-day, any other value (a number typed in a 规则 sheet) its text, so the format check names it."""
     section = data.get("reports") if isinstance(data, dict) else None
     if not isinstance(section, dict):
         return data
@@ -142,5 +142,7 @@ def due_texts(data: dict[str, Any]) -> dict[str, Any]:
         value = fixed.get(due_name)
         if value is None or isinstance(value, str):
             continue
-        fixed[due_name] = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+        values = value if isinstance(value, list | tuple) else [value]
+        # a 规则 sheet cell "06-30" that Excel turned into a date reads back as a date: keep its month and day
+        fixed[due_name] = ", ".join(f"{v.month:02d}-{v.day:02d}" if isinstance(v, date) else str(v) for v in values)
     return {**data, "reports": fixed}

@@ -67,3 +67,20 @@ def test_replace_validates_like_the_file() -> None:
         Rules().replace(reports={"district_leader": 3, "district_leader_due": "6-30, 12-31"})  # 2 dates, 3 owed
     assert Rules().replace(reports={"district_leader": 3, "district_leader_due": "4-30 8-31 12-31"}).reports \
         .cutoffs("district_leader") == [(4, 30), (8, 31), (12, 31)]
+
+
+def test_a_rules_sheet_cell_excel_turned_into_a_date_keeps_its_month_and_day() -> None:
+    import pandas as pd
+
+    from planner.io.parse import rules_from_sheet
+
+    sheet = pd.DataFrame({"key": ["reports.main_head_due", "reports.district_leader_due"],
+                          "value": ["2027-11-30 00:00:00", "6-30，12-20"]})
+    rules = rules_from_sheet(sheet, "data.xlsx[规则]")
+    assert rules.reports.cutoffs("main_head") == [(11, 30)]
+    assert rules.reports.cutoffs("district_leader") == [(6, 30), (12, 20)]
+    bad = pd.DataFrame({"key": ["year", "reports.main_head_due"], "value": ["2027", "12.31"]})
+    with pytest.raises(InputError) as caught:
+        rules_from_sheet(bad, "data.xlsx[规则]")
+    assert [(i.file, i.row, i.column) for i in caught.value.issues] == [("data.xlsx[规则]", 3,
+                                                                        "reports.main_head_due")]
