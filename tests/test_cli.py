@@ -70,8 +70,8 @@ def test_validate_demo_prints_counts(demo: Path, capsys: pytest.CaptureFixture[s
 @pytest.mark.slow
 def test_plan_writes_every_plan_file(demo: Path, solved: Path) -> None:
     names = sorted(p.name for p in solved.iterdir())
-    assert names == ["cadre_households.csv", "leader_offices.csv", "names.csv", "report.json", "report_due.csv",
-                     "unit_communities.csv", "visits.csv"]
+    assert names == ["cadre_households.csv", "leader_offices.csv", "names.csv", "office_leader_communities.csv",
+                     "report.json", "report_due.csv", "unit_communities.csv", "visits.csv"]
     plan = read_plan(solved, require_visits=True)
     assert set(plan.cadre_households["household_id"]) == set(_csv(demo, "households")["household_id"])
     assert len(plan.visits) > 0 and plan.report["status"] in ("optimal", "feasible")
@@ -99,11 +99,11 @@ def test_export_ics_and_xlsx(solved: Path, tmp_path: Path, capsys: pytest.Captur
     book = openpyxl.load_workbook(xlsx, read_only=True)
     offices = plan.names.loc[plan.names["kind"] == "office", "name"].tolist()
     units = plan.names.loc[plan.names["kind"] == "unit", "name"].tolist()
-    assert book.sheetnames[:3] == ["汇总", "月度统计", "信访接待"]
-    assert len(book.sheetnames) == 3 + len(offices) + len(units)
+    assert book.sheetnames[:4] == ["汇总", "月度统计", "信访接待", "办事处领导"]   # the demo has the office level
+    assert len(book.sheetnames) == 4 + len(offices) + len(units)
     rows = list(book["汇总"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert len(body) == len(plan.names[plan.names["kind"].isin(["leader", "unit", "cadre"])])
+    assert len(body) == len(plan.names[plan.names["kind"].isin(["leader", "unit", "cadre", "office_leader"])])
     # the checker passed, so the printed summary must show every person's minimums met
     met = header.index("达标")
     assert {row[met] for row in body} == {"是"}, [row for row in body if row[met] != "是"][:3]

@@ -129,6 +129,7 @@ def precheck(data: AssignData) -> list[Conflict]:
     office_ids = p.offices["office_id"].astype(str).tolist()
     community_ids = p.communities["community_id"].astype(str).tolist()
     community_office = p.communities["office"].to_numpy(dtype=np.int64)
+    person_office = ol["office"].to_numpy(dtype=np.int64)
     members, comms = office_members(data), office_communities(data)
     pins, forbidden = data.pins(KIND), data.forbidden(KIND)
     strict = p.rules.assign.office_no_sharing == "strict"
@@ -136,7 +137,7 @@ def precheck(data: AssignData) -> list[Conflict]:
     pinned_to: dict[int, list[int]] = defaultdict(list)
     for person, c in sorted(pins):
         pinned_to[person].append(c)
-        own = int(ol["office"].iat[person])
+        own = int(person_office[person])
         if int(community_office[c]) != own:
             out.append(Conflict(
                 "office_leader_communities",

@@ -169,8 +169,8 @@ def community_precheck(problem: Problem, tasks: list[Task], n_days: int,
         cid = str(problem.communities["community_id"].iat[int(c)])
         out.append(Conflict(
             "calendar.community_cap",
-            f"社区 {cid} 全年需要 {int(demand[c])} 个单位/干部走访人日，但在每天最多 {cap} 方的限制下最多只能安排 {int(room[c])} 个",
-            f"community {cid} needs {int(demand[c])} unit/cadre visit-days but at most {cap} parties a day allow "
+            f"社区 {cid} 全年需要 {int(demand[c])} 个单位/干部/办事处领导走访人日，但在每天最多 {cap} 方的限制下最多只能安排 {int(room[c])} 个",
+            f"community {cid} needs {int(demand[c])} unit/cadre/office leader visit-days but at most {cap} parties a day allow "
             f"only {int(room[c])}", (cid,),
             "提高 visits.community_daily_cap，或把部分联系户调给其他社区的干部", "raise visits.community_daily_cap"))
     return out

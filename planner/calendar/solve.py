@@ -25,7 +25,7 @@ from planner.calendar.days import Horizon, build_horizon, work_year
 from planner.calendar.frozen import Frozen, empty_visits, read_frozen
 from planner.calendar.improve import Budget
 from planner.calendar.leaders import leader_tasks, office_conflict, office_daily_cap
-from planner.calendar.office_leaders import office_leader_tasks
+from planner.calendar.office_leaders import office_leader_tasks, pin_office_leaders
 from planner.calendar.people import (
     cadre_tasks,
     community_conflict,
@@ -150,11 +150,13 @@ def _people_stage(problem: Problem, assignment: Assignment, horizon: Horizon, fr
     office_offset = offset + problem.n_communities + 1   # office leaders' groups follow the units' groups
     board = Board(horizon.n, office_offset + problem.n_office_leaders, community_daily_cap(problem))
     pinned = pin_units_cadres(problem, assignment, horizon, prev, frozen, board, offset) if prev is not None else []
+    if prev is not None:
+        pinned += pin_office_leaders(problem, assignment, horizon, prev, frozen, board, office_offset)
     taken = board.busy if prev is not None else None
     c_tasks, conflicts = cadre_tasks(problem, assignment, horizon, frozen, taken)
     u_tasks, more = unit_tasks(problem, assignment, horizon, frozen, group_offset=offset, taken=taken)
     conflicts += more
-    o_tasks, more = office_leader_tasks(problem, assignment, horizon, frozen, office_offset)
+    o_tasks, more = office_leader_tasks(problem, assignment, horizon, frozen, office_offset, taken)
     conflicts += more
     if not conflicts:
         conflicts = community_precheck(problem, [*u_tasks, *c_tasks, *o_tasks], horizon.n, board.load)

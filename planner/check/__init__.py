@@ -75,6 +75,7 @@ def minimums_table(problem: Problem, plan: Plan) -> pd.DataFrame:
     Requirements: leader grassroots_days, contact_days (per linked office), contact_periods, offices_visited,
     reception_a_months (secretary/head); unit community_visits, community_days, community_periods (per linked
     community); cadre household_visits, household_days, household_periods, talks (per linked household) and
-    grassroots_days (head/section). Periods are counted over the person's required periods only.
+    grassroots_days (head/section); office leader contact_days (its contact community), contact_periods and
+    communities_visited (走遍社区). Periods are counted over the person's required periods only.
     """
     return run_check(problem, plan).minimums

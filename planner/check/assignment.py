@@ -6,12 +6,13 @@ row 1), and the remaining pairs become `Links` (index arrays) that the calendar 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from planner.check.context import Context, Ids, text_codes
+from planner.check.office_assign import office_leader_assignment
 from planner.check.violation import Collector
 from planner.plan import Plan
 
@@ -83,6 +84,7 @@ class AssignmentLinks:
     leader_offices: Links
     unit_communities: Links
     cadre_households: Links
+    office_leader_communities: Links = field(default_factory=lambda: Links.from_keys(np.zeros(0, dtype=np.int64), 1))
 
 
 def read_assignment(ctx: Context, plan: Plan, out: Collector) -> AssignmentLinks:
@@ -93,7 +95,17 @@ def read_assignment(ctx: Context, plan: Plan, out: Collector) -> AssignmentLinks
                     (ctx.units, ctx.communities), out),
         _read_links(plan.cadre_households, "cadre_households.csv", ("cadre_id", "household_id"),
                     (ctx.cadres, ctx.households), out),
+        _read_links(_office_pairs(plan), "office_leader_communities.csv", ("person_id", "community_id"),
+                    (ctx.office_leaders, ctx.communities), out),
     )
+
+
+def _office_pairs(plan: Plan) -> pd.DataFrame:
+    """office_leader_communities of the plan (plans made before the office level have none)."""
+    frame = getattr(plan, "office_leader_communities", None)
+    if frame is None or not {"person_id", "community_id"} <= set(frame.columns):
+        return pd.DataFrame({"person_id": pd.Series([], dtype=object), "community_id": pd.Series([], dtype=object)})
+    return frame
 
 
 def check_assignment(ctx: Context, plan: Plan, out: Collector) -> AssignmentLinks:
@@ -102,6 +114,7 @@ def check_assignment(ctx: Context, plan: Plan, out: Collector) -> AssignmentLink
     unit_communities(ctx, links.unit_communities, out)
     cadre_households(ctx, links.cadre_households, out)
     linkage(ctx, links, out)
+    office_leader_assignment(ctx, links.office_leader_communities, out)
     pins_and_forbidden(ctx, links, out)
     return links
 
@@ -195,6 +208,9 @@ def pins_and_forbidden(ctx: Context, links: AssignmentLinks, out: Collector) -> 
                              "unit", "community"),
         "cadre_households": ("cadre_household", links.cadre_households, ctx.cadres, ctx.households, "干部", "联系户",
                              "cadre", "household"),
+        "office_leader_communities": ("office_leader_community", links.office_leader_communities,
+                                      ctx.office_leaders, ctx.communities, "办事处领导", "社区", "office leader",
+                                      "community"),
     }
     for rule, frame, must in (("assign.pin_missing", ctx.problem.pins, True),
                               ("assign.forbidden_pair", ctx.problem.forbidden, False)):

@@ -2,7 +2,7 @@
 
 Built only from the Problem (input reading), `planner.workdays` (the year's calendar) and `planner.rules`; nothing
 from the engines. Days are integer offsets from 1 January of `rules.year` (0..364/365); people get one global code
-(leaders, then units, then cadres) so that availability is one dense boolean matrix people × days — 40,000 cadres
+(leaders, then units, then cadres, then office leaders) so that availability is one dense boolean matrix people × days — 40,000 cadres
 × 366 days is 15 MB, and every rule-1 and spread test becomes an array lookup.
 """
 
@@ -18,9 +18,9 @@ import pandas as pd
 
 from planner.problem import Problem
 
-PERSON_KINDS = ("leader", "unit", "cadre")
+PERSON_KINDS = ("leader", "unit", "cadre", "office_leader")
 KIND_ZH = {"leader": "领导", "unit": "单位", "cadre": "干部", "office": "办事处", "community": "社区",
-           "household": "联系户", "district": "全区"}
+           "household": "联系户", "district": "全区", "office_leader": "办事处领导"}
 
 
 def cell_text(value: Any) -> str:
@@ -96,6 +96,11 @@ class Context:
         self.leaders = Ids.of(problem.leaders, "leader_id")
         self.units = Ids.of(problem.units, "unit_id")
         self.cadres = Ids.of(problem.cadres, "cadre_id")
+        office_leaders = getattr(problem, "office_leaders", None)
+        if office_leaders is None:
+            office_leaders = pd.DataFrame({"person_id": [], "office_id": []})
+        self.office_leaders = Ids.of(office_leaders, "person_id")
+        self.office_leader_office = self.offices.lookup([cell_text(v) for v in office_leaders["office_id"].tolist()])
         # references resolved from ids again (the checker trusts the input ids, not the engines' index columns)
         self.community_office = self.offices.lookup([cell_text(v) for v in problem.communities["office_id"].tolist()])
         self.household_community = self.communities.lookup(
@@ -105,8 +110,9 @@ class Context:
         self.leader_tier = np.asarray([cell_text(v) for v in problem.leaders["tier"].tolist()], dtype=object)
         ranks = problem.cadres["rank"] if "rank" in problem.cadres else pd.Series("staff", index=problem.cadres.index)
         self.cadre_rank = np.asarray([cell_text(v) or "staff" for v in ranks], dtype=object)
-        self.person_offset = {"leader": 0, "unit": len(self.leaders), "cadre": len(self.leaders) + len(self.units)}
-        self.n_people = len(self.leaders) + len(self.units) + len(self.cadres)
+        self.person_offset = {"leader": 0, "unit": len(self.leaders), "cadre": len(self.leaders) + len(self.units),
+                              "office_leader": len(self.leaders) + len(self.units) + len(self.cadres)}
+        self.n_people = len(self.leaders) + len(self.units) + len(self.cadres) + len(self.office_leaders)
         if calendar:
             self._build_calendar()
 
@@ -153,7 +159,8 @@ class Context:
             kinds = (np.asarray([cell_text(v) for v in un["person_kind"]], dtype=object)
                      if "person_kind" in un else None)
             code = np.full(len(un), -1, dtype=np.int64)
-            for kind, ids in (("leader", self.leaders), ("unit", self.units), ("cadre", self.cadres)):
+            for kind, ids in (("leader", self.leaders), ("unit", self.units), ("cadre", self.cadres),
+                              ("office_leader", self.office_leaders)):
                 idx = ids.lookup(pid)
                 hit = (idx >= 0) & (code < 0)
                 if kinds is not None:

@@ -24,6 +24,9 @@ assign.cadres (k(h) = the cadre of household h, n_k = households of cadre k)
           + w_continuity · (h had a cadre last year ∧ it is not k(h))
           + w_linkage · (linkage = prefer ∧ k(h)'s unit is not the unit of h's community) ]
   + w_balance · Σ_k n_k (n_k − 1) / 2          (the j-th household of a cadre costs balance · j)
+assign.office_leaders (y = the office_leader_communities pairs; only when the input has office leaders)
+    w_continuity  · #(last year's pairs inside the leader's own office, not forbidden, missing from y)
+  + w_office_spread · Σ_(office, unit) max(0, #(the office's leaders whose community unit links) − 1)
 calendar.reception (a plan without `since`, no previous plan: no kept-duty term)
     max_leaders B duties − min_leaders B duties   (when there are two leaders or more)
 """
@@ -47,6 +50,8 @@ def recompute_objectives(problem: Problem, plan: Plan, previous: Plan | None = N
     out = {"assign.leaders": leaders_objective(problem, plan, previous),
            "assign.units": units_objective(problem, plan, previous),
            "assign.cadres": cadres_objective(problem, plan, previous)}
+    if len(getattr(problem, "office_leaders", ())):
+        out["assign.office_leaders"] = office_leaders_objective(problem, plan, previous)
     reception = reception_objective(problem, plan, previous)
     if reception is not None:
         out["calendar.reception"] = reception
@@ -119,6 +124,26 @@ def leaders_objective(problem: Problem, plan: Plan, previous: Plan | None = None
             for h in heads:
                 if (s, o) in links and (h, o) in links:
                     cost += w_bal
+    return cost / COST_SCALE
+
+
+def office_leaders_objective(problem: Problem, plan: Plan, previous: Plan | None = None) -> float:
+    columns = ("person_id", "community_id")
+    pairs = set(_index_pairs(getattr(plan, "office_leader_communities", None), problem.office_leader_index,
+                             problem.community_index, columns))
+    person_office = problem.office_leaders["office"].to_numpy(dtype=np.int64)
+    community_office = problem.communities["office"].to_numpy(dtype=np.int64)
+    last = {(p, c) for p, c in _index_pairs(getattr(previous, "office_leader_communities", None) if previous else None,
+                                            problem.office_leader_index, problem.community_index, columns)
+            if person_office[p] == community_office[c]} - _locks(problem.forbidden, "office_leader_community")
+    cost = _weight(problem, "continuity") * len(last - pairs)
+    unit_of = dict(_index_pairs(plan.unit_communities, problem.community_index, problem.unit_index,
+                                ("community_id", "unit_id")))
+    per_unit: dict[tuple[int, int], int] = {}
+    for p, c in pairs:
+        key = (int(person_office[p]), unit_of.get(c, -1))
+        per_unit[key] = per_unit.get(key, 0) + 1
+    cost += _weight(problem, "office_spread") * sum(max(0, n - 1) for n in per_unit.values())
     return cost / COST_SCALE
 
 

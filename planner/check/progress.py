@@ -78,16 +78,23 @@ def recompute_progress(problem: Problem, pairs: dict[str, pd.DataFrame], plan_vi
         "unit": {(_text(r["unit_id"]), _text(r["community_id"])) for r in pairs["unit_communities"].to_dict("records")},
         "cadre": {(_text(r["cadre_id"]), _text(r["household_id"]))
                   for r in pairs["cadre_households"].to_dict("records")},
+        # the office level: an office leader's contact community
+        "office_leader": {(_text(r["person_id"]), _text(r["community_id"]))
+                          for r in pairs.get("office_leader_communities", pd.DataFrame(
+                              columns=["person_id", "community_id"])).to_dict("records")},
     }
     office_of_community = {_text(r["community_id"]): _text(r["office_id"])
                            for r in problem.communities.to_dict("records")}
+    office_of_leader = {_text(r["person_id"]): _text(r["office_id"]) for r in problem.office_leaders.to_dict("records")}
 
     def tally(frame: pd.DataFrame) -> dict[str, Any]:
         t: dict[str, Any] = {"pair_rows": defaultdict(int), "pair_dates": defaultdict(set), "talks": defaultdict(int),
                              "person_dates": defaultdict(set), "office_rows": defaultdict(int),
-                             "pair_months": defaultdict(set)}
+                             "pair_months": defaultdict(set), "community_rows": defaultdict(int)}
         for d, pk, pid, act, tk, tid, talk in _records(frame, as_of, year):
             linked = True
+            if pk == "office_leader" and act == "research":   # 走遍社区: any community of its own office
+                linked = tk == "community" and office_of_community.get(tid) == office_of_leader.get(pid)
             if act in LINK_ACTIVITY:
                 linked = (pid, tid) in links[pk]
                 if linked:
@@ -105,6 +112,8 @@ def recompute_progress(problem: Problem, pairs: dict[str, pd.DataFrame], plan_vi
                 t["office_rows"][(pid, office)] += 1
             if pk == "cadre" and act in ("household", "research"):
                 t["person_dates"][("cadre", pid)].add(d)
+            if pk == "office_leader" and act in ("contact", "research"):
+                t["community_rows"][(pid, tid)] += 1
         return t
 
     done, planned = tally(actuals), tally(plan_visits)
@@ -177,6 +186,16 @@ def recompute_progress(problem: Problem, pairs: dict[str, pd.DataFrame], plan_vi
             pid = _text(r["cadre_id"])
             add("cadre_grassroots_days", "cadre", pid, "", "", minimum[rank],
                 len(planned["person_dates"][("cadre", pid)]), len(done["person_dates"][("cadre", pid)]), None)
+    for pid, cid in sorted(links["office_leader"]):
+        key = ("contact", pid, cid)
+        add("office_leader_contact", "office_leader", pid, "community", cid, v.office_leader_contact,
+            len(planned["pair_dates"][key]), len(done["pair_dates"][key]),
+            spread_missed(pid, "contact", cid, v.office_leader_period_months))
+    if v.office_all_communities:
+        for pid, oid in office_of_leader.items():
+            for cid in sorted(c for c, o in office_of_community.items() if o == oid):
+                add("office_all_communities", "office_leader", pid, "community", cid, 1,
+                    planned["community_rows"][(pid, cid)], done["community_rows"][(pid, cid)], None)
     if reports is not None:
         _report_rows(problem, reports, report_due, as_of, sorted(workdays), add)
     out = pd.DataFrame(rows)

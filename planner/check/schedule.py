@@ -16,6 +16,7 @@ from planner.check.context import Context
 from planner.check.minimums import Minimums
 from planner.check.minimums import distinct_per as _distinct_per
 from planner.check.minimums import periods_text as _periods_text
+from planner.check.office import office_leader_calendar
 from planner.check.reception import reception
 from planner.check.violation import Collector
 from planner.check.visits import (
@@ -24,6 +25,7 @@ from planner.check.visits import (
     CONTACT,
     HOUSEHOLD,
     LEADER,
+    OFFICE_LEADER,
     RESEARCH,
     T_COMMUNITY,
     T_OFFICE,
@@ -47,9 +49,10 @@ def _history_people(ctx: Context, v: Visits, kind: int, n: int) -> np.ndarray:
     return out
 
 
-def _history_targets(v: Visits, act: int, n_targets: int) -> np.ndarray:
-    """Targets with ≥1 history row of this activity (the others get pro-rated minimums)."""
-    sel = v.ok & v.hist & (v.act == act)
+def _history_targets(v: Visits, act: int, n_targets: int, kind: int | None = None) -> np.ndarray:
+    """Targets with ≥1 history row of this activity (of this person kind, when given; the others get pro-rated
+    minimums)."""
+    sel = v.ok & v.hist & (v.act == act) & ((v.pk == kind) if kind is not None else True)
     out = np.zeros(n_targets, dtype=bool)
     out[v.target[sel]] = True
     return out
@@ -88,6 +91,7 @@ def check_calendar(ctx: Context, v: Visits, links: AssignmentLinks, out: Collect
     cadre_one_community_per_date(ctx, v, out)
     community_daily_cap(ctx, v, out)
     office_daily_cap(ctx, v, out)
+    office_leader_calendar(ctx, v, links, out, mins)
     return mins.frame()
 
 
@@ -125,7 +129,7 @@ def leader_contact(ctx: Context, v: Visits, links: AssignmentLinks, out: Collect
     others = v.ok & v.hist & ~v.linked & (v.act == CONTACT) & (v.tk == T_OFFICE)
     rows_all, pair_all = _counted_rows(v, sel, pair, lo.b, others)
     days = _distinct_per(pair_all, v.day[rows_all], len(lo), ctx.n_days)
-    need = np.where(_history_targets(v, CONTACT, len(ctx.offices))[lo.b], ctx.rules.visits.leader_contact,
+    need = np.where(_history_targets(v, CONTACT, len(ctx.offices), LEADER)[lo.b], ctx.rules.visits.leader_contact,
                     ctx.prorate(ctx.rules.visits.leader_contact))
     out.count("calendar.leader_contact_visits", len(lo))
     mins.add("leader", ctx.leaders.ids[lo.a], "contact_days", "office", ctx.offices.ids[lo.b], days, need)
@@ -297,7 +301,7 @@ def cadre_one_community_per_date(ctx: Context, v: Visits, out: Collector) -> Non
 
 def _party_codes(ctx: Context, v: Visits) -> np.ndarray:
     codes = np.full(v.n, -1, dtype=np.int64)
-    for kind, name in ((LEADER, "leader"), (UNIT, "unit"), (CADRE, "cadre")):
+    for kind, name in ((LEADER, "leader"), (UNIT, "unit"), (CADRE, "cadre"), (OFFICE_LEADER, "office_leader")):
         m = (v.pk == kind) & (v.person >= 0)
         codes[m] = ctx.person_codes(name, v.person[m])
     return codes
@@ -309,6 +313,8 @@ def _party_name(ctx: Context, code: int) -> str:
         return f"leader {ctx.leaders.ids[code]}"
     if code < nl + nu:
         return f"unit {ctx.units.ids[code - nl]}"
+    if code >= ctx.person_offset["office_leader"]:
+        return f"office_leader {ctx.office_leaders.ids[code - ctx.person_offset['office_leader']]}"
     return f"cadre {ctx.cadres.ids[code - nl - nu]}"
 
 

@@ -23,7 +23,7 @@ from planner.model import PLAN_COLUMNS, Activity, PersonKind, TargetKind
 PK = tuple(str(k) for k in PersonKind)          # leader, unit, cadre
 ACT = tuple(str(a) for a in Activity)           # contact, research, reception, community, household
 TK = tuple(str(t) for t in TargetKind)          # office, community, household, district
-LEADER, UNIT, CADRE = (PK.index(k) for k in ("leader", "unit", "cadre"))
+LEADER, UNIT, CADRE, OFFICE_LEADER = (PK.index(k) for k in ("leader", "unit", "cadre", "office_leader"))
 CONTACT, RESEARCH, RECEPTION, COMMUNITY, HOUSEHOLD = (
     ACT.index(a) for a in ("contact", "research", "reception", "community", "household"))
 T_OFFICE, T_COMMUNITY, T_HOUSEHOLD, T_DISTRICT = (TK.index(t) for t in ("office", "community", "household", "district"))
@@ -34,10 +34,11 @@ BAD_DATE, OUTSIDE_YEAR = -1, -2
 ALLOWED = np.zeros((len(PK), len(ACT), len(TK)), dtype=bool)
 for _pk, _act, _tk in ((LEADER, CONTACT, T_OFFICE), (LEADER, RESEARCH, T_OFFICE), (LEADER, RESEARCH, T_COMMUNITY),
                        (LEADER, RECEPTION, T_DISTRICT), (UNIT, COMMUNITY, T_COMMUNITY),
-                       (CADRE, HOUSEHOLD, T_HOUSEHOLD), (CADRE, RESEARCH, T_COMMUNITY)):
+                       (CADRE, HOUSEHOLD, T_HOUSEHOLD), (CADRE, RESEARCH, T_COMMUNITY),
+                       (OFFICE_LEADER, CONTACT, T_COMMUNITY), (OFFICE_LEADER, RESEARCH, T_COMMUNITY)):
     ALLOWED[_pk, _act, _tk] = True
 ALLOWED_TEXT = ("leader: contact→office, research→office|community, reception→district; unit: community→community; "
-                "cadre: household→household, research→community")
+                "cadre: household→household, research→community; office_leader: contact|research→community")
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FILE = "visits.csv"
@@ -102,7 +103,8 @@ def decode_visits(ctx: Context, frame: pd.DataFrame) -> Visits:
 
     person_codes, person_texts = raw["person_id"]
     person = np.full(n, -1, dtype=np.int64)
-    for kind, ids in ((LEADER, ctx.leaders), (UNIT, ctx.units), (CADRE, ctx.cadres)):
+    for kind, ids in ((LEADER, ctx.leaders), (UNIT, ctx.units), (CADRE, ctx.cadres),
+                      (OFFICE_LEADER, ctx.office_leaders)):
         sel = pk == kind
         person[sel] = ids.lookup(person_texts)[person_codes[sel]]
     target_codes, target_texts = raw["target_id"]
@@ -139,8 +141,12 @@ def mark_linked(ctx: Context, v: Visits, links: AssignmentLinks) -> None:
     History rows of persons who left link nothing."""
     linked = v.ok & (v.person >= 0)
     known = v.ok & (v.person >= 0)
-    sel = known & (v.act == CONTACT)
+    sel = known & (v.pk == LEADER) & (v.act == CONTACT)
     linked[sel] = links.leader_offices.contains(v.person[sel], v.target[sel])
+    sel = known & (v.pk == OFFICE_LEADER) & (v.act == CONTACT)   # the office level: its contact community
+    linked[sel] = links.office_leader_communities.contains(v.person[sel], v.target[sel])
+    sel = known & (v.pk == OFFICE_LEADER) & (v.act == RESEARCH)  # 走遍社区: any community of its own office
+    linked[sel] = ctx.community_office[v.target[sel]] == ctx.office_leader_office[v.person[sel]]
     sel = known & (v.pk == UNIT)
     linked[sel] = links.unit_communities.contains(v.person[sel], v.target[sel])
     sel = known & (v.pk == CADRE) & (v.act == HOUSEHOLD)
@@ -223,7 +229,7 @@ def check_rows(ctx: Context, v: Visits, links: AssignmentLinks, out: Collector) 
             zh, en = f"{activity} 行不能标记谈心谈话（talk=1 仅用于入户）", f"talk=1 on a {activity} row (household rows only)"
         out.add("visits.role_misuse", f"{wz}：{zh}", f"{we}: {en}", (v.text("person_id", i),))
 
-    linkable = v.ok & v.judged & ((v.act == CONTACT) | (v.pk == UNIT) | (v.pk == CADRE))
+    linkable = v.ok & v.judged & ((v.act == CONTACT) | (v.pk == UNIT) | (v.pk == CADRE) | (v.pk == OFFICE_LEADER))
     out.count("visits.target_not_linked", int(linkable.sum()))
     for i in np.flatnonzero(linkable & ~v.linked):
         wz, we = _where(i)
@@ -254,7 +260,7 @@ def _rule1(ctx: Context, v: Visits, out: Collector) -> None:
     sel = in_year & known & ctx.is_workday[day]
     out.count("calendar.unavailable", int(sel.sum()))
     codes = np.zeros(v.n, dtype=np.int64)
-    for kind, name in ((LEADER, "leader"), (UNIT, "unit"), (CADRE, "cadre")):
+    for kind, name in ((LEADER, "leader"), (UNIT, "unit"), (CADRE, "cadre"), (OFFICE_LEADER, "office_leader")):
         m = v.pk == kind
         codes[m] = ctx.person_codes(name, v.person[m])
     away = np.zeros(v.n, dtype=bool)

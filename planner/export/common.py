@@ -28,8 +28,10 @@ ACTIVITY_ZH: dict[str, str] = {
     "community": "进社区",
     "household": "入户走访",
 }
-PERSON_KIND_ZH: dict[str, str] = {"leader": "区级领导", "unit": "区直单位", "cadre": "党员干部"}
-PERSON_KINDS: tuple[str, ...] = ("leader", "unit", "cadre")
+PERSON_KIND_ZH: dict[str, str] = {"leader": "区级领导", "unit": "区直单位", "cadre": "党员干部",
+                                  "office_leader": "办事处领导"}
+PERSON_KINDS: tuple[str, ...] = ("leader", "unit", "cadre", "office_leader")
+OFFICE_ROLE_ZH: dict[str, str] = {"secretary": "党工委书记", "director": "主任", "member": "班子成员"}
 TIER_ZH: dict[str, str] = {"secretary": "区委书记", "head": "区长", "standing": "区委常委", "other": "其他区级领导"}
 TALK_ZH = "谈心谈话"
 DISTRICT_ZH = "全区"

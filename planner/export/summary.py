@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from planner.export.common import PERSON_KIND_ZH, PERSON_KINDS, TIER_ZH, NameBook
+from planner.export.common import OFFICE_ROLE_ZH, PERSON_KIND_ZH, PERSON_KINDS, TIER_ZH, NameBook
 from planner.model import ENUM_LABELS_ZH
 from planner.plan import Plan
 from planner.rules import Rules
@@ -53,6 +53,14 @@ def _distinct_days(visits: pd.DataFrame, kind: str, activities: tuple[str, ...])
     return part.groupby("person_id")["date"].nunique()
 
 
+def _office_communities(book: NameBook) -> dict[str, list[str]]:
+    """Office id → its communities' ids (from the plan's names)."""
+    out: dict[str, list[str]] = {}
+    for community, office in book.parents.get("community", {}).items():
+        out.setdefault(office, []).append(community)
+    return out
+
+
 def _people(plan: Plan, book: NameBook, table: pd.DataFrame) -> list[tuple[str, str]]:
     found: dict[tuple[str, str], None] = {}
     for kind in PERSON_KINDS:
@@ -63,6 +71,10 @@ def _people(plan: Plan, book: NameBook, table: pd.DataFrame) -> list[tuple[str, 
         if column in frame:
             for ident in frame[column].astype(str).unique():
                 found[(kind, ident)] = None
+    office = getattr(plan, "office_leader_communities", None)
+    if office is not None and "person_id" in office:
+        for ident in office["person_id"].astype(str).unique():
+            found[("office_leader", ident)] = None
     for kind, ident in zip(table["person_kind"].tolist(), table["person_id"].tolist(), strict=True):
         found[(str(kind), str(ident))] = None
     order = {k: i for i, k in enumerate(PERSON_KINDS)}
@@ -77,7 +89,7 @@ REQUIREMENT_ZH = {
     "contact_days": "联系点天数", "contact_periods": "每月到联系点", "grassroots_days": "基层天数",
     "offices_visited": "三走遍", "reception_a_months": "每月任A角", "community_visits": "次数",
     "community_days": "天数", "community_periods": "每月进社区", "household_visits": "次数", "household_days": "天数",
-    "household_periods": "定期入户", "talks": "谈心谈话",
+    "household_periods": "定期入户", "talks": "谈心谈话", "communities_visited": "走遍社区",
 }
 
 
@@ -113,9 +125,15 @@ def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook,
     toured = v[(v["person_kind"] == "leader") & v["activity"].isin(LEADER_GRASSROOTS)
                & (v["target_kind"] == "office")].groupby("person_id")["target_id"].nunique().to_dict()
     reception = v[v["activity"] == "reception"].groupby(["person_id", "role"]).size().to_dict()
+    office_pairs = getattr(plan, "office_leader_communities", None)
+    office_min = _pair_minimums(office_pairs if office_pairs is not None else pd.DataFrame(
+        columns=["person_id", "community_id"]), "person_id", "community_id",
+        v[(v["person_kind"] == "office_leader") & (v["activity"] == "contact")])
+    office_seen = v[v["person_kind"] == "office_leader"].groupby("person_id")["target_id"].nunique().to_dict()
+    office_size = {o: len(c) for o, c in _office_communities(book).items()}
     # plain dicts per person id: the loop below looks every person up, and .loc per lookup was most of its time
     per_id = {kind: frame.to_dict("index") for kind, frame in
-                (("leader", leader_min), ("unit", unit_min), ("cadre", cadre_min))}
+                (("leader", leader_min), ("unit", unit_min), ("cadre", cadre_min), ("office_leader", office_min))}
     rank_zh = ENUM_LABELS_ZH["rank"]
     vr = rules.visits
 
@@ -160,6 +178,16 @@ def summary_rows(plan: Plan, table: pd.DataFrame, rules: Rules, book: NameBook,
             need_rows, need_days, need_talks = vr.cadre_household, vr.cadre_household_days, vr.talks_per_household
             grassroots = int(cadre_days.get(ident, 0))
             need_grassroots = rules.grassroots_days.for_rank(rank) if rank in rank_zh else None
+        elif kind == "office_leader":
+            role_zh = OFFICE_ROLE_ZH.get(book.extra.get("office_leader", {}).get(ident, ""), "")
+            stats = per_id["office_leader"].get(ident)
+            targets = _int(stats["targets"]) if stats is not None else 0
+            min_days = _int(stats["min_days"]) if stats is not None else 0
+            need_days = vr.office_leader_contact
+            seen, size = int(office_seen.get(ident, 0)), office_size.get(book.parent("office_leader", ident), 0)
+            note = f"走遍社区 {seen}/{size}"
+            if vr.office_all_communities and seen < size:
+                failed.append(f"走遍社区（{seen}/{size}）")
         # Per-target minimums apply only when there are targets; grassroots days apply to the person.
         checks = [("基层天数", grassroots, need_grassroots)]
         if targets:

@@ -19,6 +19,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from planner.export.common import (
+    OFFICE_ROLE_ZH,
     PERSON_KIND_ZH,
     TALK_ZH,
     TIER_ZH,
@@ -39,6 +40,9 @@ MONTH_SHEET = "月度统计"
 RECEPTION_SHEET = "信访接待"
 UNLINKED_LEADERS_SHEET = "其他区级领导"
 UNLINKED_CADRES_SHEET = "其他党员干部"
+OFFICE_LEADERS_SHEET = "办事处领导"
+OFFICE_LEADER_HEADERS = ("日期", "星期", "人员编号", "姓名", "职务", "办事处", "活动", "社区")
+OFFICE_LEADER_WIDTHS = (12, 6, 10, 12, 12, 22, 10, 24)
 SHEET_NAME_MAX = 31
 RESERVED_SHEET_NAMES = frozenset({"history"})  # Excel refuses a sheet called "History" (any case)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -172,6 +176,20 @@ def _office_frames(plan: Plan, table: pd.DataFrame, book: NameBook) -> list[tupl
     return out
 
 
+def _office_leader_frame(table: pd.DataFrame, book: NameBook) -> pd.DataFrame:
+    """The office leaders' visits (the fourth level), by office, person and date; empty without office leaders."""
+    part = table[table["person_kind"] == "office_leader"]
+    office = part["person_id"].map(lambda p: book.parent("office_leader", p))
+    rows = pd.DataFrame({
+        "date": part["date"], "weekday": part["date"].map(weekday_zh), "person_id": part["person_id"],
+        "person": part["person_name"],
+        "role": part["person_id"].map(lambda p: OFFICE_ROLE_ZH.get(book.extra.get("office_leader", {}).get(p, ""), "")),
+        "office": office.map(lambda o: book.name("office", o)), "activity": part["activity_zh"],
+        "community": part["place"], "_office": office,
+    })
+    return rows.sort_values(["_office", "person_id", "date"], kind="stable").drop(columns=["_office"])
+
+
 def _cadre_units(plan: Plan, table: pd.DataFrame, book: NameBook) -> dict[str, str]:
     """Each cadre's unit: from names, else the unit linking the community of its households."""
     units = dict(book.parents.get("cadre", {}))
@@ -248,7 +266,8 @@ def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False,
     writer = _Writer(target, f"{year}年党员干部直接联系服务群众计划")
     offices = _office_frames(plan, table, book)
     units = _unit_frames(plan, table, book)
-    fixed = [SUMMARY_SHEET, MONTH_SHEET, RECEPTION_SHEET]
+    office_leaders = _office_leader_frame(table, book)
+    fixed = [SUMMARY_SHEET, MONTH_SHEET, RECEPTION_SHEET, *([OFFICE_LEADERS_SHEET] if len(office_leaders) else [])]
     names = sheet_names([t for t, _ in offices] + [t for t, _ in units], taken=fixed)
 
     summary = summary_rows(plan, table, rules, book)
@@ -260,6 +279,9 @@ def write_workbook(plan: Plan, target: str | IO[bytes], redact: bool = False,
             "type": "cell", "criteria": "==", "value": f'"{NOT_MET_ZH}"', "format": writer.bad})
     writer.sheet(MONTH_SHEET, MONTH_HEADERS, _month_grid(table, book), (10, 10, 14, *([6] * 12), 8), freeze_cols=3)
     writer.sheet(RECEPTION_SHEET, RECEPTION_HEADERS, _reception_rows(table), RECEPTION_WIDTHS)
+    if len(office_leaders):
+        writer.sheet(OFFICE_LEADERS_SHEET, OFFICE_LEADER_HEADERS, [], OFFICE_LEADER_WIDTHS,
+                     columns=_cells(office_leaders))
     sheets: list[tuple[str, pd.DataFrame, Sequence[str], Sequence[int]]]
     sheets = [(n, f, OFFICE_HEADERS, OFFICE_WIDTHS) for n, (_, f) in zip(names, offices, strict=False)]
     sheets += [(n, f, UNIT_HEADERS, UNIT_WIDTHS) for n, (_, f) in zip(names[len(offices):], units, strict=True)]

@@ -34,8 +34,9 @@ DISTRICT_ID = "district"
 
 ACTUALS_SPEC = TableSpec("actuals", SHEET, (
     ColumnSpec("date", "日期", "date", True, help_zh="走访实际发生的日期", help_en="date the visit happened"),
-    ColumnSpec("person_kind", "人员类别", "text", True, help_zh="leader 区级领导 / unit 区直单位 / cadre 党员干部",
-               help_en="leader / unit / cadre"),
+    ColumnSpec("person_kind", "人员类别", "text", True,
+               help_zh="leader 区级领导 / unit 区直单位 / cadre 党员干部 / office_leader 办事处领导",
+               help_en="leader / unit / cadre / office_leader"),
     ColumnSpec("person_id", "人员编号", "id", True),
     ColumnSpec("activity", "活动", "text", True,
                help_zh="contact 联系点走访 / research 调研 / reception 信访接待 / community 进社区 / household 入户",
@@ -53,7 +54,7 @@ ACTUALS_SPEC = TableSpec("actuals", SHEET, (
 
 # English code → what users may type instead (the template's drop-downs offer the Chinese word too)
 ENUM_ZH: dict[str, dict[str, str]] = {
-    "person_kind": {"leader": "区级领导", "unit": "区直单位", "cadre": "党员干部"},
+    "person_kind": {"leader": "区级领导", "unit": "区直单位", "cadre": "党员干部", "office_leader": "办事处领导"},
     "activity": {"contact": "联系点走访", "research": "调研", "reception": "信访接待", "community": "进社区",
                  "household": "入户"},
     "target_kind": {"office": "办事处", "community": "社区", "household": "联系户", "district": "全区"},
@@ -66,9 +67,10 @@ EXTRA_ZH = {"person_kind": {"领导": "leader", "单位": "unit", "干部": "cad
 ALLOWED: frozenset[tuple[str, str, str]] = frozenset({
     ("leader", "contact", "office"), ("leader", "research", "office"), ("leader", "research", "community"),
     ("leader", "reception", "district"), ("unit", "community", "community"), ("cadre", "household", "household"),
-    ("cadre", "research", "community")})
+    ("cadre", "research", "community"), ("office_leader", "contact", "community"),
+    ("office_leader", "research", "community")})
 ALLOWED_TEXT = ("leader: contact→office, research→office|community, reception→district; unit: community→community; "
-                "cadre: household→household, research→community")
+                "cadre: household→household, research→community; office_leader: contact|research→community")
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,7 +170,7 @@ def validate_actuals(raw: pd.DataFrame, problem: Problem | None, label: str | No
 def _check_problem_ids(check: _Checker, rows: np.ndarray, pk: pd.Series, tk: pd.Series, text: pd.DataFrame,
                        problem: Problem) -> None:
     people = {"leader": problem.leaders["leader_id"], "unit": problem.units["unit_id"],
-              "cadre": problem.cadres["cadre_id"]}
+              "cadre": problem.cadres["cadre_id"], "office_leader": problem.office_leaders["person_id"]}
     _check_ids(check, rows, pk, text["person_id"], people, "person_id")
     targets = {"office": problem.offices["office_id"], "community": problem.communities["community_id"],
                "household": problem.households["household_id"], "district": pd.Series([DISTRICT_ID], dtype=str)}

@@ -8,7 +8,7 @@ duplicates (the same visit entered twice). Deterministic for a seed. Notes are s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -33,14 +33,23 @@ class DemoActualsMix:
     max_shift_days: int = 10
 
 
+OFFICE_STREAM = 15   # office leaders' rows: their own random stream (issue 15)
 NOTES = ("了解近况，生活基本稳定", "宣讲惠民政策", "协调解决用水问题", "子女就学情况已反馈社区", "帮助申请临时救助",
          "")
 
 
 def demo_actuals(problem: Problem, plan: Plan, until: date, seed: int = 0,
-                 mix: DemoActualsMix | None = None) -> pd.DataFrame:
+                 mix: DemoActualsMix | None = None, *, split_office_level: bool = True) -> pd.DataFrame:
     """Actual visits (visit columns + note + recorded_by) dated ≤ `until`, as text, ready for actuals.csv."""
     mix = mix or DemoActualsMix()
+    office = (plan.visits["person_kind"] == "office_leader").to_numpy() if len(plan.visits) else np.zeros(0, bool)
+    if split_office_level and office.any():   # the office level draws from its own stream: the other rows are
+        others = demo_actuals(problem, replace(plan, visits=plan.visits.loc[~office]), until, seed, mix)  # as without it
+        mine = demo_actuals(problem, replace(plan, visits=plan.visits.loc[office]), until,
+                            int(np.random.default_rng([seed, OFFICE_STREAM]).integers(0, 2**31)),
+                            replace(mix, strangers=0.0, duplicates=0.0), split_office_level=False)
+        both = pd.concat([others, mine], ignore_index=True)
+        return both.sort_values(["date", "person_kind", "person_id", "target_id"], kind="stable").reset_index(drop=True)
     rng = np.random.default_rng(seed)
     visits = plan.visits.copy()
     if len(visits) == 0:

@@ -65,7 +65,7 @@ def _required_periods(avail: np.ndarray, yr: _Year, months: int, min_days: int) 
 
 
 # -- visits as dense arrays ----------------------------------------------------------------------------------------
-PK = ("leader", "unit", "cadre")
+PK = ("leader", "unit", "cadre", "office_leader")   # office_leader: the office level (supervision/office.py)
 ACT = ("contact", "research", "reception", "community", "household")
 TK = ("office", "community", "household", "district")
 LEADER, UNIT, CADRE = range(3)

@@ -12,6 +12,8 @@ OBLIGATION_LABELS: dict[str, tuple[str, str]] = {
     "cadre_days": ("干部入户天数", "Cadre days with household"),
     "talks": ("谈心谈话次数", "Heart-to-heart talks"),
     "cadre_grassroots_days": ("干部基层调研天数", "Cadre grassroots days"),
+    "office_leader_contact": ("办事处领导到联系社区（天）", "Office leader visits to contact community (days)"),
+    "office_all_communities": ("走遍社区：走到该社区", "走遍社区: visited this community"),
     "reports": ("调研报告篇数", "Research reports"),
 }
 STATUS_LABELS: dict[str, tuple[str, str]] = {
@@ -26,9 +28,8 @@ RAG_COLOURS = {"green": "#C6EFCE", "amber": "#FFEB9C", "red": "#FFC7CE"}
 KIND_LABELS: dict[str, tuple[str, str]] = {"leader": ("区级领导", "leader"), "unit": ("区直单位", "unit"),
                                            "cadre": ("党员干部", "cadre"), "office": ("办事处", "office"),
                                            "community": ("社区", "community"), "household": ("联系户", "household"),
-                                           "district": ("全区", "district"), "": ("", "")}
-# the office level's people (research reports are owed by office secretaries and directors)
-KIND_LABELS.setdefault("office_leader", ("办事处领导", "office leader"))
+                                           "district": ("全区", "district"), "": ("", ""),
+                                           "office_leader": ("办事处领导", "office leader")}
 
 
 def label(table: dict[str, tuple[str, str]], key: str, lang: str = "zh") -> str:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from planner.problem import Problem
 from planner.rules import Rules
+from planner.supervision import office
 from planner.supervision.dense import (
     _available,
     _Counts,
@@ -35,13 +36,14 @@ from planner.supervision.dense import (
 )
 
 OBLIGATIONS = ("leader_contact", "leader_days", "all_offices", "unit_visits", "unit_days", "cadre_visits",
-               "cadre_days", "talks", "cadre_grassroots_days", "reports")
+               "cadre_days", "talks", "cadre_grassroots_days", "office_leader_contact", "office_all_communities",
+               "reports")
 COLUMNS = ("obligation", "person_kind", "person_id", "target_kind", "target_id", "required", "planned_to_date",
            "done", "left_days", "periods_missed", "status")
 STATUSES = ("met", "cannot_meet", "behind", "on_track")
 # obligations whose spread periods are judged, with the rule giving their period length in months
 SPREAD = {"leader_contact": "leader_period_months", "unit_visits": "unit_period_months",
-          "cadre_visits": "cadre_period_months"}
+          "cadre_visits": "cadre_period_months", "office_leader_contact": "office_leader_period_months"}
 # the visit-count obligations that make up the by-office / by-unit completion figures
 COMPLETION = ("leader_contact", "unit_visits", "cadre_visits")
 VISIT_COLUMNS = ("date", "person_kind", "person_id", "activity", "target_kind", "target_id", "role", "talk")
@@ -77,7 +79,8 @@ def compute_progress(problem: Problem, plan_pairs: dict[str, pd.DataFrame], plan
     as_of_day = int(np.clip((as_of - yr.first).days, -1, yr.n_days - 1))
     ids = {"leader": problem.leaders["leader_id"], "unit": problem.units["unit_id"],
            "cadre": problem.cadres["cadre_id"], "office": problem.offices["office_id"],
-           "community": problem.communities["community_id"], "household": problem.households["household_id"]}
+           "community": problem.communities["community_id"], "household": problem.households["household_id"],
+           "office_leader": problem.office_leaders["person_id"]}
     idx = {k: pd.Index(v.astype(str)) for k, v in ids.items()}
     n = {k: len(v) for k, v in idx.items()}
     community_office = idx["office"].get_indexer(pd.Index(problem.communities["office_id"].astype(str)))
@@ -91,7 +94,7 @@ def compute_progress(problem: Problem, plan_pairs: dict[str, pd.DataFrame], plan
     done = _counts(act_rows, links, n, community_office, yr.n_days + 1)
     planned = _counts(plan_rows, links, n, community_office, yr.n_days + 1)
 
-    avail = {k: _available(problem, yr, k, idx[k]) for k in ("leader", "unit", "cadre")}
+    avail = {k: _available(problem, yr, k, idx[k]) for k in ("leader", "unit", "cadre", "office_leader")}
     left = {k: avail[k][:, as_of_day + 1:].sum(axis=1).astype(np.int64) for k in avail}
     v = rules.visits
     blocks: list[pd.DataFrame] = []
@@ -176,6 +179,21 @@ def compute_progress(problem: Problem, plan_pairs: dict[str, pd.DataFrame], plan
           np.asarray([rules.grassroots_days.for_rank(r) for r in ranks[counted]], dtype=np.int64),
           planned.cadre_days[counted], done.cadre_days[counted], unit=cadre_unit[counted])
 
+    # office leaders (the office level; supervision/office.py)
+    person_office = idx["office"].get_indexer(pd.Index(problem.office_leaders["office_id"].astype(str)))
+    op = office.office_pairs(plan_pairs, idx, person_office)
+    if len(op.office):
+        n_c = n["community"]
+        block("office_leader_contact", "office_leader", op.person, "community", op.target, v.office_leader_contact,
+              office.contact_dates(plan_rows, op, n_c, yr.n_days + 1),
+              office.contact_dates(act_rows, op, n_c, yr.n_days + 1),
+              spread("office_leader_contact", "office_leader", op.person, op.target,
+                     office.contact_pair_of_rows(act_rows, op, n_c), "community"), office=community_office[op.target])
+        if v.office_all_communities:
+            grid_p, grid_c, done_n = office.all_communities_grid(act_rows, op, community_office)
+            _, _, plan_n = office.all_communities_grid(plan_rows, op, community_office)
+            block("office_all_communities", "office_leader", grid_p, "community", grid_c, 1, plan_n, done_n,
+                  office=community_office[grid_c])
     reports_not_owed = None
     if reports is not None:
         from planner.supervision.report_progress import report_block
@@ -192,7 +210,8 @@ def compute_progress(problem: Problem, plan_pairs: dict[str, pd.DataFrame], plan
         columns=["obligation", "person_kind", "person_id", "target_kind", "target_id", "period", "first_month",
                  "last_month"])
     kept = actuals.iloc[act_keep] if len(actuals) else actuals
-    anomalies = kept.iloc[done.anomaly][[c for c in VISIT_COLUMNS if c in kept.columns]].reset_index(drop=True)
+    anomaly_rows = np.union1d(done.anomaly, office.anomalies(act_rows, op, community_office, n["community"]))
+    anomalies = kept.iloc[anomaly_rows][[c for c in VISIT_COLUMNS if c in kept.columns]].reset_index(drop=True)
     monthly = _monthly(problem, yr, as_of_day, links, act_rows, plan_rows, done, planned, rules, idx,
                        community_office, household_office, cadre_unit)
     return Progress(as_of, table[list(COLUMNS)], missed_frame, anomalies, monthly, target_office, person_unit,

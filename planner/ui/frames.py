@@ -61,6 +61,20 @@ def cadre_pairs(problem: Problem, plan: Plan) -> pd.DataFrame:
                 "office_id", "priority", "lock"]]
 
 
+def office_leader_pairs(problem: Problem, plan: Plan) -> pd.DataFrame:
+    """The office level: each office leader's contact community (empty without office leaders)."""
+    pairs = plan.office_leader_communities
+    if not len(pairs):
+        return pd.DataFrame(columns=["person_id", "name", "role", "community_id", "community_name", "office_id",
+                                     "lock"])
+    ol = pairs[["person_id", "community_id"]].astype(str)
+    out = ol.merge(problem.office_leaders[["person_id", "name", "role"]], on="person_id", how="left")
+    out = out.merge(problem.communities[["community_id", "name", "office_id"]].rename(
+        columns={"name": "community_name"}), on="community_id", how="left")
+    out["lock"] = _lock_marks(problem, "office_leader_community", out["person_id"], out["community_id"])
+    return out[["person_id", "name", "role", "community_id", "community_name", "office_id", "lock"]]
+
+
 def coverage(problem: Problem, plan: Plan) -> dict[str, float]:
     """Share of households, communities and offices that have someone linked (1.0 = everyone)."""
 
@@ -200,7 +214,8 @@ def id_names(problem: Problem) -> dict[str, str]:
     (household names are personal data, kept off the shared tables)."""
     names: dict[str, str] = {}
     for table, key in ((problem.offices, "office_id"), (problem.communities, "community_id"),
-                       (problem.leaders, "leader_id"), (problem.units, "unit_id"), (problem.cadres, "cadre_id")):
+                       (problem.leaders, "leader_id"), (problem.units, "unit_id"), (problem.cadres, "cadre_id"),
+                       (problem.office_leaders, "person_id")):
         names.update(zip(table[key].astype(str), table["name"].astype(str), strict=True))
     communities = dict(zip(problem.communities["community_id"].astype(str), problem.communities["name"].astype(str),
                            strict=True))
@@ -229,6 +244,7 @@ BUILDERS: dict[str, Callable[[Problem, Plan], Any]] = {
     "leader_pairs": leader_pairs,
     "unit_pairs": unit_pairs,
     "cadre_pairs": cadre_pairs,
+    "office_leader_pairs": office_leader_pairs,
     "coverage": coverage,
     "visits": visits,
     "heat": month_office_heat,

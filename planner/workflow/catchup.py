@@ -31,7 +31,8 @@ VISIT_COLUMNS = ["date", "person_kind", "person_id", "activity", "target_kind", 
 MINIMUM_RULES = frozenset({
     "calendar.leader_grassroots_days", "calendar.leader_contact_visits", "calendar.leader_contact_spread",
     "calendar.all_offices_once", "calendar.main_leader_monthly_a", "calendar.unit_min_visits", "calendar.unit_spread",
-    "calendar.cadre_min_visits", "calendar.cadre_spread", "calendar.cadre_talks", "calendar.cadre_grassroots_days"})
+    "calendar.cadre_min_visits", "calendar.cadre_spread", "calendar.cadre_talks", "calendar.cadre_grassroots_days",
+    "calendar.office_leader_contact", "calendar.office_leader_spread", "calendar.office_all_communities"})
 
 
 def history_rows(visits: pd.DataFrame, since: date) -> pd.DataFrame:

@@ -69,7 +69,27 @@ def assignment_by_ids(problem: Problem, keep: Mapping[str, Mapping[str, str]] | 
         g = max(options, key=lambda g: (capacity[g], -g))
         household_cadre[h] = g
         capacity[g] -= 1
-    return Assignment(leader_office, community_unit, household_cadre)
+    return Assignment(leader_office, community_unit, household_cadre,
+                      office_leader_community=_office_level(problem, keep.get("office_leader", {})))
+
+
+def _office_level(problem: Problem, keep: Mapping[str, str]) -> np.ndarray:
+    """Each office leader keeps its community (by id) if still in its office, else the j-th member of an office
+    takes the office's j-th community (no sharing while the office has enough)."""
+    community_index = _ids(problem.communities, "community_id")
+    by_office: dict[int, list[int]] = {}
+    for c, o in enumerate(problem.communities["office"].to_numpy()):
+        by_office.setdefault(int(o), []).append(c)
+    out = np.zeros(problem.n_office_leaders, dtype=np.int64)
+    seen: dict[int, int] = {}
+    for p, (pid, o) in enumerate(zip(problem.office_leaders["person_id"].astype(str),
+                                     problem.office_leaders["office"].to_numpy(), strict=True)):
+        kept = community_index.get(keep.get(pid, ""), -1)
+        comms = by_office[int(o)]
+        j = seen.get(int(o), 0)
+        seen[int(o)] = j + 1
+        out[p] = kept if kept in comms else comms[j % len(comms)]
+    return out
 
 
 def greedy_assignment(problem: Problem) -> Assignment:
@@ -83,7 +103,10 @@ def pairs_of(problem: Problem, assignment: Assignment) -> dict[str, dict[str, st
             "community": dict(zip(frames["unit_communities"]["community_id"].astype(str),
                                   frames["unit_communities"]["unit_id"].astype(str), strict=True)),
             "household": dict(zip(frames["cadre_households"]["household_id"].astype(str),
-                                  frames["cadre_households"]["cadre_id"].astype(str), strict=True))}
+                                  frames["cadre_households"]["cadre_id"].astype(str), strict=True)),
+            "office_leader": dict(zip(frames["office_leader_communities"]["person_id"].astype(str),
+                                      frames["office_leader_communities"]["community_id"].astype(str), strict=True))
+            if "office_leader_communities" in frames else {}}
 
 
 def plan_of(problem: Problem, assignment: Assignment, calendar: Calendar, since: str | None = None) -> Plan:

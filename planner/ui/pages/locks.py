@@ -24,6 +24,7 @@ PAIR_VIEWS = {
     "leader_office": ("leader_pairs", "leader_id", "name", "office_id", "office_name"),
     "unit_community": ("unit_pairs", "unit_id", "unit_name", "community_id", "community_name"),
     "cadre_household": ("cadre_pairs", "cadre_id", "cadre_name", "household_id", "community_name"),
+    "office_leader_community": ("office_leader_pairs", "person_id", "name", "community_id", "community_name"),
 }
 
 

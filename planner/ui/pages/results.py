@@ -41,6 +41,11 @@ PAIR_TABLES = {
                          "unit_id": "col.unit", "household_id": "col.household", "community_id": "col.community",
                          "community_name": "col.community_name", "office_id": "col.office",
                          "priority": "col.priority", "lock": "col.lock"}),
+    "office_leader_community": ("office_leader_pairs", ["person_id", "name", "community_id", "community_name"],
+                                {"person_id": "col.office_leader", "name": "col.office_leader_name",
+                                 "role": "col.office_role", "community_id": "col.community",
+                                 "community_name": "col.community_name", "office_id": "col.office",
+                                 "lock": "col.lock"}),
 }
 
 
@@ -235,11 +240,13 @@ def _calendar(ws: Workspace) -> None:
     visits = _get(ws, "visits")
     assert isinstance(visits, pd.DataFrame)
     c1, c2 = st.columns([1, 3])
-    kind = c1.radio(t("cal.person_kind"), ["leader", "unit", "cadre"], format_func=labels("person."),
+    kind = c1.radio(t("cal.person_kind"), ["leader", "unit", "cadre", "office_leader"], format_func=labels("person."),
                     key="res_cal_kind")
-    table = {"leader": problem.leaders, "unit": problem.units, "cadre": problem.cadres}[kind]
-    ids = table[f"{kind}_id"].astype(str).tolist()
-    people = dict(zip(ids, table[f"{kind}_id"].astype(str) + " " + table["name"].astype(str), strict=True))
+    table = {"leader": problem.leaders, "unit": problem.units, "cadre": problem.cadres,
+             "office_leader": problem.office_leaders}[kind]
+    id_column = "person_id" if kind == "office_leader" else f"{kind}_id"
+    ids = table[id_column].astype(str).tolist()
+    people = dict(zip(ids, table[id_column].astype(str) + " " + table["name"].astype(str), strict=True))
     person = c2.selectbox(t("cal.person"), ids, format_func=people.__getitem__, key=f"res_cal_person_{kind}")
     if person is None:
         return
