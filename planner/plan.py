@@ -23,6 +23,8 @@ from planner.model import PLAN_COLUMNS
 PAIR_FILES = ("leader_offices", "unit_communities", "cadre_households", "office_leader_communities")
 OPTIONAL_FILES = ("office_leader_communities",)   # plans made before the office level have none
 NAMES_COLUMNS = ("kind", "id", "name", "parent_id", "rank")
+REPORT_DUE = "report_due"   # report_due.csv (person_id, due): research reports' due dates; optional when read
+REPORT_DUE_COLUMNS = ("person_id", "due")
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +40,8 @@ class Plan:
     # the office level (办事处领导 → 联系社区); empty when the input has no office_leaders table
     office_leader_communities: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(PLAN_COLUMNS["office_leader_communities"])))
+    # research reports' due dates (planner.reports.due); None for a plan made before reports were planned
+    report_due: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in PLAN_COLUMNS}
@@ -61,6 +65,8 @@ def _fill(plan: Plan, tmp: Path) -> None:
                                  role=frame["role"].fillna(""), talk=frame["talk"].fillna(0).astype(int))
         write_csv(frame, tmp / f"{name}.csv")
     write_csv(plan.names.reindex(columns=list(NAMES_COLUMNS)), tmp / "names.csv")
+    if plan.report_due is not None:
+        write_csv(plan.report_due.reindex(columns=list(REPORT_DUE_COLUMNS)), tmp / f"{REPORT_DUE}.csv")
     (tmp / "report.json").write_text(json.dumps(plan.report, ensure_ascii=False, indent=2, default=str),
                                      encoding="utf-8")
 
@@ -101,9 +107,27 @@ def read_plan(folder: str | Path, require_visits: bool = False) -> Plan:
     if (folder / "names.csv").exists():
         names = pd.read_csv(folder / "names.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
         names = names.apply(unguard_column)   # written guarded like every CSV: no stray ' before a name
+    report_due = _read_report_due(folder / f"{REPORT_DUE}.csv", issues)
     if issues:
         raise InputError(issues)
-    return Plan(report=report, names=names, **frames)
+    return Plan(report=report, names=names, report_due=report_due, **frames)
+
+
+def _read_report_due(path: Path, issues: list[Issue]) -> pd.DataFrame | None:
+    """report_due.csv as text, None when the plan has none (made before research reports were planned)."""
+    if not path.exists():
+        return None
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        issues.append(Issue(path.name, None, None, f"无法读取：{exc}", f"cannot read: {exc}"))
+        return None
+    for column in REPORT_DUE_COLUMNS:
+        if column not in frame.columns:
+            issues.append(Issue(path.name, 1, column, "缺少必需的列", "required column missing"))
+    for column in frame.columns:
+        frame[column] = unguard_column(frame[column])
+    return frame
 
 
 def names_frame(problem: Any) -> pd.DataFrame:

@@ -5,9 +5,9 @@ onto the nested dataclasses below; `[weights]`, `[calendar]` and `[solver]` are 
 weights, calendar preferences, solver budget). Each field carries, in its metadata, a Chinese and English label
 and the sentence of the policy it comes from, so the app can show the source as help without a second table.
 
-Why this module is long: every number the planner enforces is here, one dataclass per rules.toml section with
-each rule's seed sentence beside it (the office level added its own); splitting the sections over modules would
-scatter the one place a reader checks a default against the policy.
+Why this module is long: it is the one Rules object — each section's dataclass with its labels and seed sentences,
+the range table and the single validation path every way of making Rules goes through; sections with logic of their
+own live beside it (planner/case_rules.py, planner/report_rules.py).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from planner.case_rules import CASE_RANGES, CaseRules
 from planner.errors import InputError, Issue
 from planner.io.limits import MAX_RULES, mb
 from planner.model import MAX_HOUSEHOLDS_PER_CADRE
+from planner.report_rules import REPORT_RANGES, ReportRules, build_labelled, due_texts
 
 SEED_RULES = "党员领导干部直接联系服务群众制度的实施意见"
 SEED_GENERAL = "关于做好党员联系和服务群众工作的意见"
@@ -226,7 +227,7 @@ RULE_RANGES: dict[str, tuple[float, float]] = {
     "solver.seed": (0, 2**31 - 1),
     "solver.workers": (1, 64),
     "solver.gap_limit": (0, 1),
-    **CASE_RANGES,
+    **CASE_RANGES, **REPORT_RANGES,
 }
 
 
@@ -242,6 +243,7 @@ class Rules:
     calendar: CalendarRules = field(default_factory=CalendarRules)
     solver: SolverRules = field(default_factory=SolverRules)
     cases: CaseRules = field(default_factory=CaseRules)
+    reports: ReportRules = field(default_factory=ReportRules)
 
     # -- conversion ---------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -333,7 +335,7 @@ def rules_from_dict(data: dict[str, Any], file_label: str = "rules.toml") -> Rul
                 kwargs[key] = checked
         return cls(**kwargs)
 
-    rules = build(Rules, data, "")
+    rules = build_labelled(lambda: build(Rules, due_texts(data), ""), file_label, issues)
     if issues:
         raise InputError(issues)
     return rules

@@ -16,6 +16,7 @@ import pandas as pd
 from planner.plan import Plan, names_frame
 from planner.problem import Problem
 from planner.progress import Cancelled, ProgressEvent, SolveControl
+from planner.reports.due import report_due
 from planner.result import Assignment, Calendar, Status
 
 
@@ -42,7 +43,8 @@ def solve_plan(
     if since is not None:
         report["since"] = since.isoformat()
     frames = assignment.frames(problem)
-    return Plan(visits=calendar.visits, report=report, names=names_frame(problem), **frames)
+    return Plan(visits=calendar.visits, report=report, names=names_frame(problem), report_due=report_due(problem),
+                **frames)
 
 
 def same_year_visits(previous: Plan | None, problem: Problem) -> pd.DataFrame | None:

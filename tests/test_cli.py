@@ -71,7 +71,7 @@ def test_validate_demo_prints_counts(demo: Path, capsys: pytest.CaptureFixture[s
 def test_plan_writes_every_plan_file(demo: Path, solved: Path) -> None:
     names = sorted(p.name for p in solved.iterdir())
     assert names == ["cadre_households.csv", "leader_offices.csv", "names.csv", "office_leader_communities.csv",
-                     "report.json", "unit_communities.csv", "visits.csv"]
+                     "report.json", "report_due.csv", "unit_communities.csv", "visits.csv"]
     plan = read_plan(solved, require_visits=True)
     assert set(plan.cadre_households["household_id"]) == set(_csv(demo, "households")["household_id"])
     assert len(plan.visits) > 0 and plan.report["status"] in ("optimal", "feasible")
@@ -93,7 +93,8 @@ def test_export_ics_and_xlsx(solved: Path, tmp_path: Path, capsys: pytest.Captur
     assert len(files) == len(people)
     assert f"{len(files)} 个日历文件" in capsys.readouterr().out
     events = sum(len(Calendar.from_ical(f.read_bytes()).events) for f in files)
-    assert events == len(plan.visits)
+    assert plan.report_due is not None   # plus one event per research-report due date of a person with a calendar
+    assert events == len(plan.visits) + plan.report_due["person_id"].isin(people["person_id"]).sum()
 
     book = openpyxl.load_workbook(xlsx, read_only=True)
     offices = plan.names.loc[plan.names["kind"] == "office", "name"].tolist()

@@ -77,6 +77,8 @@ def _rebuild(job: DistrictJob, folder: Path) -> Path:
 
 def plan_tables_to_bytes(plan: Any) -> dict[str, bytes]:
     tables = {**plan.tables(), "names": plan.names}
+    if plan.report_due is not None:
+        tables["report_due"] = plan.report_due
     out: dict[str, bytes] = {}
     for name, frame in tables.items():
         buffer = io.BytesIO()
@@ -91,7 +93,8 @@ def plan_from_result(result: DistrictResult) -> Any:
 
     frames = {name: pd.read_parquet(io.BytesIO(data)) for name, data in result.tables.items()}
     names = frames.pop("names")
-    return Plan(report=result.report, names=names, **frames)
+    report_due = frames.pop("report_due", None)
+    return Plan(report=result.report, names=names, report_due=report_due, **frames)
 
 
 def versions() -> dict[str, str]:

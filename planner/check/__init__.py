@@ -26,6 +26,7 @@ import pandas as pd
 from planner.check.assignment import check_assignment
 from planner.check.context import Context
 from planner.check.objective import objective_mismatches, recompute_objectives
+from planner.check.reports import check_report_due
 from planner.check.schedule import check_calendar
 from planner.check.violation import MINIMUM_COLUMNS, RULES, CheckReport, Collector, RuleInfo, Violation
 from planner.check.visits import check_rows, decode_visits
@@ -47,6 +48,8 @@ def run_check(problem: Problem, plan: Plan, calendar: bool = True) -> CheckRepor
         visits = decode_visits(ctx, plan.visits)
         check_rows(ctx, visits, links, out)
         minimums = check_calendar(ctx, visits, links, out)
+        if plan.report_due is not None:
+            check_report_due(ctx, plan.report_due, out)
     if minimums is None:
         return CheckReport(tuple(out.violations), dict(out.checked), calendar_checked=calendar)
     return CheckReport(tuple(out.violations), dict(out.checked), minimums, calendar_checked=calendar)

@@ -52,8 +52,11 @@ def _records(frame: pd.DataFrame, as_of: date, year: int) -> list[tuple[date, st
 
 
 def recompute_progress(problem: Problem, pairs: dict[str, pd.DataFrame], plan_visits: pd.DataFrame,
-                       actuals: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """The progress table (same columns and rows as `planner progress`), sorted by obligation, person, target."""
+                       actuals: pd.DataFrame, as_of: date, reports: pd.DataFrame | None = None,
+                       report_due: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The progress table (same columns and rows as `planner progress`), sorted by obligation, person, target.
+    With `reports` (person_id, date, title), the `reports` rows too; due dates from `report_due` (the plan's
+    report_due.csv; None: recomputed from the rules)."""
     rules = problem.rules
     year = rules.year
     v = rules.visits
@@ -193,6 +196,8 @@ def recompute_progress(problem: Problem, pairs: dict[str, pd.DataFrame], plan_vi
             for cid in sorted(c for c, o in office_of_community.items() if o == oid):
                 add("office_all_communities", "office_leader", pid, "community", cid, 1,
                     planned["community_rows"][(pid, cid)], done["community_rows"][(pid, cid)], None)
+    if reports is not None:
+        _report_rows(problem, reports, report_due, as_of, sorted(workdays), add)
     out = pd.DataFrame(rows)
     return out.sort_values(["obligation", "person_id", "target_id"], kind="stable").reset_index(drop=True)
 
@@ -214,3 +219,48 @@ def compare_progress(table: pd.DataFrame, recomputed: pd.DataFrame) -> list[str]
             if x != y:
                 problems.append(f"{column} of {tuple(a.loc[i, key])}: {x} != {y}")
     return problems
+
+
+def _report_rows(problem: Problem, reports: pd.DataFrame, report_due: pd.DataFrame | None, as_of: date,
+                 workdays: list[date], add: Any) -> None:
+    """The `reports` obligation straight from the contract: who owes (district leaders; cadres of rank head and
+    office secretaries/directors as main heads), due dates passed, reports (one per title) dated ≤ as_of, and due
+    dates by which fewer reports than their rank had been handed in."""
+    r = problem.rules.reports
+    people: list[tuple[str, str, int, str]] = []   # kind, id, required, duty
+    if r.district_leader > 0:
+        people += [("leader", _text(x), r.district_leader, "district_leader") for x in problem.leaders["leader_id"]]
+    if r.main_head > 0:
+        office = getattr(problem, "office_leaders", None)
+        if office is not None:
+            people += [("office_leader", _text(row["person_id"]), r.main_head, "main_head")
+                       for row in office.to_dict("records") if _text(row["role"]) in ("secretary", "director")]
+        people += [("cadre", _text(row["cadre_id"]), r.main_head, "main_head")
+                   for row in problem.cadres.to_dict("records") if _text(row.get("rank")) == "head"]
+    dues: dict[str, list[date]] = defaultdict(list)
+    if report_due is not None:
+        for row in report_due.to_dict("records"):
+            dues[_text(row["person_id"])].append(date.fromisoformat(_text(row["due"])[:10]))
+    else:
+        for _, pid, _, duty in people:
+            dues[pid] = [_due_day(problem.rules.year, m, d, workdays) for m, d in r.cutoffs(duty)]
+    first_date: dict[tuple[str, str], date] = {}
+    for row in reports.to_dict("records"):
+        key = (_text(row["person_id"]), _text(row["title"]))
+        d = date.fromisoformat(_text(row["date"])[:10])
+        first_date[key] = min(d, first_date.get(key, d))
+    handed: dict[str, list[date]] = defaultdict(list)
+    for (pid, _), d in first_date.items():
+        handed[pid].append(d)
+    for kind, pid, required, _ in people:
+        passed = sorted(d for d in dues.get(pid, []) if d <= as_of)
+        done = sum(1 for d in handed.get(pid, []) if d <= as_of)
+        missed = sum(1 for k, due in enumerate(passed, start=1)
+                     if sum(1 for d in handed.get(pid, []) if d <= due) < k)
+        add("reports", kind, pid, "", "", required, len(passed), done, missed)
+
+
+def _due_day(year: int, month: int, day: int, workdays: list[date]) -> date:
+    cutoff = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    before = [d for d in workdays if d <= cutoff]
+    return before[-1] if before else workdays[0]

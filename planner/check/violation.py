@@ -119,6 +119,12 @@ RULES: tuple[RuleInfo, ...] = (
              "Office leader contact every period", "Office level 4"),
     RuleInfo("calendar.office_all_communities", "calendar", "三走遍：办事处领导走遍社区",
              "三走遍: every community of the office visited", "Office level 5"),
+    # research reports (contract Part 2): report_due.csv, when the plan has one
+    RuleInfo("reports.due_count", "calendar", "调研报告期限个数", "Report due dates per person", "Research reports"),
+    RuleInfo("reports.due_workday", "calendar", "调研报告期限为工作日", "Report due dates on workdays",
+             "Research reports"),
+    RuleInfo("reports.due_schedule", "calendar", "调研报告期限符合规则", "Report due dates follow the rules",
+             "Research reports"),
 )
 RULE_BY_CODE: dict[str, RuleInfo] = {r.code: r for r in RULES}
 

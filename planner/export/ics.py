@@ -48,6 +48,7 @@ from planner.export.ics_revision import (
 )
 from planner.io.outputs import CALENDARS, check_folder, write_folder
 from planner.plan import Plan, read_plan
+from planner.reports.ics import due_events, due_events_text
 
 TZID = "Asia/Shanghai"
 PRODID = "-//planner//District Contact and Service Plan//ZH"
@@ -283,14 +284,17 @@ def build_calendars(plan: Plan, redact: bool = False, fast: bool = True, table: 
         into.setdefault(ours.get(previous_file.lower(), previous_file), []).append(previous_file)
     head = _header_template(tz) if fast else None
     events = _fast_events(rows, uids, revision.sequences, stamp_text) if fast else []
+    due = due_events(plan, year, stamp)   # research-report due dates (planner/reports/ics.py)
+    due_text = due_events_text(due) if fast else {}
     for file, group, (kind, pid) in zip(files, groups, people, strict=True):
         person_name = book.name(kind, pid)
         title = f"{year}年联系服务群众计划：{person_name}"
         desc = f"{PERSON_KIND_ZH.get(kind, kind)} {pid} {person_name}，共 {len(group)} 项活动"
         cancelled = [e for f in into.get(file, []) for e in _cancelled_events(revision, f, stamp)]
-        body: list[str] | list[_EventSpec] = [events[i] for i in group] if fast else [
+        body: list[str] | list[_EventSpec] = [events[i] for i in group] + [due_text.get(pid, "")] if fast else [
             rows.spec(i, uids[i], revision.sequences[i]) for i in group]
-        yield file, _calendar_bytes(title, desc, tz, stamp, head, body, cancelled)
+        extra = [] if fast else due.get(pid, [])
+        yield file, _calendar_bytes(title, desc, tz, stamp, head, body, [*extra, *cancelled])
     for file in sorted(set(into) - set(files)):
         cancelled = _cancelled_events(revision, file, stamp)
         desc = f"已取消 {len(cancelled)} 项活动"
@@ -299,7 +303,8 @@ def build_calendars(plan: Plan, redact: bool = False, fast: bool = True, table: 
 
 def _calendar_bytes(title: str, desc: str, tz: Timezone, stamp: vDatetime, head: list[str] | None,
                     events: list[str] | list[_EventSpec], cancelled: list[Event]) -> bytes:
-    """One calendar: through icalendar (`head` None) or from the fast writer's header template and event texts."""
+    """One calendar: through icalendar (`head` None) or from the fast writer's header template and event texts.
+    `cancelled`: ready-made components after the visits (report due dates in the reference path, cancellations)."""
     if head is None:
         cal = _calendar_header(title, desc, tz)
         for spec in events:

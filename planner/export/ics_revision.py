@@ -40,6 +40,7 @@ UID_DOMAIN = "planner.local"
 UID_HEX = 32
 CANCELLED = "CANCELLED"
 CANCELLED_PREFIX = "已取消："
+REPORT_DUE_MARK = "@report-due." + UID_DOMAIN   # research-report due dates (planner/reports/ics.py): not visits
 REDACTED_DOMAIN = "redacted." + UID_DOMAIN   # UIDs of a redacted export: see `comparable`
 UID_COLUMNS = ("person_kind", "person_id", "activity", "target_kind", "target_label")
 
@@ -77,6 +78,7 @@ def stable_uids(table: pd.DataFrame, year: int, redacted: bool = False) -> list[
 def comparable(previous: Mapping[str, Published], redacted: bool) -> Mapping[str, Published]:
     """The previous events a new export may revise or cancel: all of them, or for a redacted export only those
     of a redacted one (module docstring)."""
+    previous = {uid: event for uid, event in previous.items() if not uid.endswith(REPORT_DUE_MARK)}
     if not redacted:
         return previous
     mark = "@" + REDACTED_DOMAIN

@@ -43,7 +43,7 @@ log = logging.getLogger("planner.outputs")
 
 SPECIAL_ROOTS = (Path("/dev"), Path("/proc"), Path("/sys"))
 TMP_SUFFIX = ".planner-tmp"
-PLAN_FILES = frozenset({*(f"{name}.csv" for name in PLAN_COLUMNS), "names.csv", "report.json"})
+PLAN_FILES = frozenset({*(f"{name}.csv" for name in PLAN_COLUMNS), "names.csv", "report.json", "report_due.csv"})
 ICS_MARK = b"PRODID:-//planner//"         # planner.export.ics.PRODID starts so
 XLSX_CREATOR = "planner"                  # docProps/core.xml <dc:creator> of every workbook we write
 CORE_FIELDS = ("dc:creator", "cp:lastModifiedBy", "dcterms:created", "dcterms:modified")

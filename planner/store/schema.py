@@ -229,3 +229,17 @@ case_summaries = Table(
     Column("summary", Text, nullable=True),              # NULL once purged
     Column("purged_at", DateTime(timezone=True), nullable=True),
 )
+
+# -- Part 2: research reports handed in (migration 0005): one row per (scenario, person, title). Titles name a
+# topic, not a household: no personal data here. -----------------------------------------------------------------
+research_reports = Table(
+    "research_reports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, ForeignKey("scenarios.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", String(64), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("scenario_id", "person_id", "title", name="uq_research_reports_scenario_person_title"),
+)

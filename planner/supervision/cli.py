@@ -48,8 +48,18 @@ def cmd_progress(args: argparse.Namespace) -> int:
     actuals = read_actuals(args.actuals, problem)
     checks = confirmation_rates(read_checks(args.checks, problem)) if args.checks else None
     ledger = read_cases(args.cases, problem) if getattr(args, "cases", None) else None
-    progress = compute_progress(problem, plan.pairs(), plan.visits, actuals.visits, as_of)
+    handed = None
+    if getattr(args, "reports", None):
+        from planner.reports.handed import read_reports
+
+        handed = read_reports(args.reports, problem)
+    progress = compute_progress(problem, plan.pairs(), plan.visits, actuals.visits, as_of,
+                                reports=handed.reports if handed is not None else None, report_due=plan.report_due)
     summary = summary_dict(progress, problem, checks)
+    if handed is not None:
+        from planner.supervision.summary import reports_summary
+
+        summary["reports"] = reports_summary(progress, handed.duplicates)
     case_tables = None
     if ledger is not None:
         summary["cases"] = cases_summary(ledger, as_of, problem)
@@ -93,6 +103,10 @@ def _print_summary(summary: dict[str, Any], lang: str, duplicates: int) -> None:
     if "checks" in summary and summary["checks"]["rate"] is not None:
         rate = 100 * summary["checks"]["rate"]
         print(_say(lang, f"  抽查回访确认率 {rate:.1f}%", f"  spot-check confirmation rate {rate:.1f}%"))
+    if "reports" in summary:
+        rep = summary["reports"]
+        print(_say(lang, f"  调研报告：已完成 {rep['handed_in']} 篇，到期未交 {rep['missed_due_dates']} 次",
+                   f"  research reports: {rep['handed_in']} handed in, {rep['missed_due_dates']} due dates missed"))
     if "cases" in summary:
         c = summary["cases"]
         print(_say(lang, f"  问题台账 {c['total']} 件：超期 {len(c['overdue'])} 件，{c['due_soon_days']} 天内到期 "
@@ -153,6 +167,10 @@ def demo_with_actuals(folder: Path, until_text: str, seed: int, lang: str) -> No
     done = pd.read_csv(folder / "actuals.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     k = write_demo_cases(problem, done, until, str(folder / "cases.csv"), seed=seed)
     print(_say(lang, f"以及 {k} 件问题台账 {folder / 'cases.csv'}", f"and {k} cases {folder / 'cases.csv'}"))
+    from planner.reports.demo import write_demo_reports
+
+    r = write_demo_reports(problem, plan, until, folder / "reports.csv", seed=seed)
+    print(_say(lang, f"以及 {r} 篇调研报告 {folder / 'reports.csv'}", f"and {r} research reports {folder / 'reports.csv'}"))
 
 
 def add_parsers(sub: Any) -> None:
@@ -165,6 +183,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--checks", default=None, help="filled spot-check file / 抽查回访结果")
     p.add_argument("--cases", default=None, help="cases.csv or a workbook with sheet 问题台账 / 问题台账")
+    p.add_argument("--reports", default=None, help="reports.csv or a workbook with sheet 调研报告 / 已完成的调研报告")
     p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=cmd_progress)
 

@@ -14,6 +14,7 @@ OBLIGATION_LABELS: dict[str, tuple[str, str]] = {
     "cadre_grassroots_days": ("干部基层调研天数", "Cadre grassroots days"),
     "office_leader_contact": ("办事处领导到联系社区（天）", "Office leader visits to contact community (days)"),
     "office_all_communities": ("走遍社区：走到该社区", "走遍社区: visited this community"),
+    "reports": ("调研报告篇数", "Research reports"),
 }
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "met": ("已完成", "met"),

@@ -13,7 +13,7 @@ The independent recomputation is planner/check/progress.py; it shares no code wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
@@ -36,7 +36,8 @@ from planner.supervision.dense import (
 )
 
 OBLIGATIONS = ("leader_contact", "leader_days", "all_offices", "unit_visits", "unit_days", "cadre_visits",
-               "cadre_days", "talks", "cadre_grassroots_days", "office_leader_contact", "office_all_communities")
+               "cadre_days", "talks", "cadre_grassroots_days", "office_leader_contact", "office_all_communities",
+               "reports")
 COLUMNS = ("obligation", "person_kind", "person_id", "target_kind", "target_id", "required", "planned_to_date",
            "done", "left_days", "periods_missed", "status")
 STATUSES = ("met", "cannot_meet", "behind", "on_track")
@@ -59,15 +60,20 @@ class Progress:
     monthly: pd.DataFrame      # level (office|unit), id, month (1..12), done, planned, required — cumulative, capped
     target_office: pd.Series   # table row → office id of its target ('' when none); for the office view
     person_unit: pd.Series     # table row → unit id of its person ('' for leaders)
+    # research reports (≤ D) by people who owe none; None when no reports were given
+    reports_not_owed: pd.DataFrame | None = field(default=None)
 
 
 # -- the table -----------------------------------------------------------------------------------------------------
 def compute_progress(problem: Problem, plan_pairs: dict[str, pd.DataFrame], plan_visits: pd.DataFrame,
-                     actuals: pd.DataFrame, as_of: date) -> Progress:
+                     actuals: pd.DataFrame, as_of: date, reports: pd.DataFrame | None = None,
+                     report_due: pd.DataFrame | None = None) -> Progress:
     """The obligations table as of `as_of` (rows of either visits frame dated after it are ignored).
 
     `plan_pairs` holds the plan's leader_offices, unit_communities and cadre_households; `actuals` has the visit
-    columns (validated by planner.supervision.actuals)."""
+    columns (validated by planner.supervision.actuals). With `reports` (validated by planner.reports.handed) the
+    `reports` obligation is added (planner.supervision.report_progress), due dates from the plan's `report_due`
+    (None: from the rules); without, it is not judged."""
     rules: Rules = problem.rules
     yr = _year(problem)
     as_of_day = int(np.clip((as_of - yr.first).days, -1, yr.n_days - 1))
@@ -188,6 +194,14 @@ def compute_progress(problem: Problem, plan_pairs: dict[str, pd.DataFrame], plan
             _, _, plan_n = office.all_communities_grid(plan_rows, op, community_office)
             block("office_all_communities", "office_leader", grid_p, "community", grid_c, 1, plan_n, done_n,
                   office=community_office[grid_c])
+    reports_not_owed = None
+    if reports is not None:
+        from planner.supervision.report_progress import report_block
+
+        handed = report_block(problem, reports, as_of, report_due)
+        blocks.append(handed.table)
+        missed_parts.append(handed.missed)
+        reports_not_owed = handed.not_owed
     table = pd.concat(blocks, ignore_index=True)
     table["status"] = status_of(table["required"].to_numpy(), table["done"].to_numpy(),
                                 table["planned_to_date"].to_numpy(), table["left_days"].to_numpy())
@@ -200,7 +214,8 @@ def compute_progress(problem: Problem, plan_pairs: dict[str, pd.DataFrame], plan
     anomalies = kept.iloc[anomaly_rows][[c for c in VISIT_COLUMNS if c in kept.columns]].reset_index(drop=True)
     monthly = _monthly(problem, yr, as_of_day, links, act_rows, plan_rows, done, planned, rules, idx,
                        community_office, household_office, cadre_unit)
-    return Progress(as_of, table[list(COLUMNS)], missed_frame, anomalies, monthly, target_office, person_unit)
+    return Progress(as_of, table[list(COLUMNS)], missed_frame, anomalies, monthly, target_office, person_unit,
+                    reports_not_owed)
 
 
 def status_of(required: np.ndarray, done: np.ndarray, planned: np.ndarray, left: np.ndarray) -> np.ndarray:

@@ -104,6 +104,17 @@ def summary_dict(progress: Progress, problem: Problem, checks: pd.DataFrame | No
     return out
 
 
+def reports_summary(progress: Progress, duplicates: int = 0) -> dict[str, Any]:
+    """summary.json `reports`: reports counted (≤ D), due dates missed, reports by people who owe none."""
+    table = progress.table.loc[progress.table["obligation"] == "reports"]
+    missed = progress.missed.loc[progress.missed["obligation"] == "reports"]
+    not_owed = progress.reports_not_owed
+    return {"owed_by": len(table), "required": int(table["required"].sum()),
+            "due_to_date": int(table["planned_to_date"].sum()), "handed_in": int(table["done"].sum()),
+            "missed_due_dates": len(missed), "duplicates": int(duplicates),
+            "not_owed": sorted({str(p) for p in not_owed["person_id"]}) if not_owed is not None else []}
+
+
 def checks_summary(rates: pd.DataFrame) -> dict[str, Any]:
     """Confirmation rate by unit from `planner.supervision.sample.confirmation_rates`."""
     by_unit = {str(r.unit_id): {"checked": int(r.checked), "confirmed": int(r.confirmed),

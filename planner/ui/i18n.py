@@ -19,6 +19,7 @@ from typing import Any
 from planner.errors import Lang
 from planner.ui.cases_text import CASES_T
 from planner.ui.record_text import RECORD_T
+from planner.ui.reports_text import REPORTS_T
 
 LANGS: tuple[Lang, ...] = ("zh", "en")
 LANG_KEY = "lang"
@@ -760,6 +761,7 @@ T: dict[str, tuple[str, str]] = {
 }
 T.update(CASES_T)   # the 台账 page's texts (planner/ui/cases_text.py)
 T.update(RECORD_T)  # the visit-recording form's texts (planner/ui/record_text.py)
+T.update(REPORTS_T)   # research reports on the 规则 and 督查 pages (planner/ui/reports_text.py)
 
 
 def rule_label(field: dataclasses.Field[Any], lang: Lang) -> str:

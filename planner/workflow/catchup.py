@@ -24,6 +24,7 @@ from planner.check.violation import Violation
 from planner.plan import Plan, names_frame
 from planner.problem import Problem
 from planner.progress import SolveControl
+from planner.reports.due import report_due
 
 VISIT_COLUMNS = ["date", "person_kind", "person_id", "activity", "target_kind", "target_id", "role", "talk"]
 # checker rules that are yearly minimums or spread of one person (a shortfall may explain them)
@@ -64,7 +65,8 @@ def catch_up(problem: Problem, previous: Plan, since: date, actuals: pd.DataFram
     report["since"] = since.isoformat()
     report["history"] = "actuals" if actuals is not None else "previous_plan"
     report["history_rows"] = len(history)
-    plan = Plan(visits=calendar.visits, report=report, names=names_frame(problem), **assignment.frames(problem))
+    plan = Plan(visits=calendar.visits, report=report, names=names_frame(problem), report_due=report_due(problem),
+                **assignment.frames(problem))
     report["shortfalls"] = shortfalls(problem, plan, capped)
     return plan
 

@@ -29,7 +29,8 @@ def test_one_calendar_per_office_leader_with_every_visit(solved: tuple[Problem, 
     mine = {name: data for name, data in files.items() if name.startswith("office_leader-")}
     assert len(mine) == 4
     ob1 = next(data for name, data in mine.items() if "OB1" in name)
-    events = [c for c in Calendar.from_ical(ob1).walk("VEVENT")]
+    # research-report due dates (a secretary or director owes one) are events of their own
+    events = [c for c in Calendar.from_ical(ob1).walk("VEVENT") if not str(c["SUMMARY"]).startswith("调研报告")]
     rows = plan.visits[plan.visits["person_id"] == "OB1"]
     assert len(events) == len(rows) == 13
     assert {e.decoded("DTSTART") for e in events} == set(rows["date"])

@@ -40,10 +40,13 @@ def test_page_shows_progress_and_records_a_visit(make_app, demo_plan: Plan) -> N
     assert sum(int(v) for v in metrics.values()) == len(progress.table)
     # the page agrees with the independent recomputation
     from planner.check.progress import compare_progress, recompute_progress
+    from planner.reports.demo import demo_reports
     from planner.supervision.demo_actuals import demo_actuals
 
     actuals = demo_actuals(ws.shown_problem, demo_plan, progress.as_of)
-    independent = recompute_progress(ws.shown_problem, demo_plan.pairs(), demo_plan.visits, actuals, progress.as_of)
+    handed = demo_reports(ws.shown_problem, demo_plan, progress.as_of)   # the demo source judges reports too
+    independent = recompute_progress(ws.shown_problem, demo_plan.pairs(), demo_plan.visits, actuals, progress.as_of,
+                                     reports=handed, report_due=demo_plan.report_due)
     assert compare_progress(progress.table, independent) == []
     # drill-down into someone who needs help
     assert at.selectbox(key="progress_person").options

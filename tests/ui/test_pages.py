@@ -104,7 +104,7 @@ def test_every_rule_has_a_widget(make_app):
 
     at = make_app()
     goto(at, "rules")
-    keys = {w.key for kind in ("number_input", "toggle", "selectbox") for w in at.get(kind)}
+    keys = {w.key for kind in ("number_input", "toggle", "selectbox", "text_input") for w in at.get(kind)}
     assert {f"rule:{name}" for name, _ in rule_fields()} <= keys
 
 

@@ -80,13 +80,15 @@ def _upload(ws: Workspace) -> None:
     st.success(t("progress.upload_ok", n=len(actuals.visits), dup=actuals.duplicates))
 
 
-def _compute(ws: Workspace, frame: pd.DataFrame, signature: str, as_of: date) -> Progress:
-    key = (ws.plan_key, ws.problem_key, signature, as_of.isoformat())
+def _compute(ws: Workspace, frame: pd.DataFrame, signature: str, as_of: date,
+             reports: tuple[pd.DataFrame, str] | None = None) -> Progress:
+    key = (ws.plan_key, ws.problem_key, signature, as_of.isoformat(), reports[1] if reports else "")
     cached = st.session_state.get(CACHE_KEY)
     if cached and cached[0] == key:
         return cached[1]
     assert ws.shown_problem is not None and ws.plan is not None
-    progress = compute_progress(ws.shown_problem, ws.plan.pairs(), ws.plan.visits, frame, as_of)
+    progress = compute_progress(ws.shown_problem, ws.plan.pairs(), ws.plan.visits, frame, as_of,
+                                reports=reports[0] if reports else None, report_due=ws.plan.report_due)
     st.session_state[CACHE_KEY] = (key, progress)
     return progress
 
@@ -307,6 +309,14 @@ def render(ws: Workspace) -> None:
     as_of = as_of if isinstance(as_of, date) else _default_as_of(year)
     if source == "upload":
         _upload(ws)
+    from planner.ui.reports_upload import reports_upload
+
+    with st.expander(t("group.reports")):
+        reports = reports_upload(ws)
+    if reports is None and source == "demo":
+        from planner.reports.demo import demo_reports
+
+        reports = (demo_reports(ws.shown_problem, ws.plan, as_of), f"demo-reports:{as_of}")
     found = _actuals(ws, str(source), as_of)
     if found is None:
         st.info(t("progress.no_actuals"))
@@ -315,7 +325,7 @@ def render(ws: Workspace) -> None:
             _record(ws)
         return
     actuals, signature = found
-    progress = _compute(ws, actuals, signature, as_of)
+    progress = _compute(ws, actuals, signature, as_of, reports)
     counts = progress.table["status"].value_counts()
     for column, status in zip(st.columns(len(STATUSES)), STATUSES, strict=True):
         column.metric(label(STATUS_LABELS, status, current_lang()), int(counts.get(status, 0)))
@@ -332,6 +342,9 @@ def render(ws: Workspace) -> None:
     with tabs[3]:
         st.caption(t("progress.anomalies_intro"))
         st.dataframe(progress.anomalies, hide_index=True, key="progress_anomalies")
+        if progress.reports_not_owed is not None and len(progress.reports_not_owed):
+            st.caption(t("reports.not_owed"))
+            st.dataframe(progress.reports_not_owed, hide_index=True, key="progress_reports_not_owed")
     with tabs[4]:
         _record(ws)
     with tabs[5]:

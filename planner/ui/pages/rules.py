@@ -19,7 +19,7 @@ from planner.ui.state import Workspace
 
 PREFIX = "rule:"
 BURDEN = ("visits.community_daily_cap", "visits.office_daily_cap")
-GROUPS = ("assign", "visits", "grassroots", "reception", "burden", "calendar", "weights", "solver", "cases")
+GROUPS = ("assign", "visits", "grassroots", "reception", "burden", "calendar", "weights", "solver", "cases", "reports")
 
 
 def group_of(name: str) -> str:
@@ -29,7 +29,7 @@ def group_of(name: str) -> str:
     section = name.split(".", 1)[0]
     return {"assign": "assign", "weights": "weights", "visits": "visits", "grassroots_days": "grassroots",
             "reception": "reception", "calendar": "calendar", "year": "calendar", "solver": "solver",
-            "cases": "cases"}[section]
+            "cases": "cases", "reports": "reports"}[section]
 
 
 def get_value(rules: Rules, name: str) -> Any:
@@ -66,6 +66,8 @@ def _widget(name: str, field: dataclasses.Field[Any], current: Any) -> None:
     elif isinstance(current, float):
         st.number_input(label, min_value=float(minimum) if minimum is not None else None, step=1.0, key=key,
                         help=help_text)
+    elif name.endswith("_due"):   # research-report due dates: "06-30, 12-31" (planner/report_rules.py)
+        st.text_input(label, key=key, help=help_text)
     else:
         st.selectbox(label, ["strict", "prefer"], key=key, help=help_text, format_func=labels("rules.mode_"))
 
