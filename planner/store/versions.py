@@ -59,6 +59,8 @@ class Versions(StoreCore):
                 self._make_current(conn, row, old, problem.raw_tables(), problem.rules, problem.source, author,
                                    stale_ok=True)
             refs = {name: self._put_blob(conn, self._plan_frame(plan, name)) for name in PLAN_TABLES}
+            if plan.report_due is not None:   # research reports' due dates (absent in plans made before them)
+                refs["report_due"] = self._put_blob(conn, plan.report_due)
             conn.execute(update(t.scenarios).where(t.scenarios.c.id == row.id)
                          .values(last_version=t.scenarios.c.last_version + 1))
             number = int(conn.execute(select(t.scenarios.c.last_version).where(t.scenarios.c.id == row.id))
