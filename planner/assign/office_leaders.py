@@ -30,8 +30,10 @@ from planner.errors import Conflict
 from planner.progress import SolveControl
 from planner.result import StageReport, Status
 
+from .capacity_cut import office_leader_cut
 from .cpsat import make_solver, run_model
 from .data import AssignData
+from .explain_capacity import office_leader_conflicts
 
 STAGE = "assign.office_leaders"
 KIND = "office_leader_community"
@@ -203,9 +205,37 @@ def precheck(data: AssignData) -> list[Conflict]:
     return out
 
 
-def _failed(data: AssignData, office: int, leaders: list[int], communities: list[int]) -> Conflict:
+def _failed(data: AssignData, office: int, leaders: list[int], communities: list[int]) -> list[Conflict]:
     """Words for an office whose model is infeasible although no single count proves it (pins and forbidden pairs
-    together)."""
+    together): the exact Hall violator of a minimum cut (planner.assign.capacity_cut) — which members compete for
+    too few communities — else the office as a whole."""
+    cut = _office_cut(data, office, leaders, communities)
+    if cut:
+        return cut
+    return [_office_failed(data, office, leaders, communities)]
+
+
+def _office_cut(data: AssignData, office: int, leaders: list[int], communities: list[int]) -> list[Conflict]:
+    p = data.problem
+    local_leader = {q: i for i, q in enumerate(leaders)}
+    local_community = {c: j for j, c in enumerate(communities)}
+    pins = [(local_leader[q], local_community.get(c, -1)) for q, c in data.pins(KIND) if q in local_leader]
+    forbidden = [(local_leader[q], local_community[c]) for q, c in data.forbidden(KIND)
+                 if q in local_leader and c in local_community]
+    cut = office_leader_cut([0] * len(leaders), [0] * len(communities),
+                            share=sharing_limit(data, len(leaders), len(communities)),
+                            pins=[(q, c) for q, c in pins if c >= 0], forbidden=forbidden)
+    ol = p.office_leaders
+    label_of = {str(ol["person_id"].iat[q]): str(ol["name"].iat[q]) for q in leaders}
+    label_of.update({str(p.communities["community_id"].iat[c]): str(p.communities["name"].iat[c])
+                     for c in communities})
+    return office_leader_conflicts(
+        cut, [str(ol["person_id"].iat[q]) for q in leaders],
+        [str(p.communities["community_id"].iat[c]) for c in communities],
+        label=lambda x: f"{x}（{label_of[x]}）" if label_of.get(x) and label_of[x] != x else x)
+
+
+def _office_failed(data: AssignData, office: int, leaders: list[int], communities: list[int]) -> Conflict:
     p = data.problem
     oid = str(p.offices["office_id"].iat[office])
     ids = [str(p.office_leaders["person_id"].iat[q]) for q in leaders]
@@ -239,7 +269,7 @@ def solve_office_leaders(data: AssignData, community_unit: np.ndarray, control: 
         solver.parameters.relative_gap_limit = 0.0   # a few dozen booleans: prove the optimum
         outcome = run_model(model, solver, control, STAGE)
         if outcome.status not in (Status.OPTIMAL, Status.FEASIBLE):
-            return [_failed(data, office, leaders, comms[office])]
+            return _failed(data, office, leaders, comms[office])
         for (q, c), var in sorted(x.items()):
             if solver.value(var):
                 result[q] = c

@@ -151,3 +151,24 @@ def test_whole_plan_valid_and_objective_recomputed() -> None:
                                               office_leader_communities=plan.office_leader_communities))
     assert again.office_leader_communities.equals(plan.office_leader_communities)
     assert objective_mismatches(problem, again, previous=plan) == []
+
+
+def test_pins_and_forbidden_together_are_explained_by_the_minimum_cut() -> None:
+    """OB1 and OB2 (B01) are both forbidden from C02: each alone still has C01, so no single count proves the
+    conflict; the minimum cut names both and the one community they may use (2 members, capacity 1)."""
+    from planner.io.validate import build_problem
+    from planner.rules import Rules
+
+    forbidden = pd.DataFrame({"kind": ["office_leader_community"] * 2, "subject_id": ["OB1", "OB2"],
+                              "target_id": ["C02", "C02"]})
+    problem = build_problem({**tiny_tables(), "office_leaders": tiny_office_leaders(), "forbidden": forbidden},
+                            Rules(year=TINY_YEAR))
+    conflicts = _solve(problem)
+    assert isinstance(conflicts, list) and len(conflicts) == 1
+    text = conflicts[0].message_zh
+    assert "OB1" in text and "OB2" in text and "C01" in text and "C02" not in text and "OZ1" not in text
+    assert set(conflicts[0].entities) == {"OB1", "OB2", "C01"}
+    # the twin without the second forbidden pair solves
+    ok = build_problem({**tiny_tables(), "office_leaders": tiny_office_leaders(), "forbidden": forbidden.iloc[:1]},
+                       Rules(year=TINY_YEAR))
+    assert not isinstance(_solve(ok), list)

@@ -73,7 +73,8 @@ def render(ws: Workspace) -> None:
     else:
         st.warning(t("export.unavailable", error="planner.export.xlsx"))
     if ics is not None:
-        labels = {kind: t(f"person.{kind}") for kind in ("leader", "unit", "cadre")} if lang == "zh" else None
+        labels = ({kind: t(f"person.{kind}") for kind in ("leader", "unit", "cadre", "office_leader")}
+                  if lang == "zh" else None)
         earlier = _previous_version(ws)
         previous = earlier[1] if earlier is not None else None
         files.append(("export_ics", t("export.ics"), t("export.name_ics", year=year), "application/zip",
