@@ -22,12 +22,15 @@ import pandas as pd
 
 from planner.batch.district import EXIT_FAILED, DistrictResult, plan_from_result, write_district_plan
 from planner.errors import Lang
+from planner.io.outputs import PLAN_FILES as ALL_PLAN_FILES
 
 STATE_DIR = ".plan-many"
 SUMMARY_FILE = "summary.csv"
 SUMMARY_COLUMNS = ("district", "status", "exit_code", "seconds", "households", "violations", "message")
 PLAN_FILES = ("leader_offices.csv", "unit_communities.csv", "cadre_households.csv", "visits.csv", "names.csv",
               "report.json")
+# files a plan folder may also hold (the office level, research reports' due dates): shipped when present
+OPTIONAL_PLAN_FILES = tuple(sorted(ALL_PLAN_FILES - set(PLAN_FILES)))
 SKIPPED = ("输入未变，沿用已有计划", "input unchanged: existing plan kept")
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from planner.batch.district import EXIT_BAD_INPUT, EXIT_FAILED
 from planner.batch.inputs import District, check_out, find_districts, read_job
-from planner.batch.outputs import PLAN_FILES, SKIPPED, SummaryRow, failed_row, write_atomic
+from planner.batch.outputs import OPTIONAL_PLAN_FILES, PLAN_FILES, SKIPPED, SummaryRow, failed_row, write_atomic
 from planner.batch.progress_district import PROGRESS_FILES, ProgressJob, ProgressResult, progress_district
 from planner.errors import InputError, Issue, Lang
 from planner.io.outputs import FolderKind, write_folder
@@ -91,7 +91,8 @@ def _plan_files(plans: Path, name: str) -> dict[str, bytes] | None:
     folder = plans / name
     if not all((folder / f).is_file() for f in PLAN_FILES):
         return None
-    return {f: (folder / f).read_bytes() for f in PLAN_FILES}
+    present = [*PLAN_FILES, *(f for f in OPTIONAL_PLAN_FILES if (folder / f).is_file())]
+    return {f: (folder / f).read_bytes() for f in present}
 
 
 def make_job(district: District, plans: Path, actuals_root: Path, as_of: str, year: int | None,
