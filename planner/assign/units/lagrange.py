@@ -59,31 +59,6 @@ class WholeBound:
         return keep
 
 
-_Step = tuple[int, int, float, np.ndarray, np.ndarray]   # (community, weight, value, DP before it, DP after it)
-
-
-def _backtrack(trail: list[tuple[np.ndarray, np.ndarray, list[_Step]]], load: int, start: np.ndarray) -> list[int]:
-    """The communities of the DP's optimum at `load`: offices in reverse; an office is skipped when its closed
-    state already held the value, else its items are walked back until the one that opened it."""
-    chosen: list[int] = []
-    for before, opened, steps in reversed(trail):
-        if before[load] >= opened[load]:
-            continue
-        for c, w, v, prior, after in reversed(steps):
-            if after[load] == prior[load]:
-                continue
-            chosen.append(c)
-            came_open = load >= w and prior[load - w] + v >= after[load]
-            load -= w
-            if not came_open:
-                break      # c opened this office, from a closed state (or from the empty set)
-        else:
-            continue       # an office the pins had opened: back to its closed state
-        if start[load] > before[load]:
-            return chosen  # reached the empty set
-    return chosen
-
-
 class Lagrangian:
     """The per-unit subproblems of a whole-problem Component (all units, all communities, candidates = every
     allowed free community, required = pins)."""
@@ -147,43 +122,31 @@ class Lagrangian:
                   req: tuple[int, ...], req_load: int, req_off: set[int], limit: int, const: float
                   ) -> tuple[float, tuple[int, ...]] | None:
         """Exact DP over the load (offset by the pins' load) of the non-empty sets of positive items; the state
-        "offices opened" is charged when an office's first item is taken (w_one each, the first one refunded)."""
+        "offices opened" is charged when an office's first item is taken (w_one each, the first one refunded).
+        The DP and its backtrack are compiled (kernels.py); items are grouped by office, ascending."""
+        from planner.assign.units.kernels import backtrack, office_knapsack
+
         comp = self.comp
         w_one = float(comp.w_one)
         cap = int(min(limit - req_load, int(ws.sum())))
         size = cap + 1
-        closed = np.full(size, NEG_INF)   # best value of sets whose offices are all counted
-        if req:
-            closed[0] = 0.0
-        start = np.full(size, NEG_INF)    # the empty set (a source only, never a result)
-        if not req:
-            start[0] = 0.0
-        offices = self.office[items]
-        trail: list[tuple[np.ndarray, np.ndarray, list[_Step]]] = []
-        for o in np.unique(offices).tolist():
-            before = closed
-            src_open = np.maximum(before, start) - w_one   # opening office o costs w_one
-            is_open = o in req_off
-            opened = before if is_open else np.full(size, NEG_INF)
-            steps: list[_Step] = []
-            for i in np.flatnonzero(offices == o).tolist():
-                w, v = int(ws[i]), float(vals[i])
-                if w > cap:
-                    continue
-                new = opened.copy()
-                reach = opened[: size - w] if is_open else np.maximum(opened[: size - w], src_open[: size - w])
-                np.maximum(new[w:], reach + v, out=new[w:])
-                steps.append((int(items[i]), w, v, opened, new))
-                opened = new
-            closed = np.maximum(before, opened)
-            trail.append((before, opened, steps))
+        keep = np.flatnonzero(ws <= cap)
+        offices = self.office[items[keep]]
+        order = keep[np.argsort(offices, kind="stable")]
+        groups, first = np.unique(self.office[items[order]], return_index=True)
+        starts = np.append(first, len(order)).astype(np.int64)
+        is_open = np.asarray([int(o) in req_off for o in groups.tolist()], dtype=np.bool_)
+        w_sorted = np.ascontiguousarray(ws[order], dtype=np.int64)
+        v_sorted = np.ascontiguousarray(vals[order], dtype=np.float64)
+        closed, start, trail = office_knapsack(w_sorted, v_sorted, starts, is_open, cap, bool(req), w_one)
         loads = np.arange(size) + req_load
         score = const - closed + w_one * (len(req_off) - 1) + comp.load_costs(u, loads)
         score[~np.isfinite(closed)] = np.inf
         j = int(np.argmin(score))
         if not np.isfinite(score[j]):
             return None
-        return float(score[j]), tuple(sorted((*req, *_backtrack(trail, j, start))))
+        picked = backtrack(trail, starts, w_sorted, v_sorted, start, j)
+        return float(score[j]), tuple(sorted((*req, *items[order[picked]].tolist())))
 
     def evaluate(self, pi: np.ndarray) -> tuple[float, dict[int, tuple[float, tuple[int, ...]]]]:
         """L(π) and each unit's minimiser; -inf when some unit has no pattern (the problem is infeasible)."""
