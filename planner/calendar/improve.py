@@ -63,8 +63,10 @@ class Improvement:
                 "exact_deterministic_s": round(self.deterministic, 2)}
 
 
-def improve_local(tasks: Sequence[Task], board: Board, costs: Costs, passes: int) -> Improvement:
-    """Best single-visit moves, task by task, until a pass moves nothing (see module docstring, step 1)."""
+def improve_local(tasks: Sequence[Task], board: Board, costs: Costs, passes: int,
+                  stop: Callable[[], bool] | None = None) -> Improvement:
+    """Best single-visit moves, task by task, until a pass moves nothing (see module docstring, step 1).
+    Anytime: every move keeps every hard rule, so `stop` (the wall budget) may end it after any task."""
     out = Improvement()
     n = board.n_days
     if n == 0 or (costs.spacing == 0 and not costs.avoid.any()):
@@ -75,6 +77,9 @@ def improve_local(tasks: Sequence[Task], board: Board, costs: Costs, passes: int
         out.passes += 1
         moved = 0
         for t in tasks:
+            if stop is not None and stop():
+                out.moves += moved
+                return out
             if t.days and t.k > 0:
                 moved += _improve_task(t, board, costs, idx, day)
         out.moves += moved
@@ -105,8 +110,10 @@ def _improve_task(t: Task, board: Board, costs: Costs, idx: np.ndarray, day: np.
 
 def improve_exact(tasks: Sequence[Task], board: Board, costs: Costs, budget: Budget, *, seed: int,
                   register: Callable[[Any], None] | None = None, unregister: Callable[[Any], None] | None = None,
-                  cancelled: Callable[[], bool] = lambda: False) -> Improvement:
-    """Re-solve components exactly, largest gap first, within the shared deterministic budget (step 2)."""
+                  cancelled: Callable[[], bool] = lambda: False,
+                  time_left: Callable[[], float] | None = None) -> Improvement:
+    """Re-solve components exactly, largest gap first, within the shared deterministic budget (step 2).
+    `time_left` (the wall budget): no component starts after it reaches 0, and each solve is capped by it."""
     import time
 
     out = Improvement()
@@ -128,14 +135,14 @@ def improve_exact(tasks: Sequence[Task], board: Board, costs: Costs, budget: Bud
     remaining = budget.exact_time
     started = time.monotonic()
     for j, (_, _, comp) in enumerate(ranked):
-        if remaining <= 0 or cancelled():
+        if remaining <= 0 or cancelled() or (time_left is not None and time_left() <= 0):
             break
         sub = [tasks[i] for i in comp]
         old = sum(t.cost(costs) for t in sub)
         saved = [(list(t.days), list(t.res)) for t in sub]
         share = remaining / (len(ranked) - j)
         result = solve_exact(sub, board, costs, seed=seed, workers=1, time_limit=share, register=register,
-                             unregister=unregister)
+                             unregister=unregister, wall_limit=time_left() if time_left is not None else None)
         remaining -= result.deterministic
         out.deterministic += result.deterministic
         if result.status not in (Status.OPTIMAL, Status.FEASIBLE):

@@ -13,6 +13,7 @@ import numpy as np
 from planner.calendar.exact import solve_exact
 from planner.calendar.improve import Budget, improve_exact, improve_local
 from planner.calendar.tasks import Board, Costs, Task, components, plan_cost, task_bound
+from planner.deadline import CALENDAR_SHARE, bounded, expired, time_left
 from planner.result import Status
 
 
@@ -154,8 +155,11 @@ def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, w
     details: dict[str, Any] = {"tasks": len(tasks), "greedy_failed": len(failed), "exact_components": len(comps),
                                "constructive_objective": constructive}
     lifts: list[tuple[list[int], float]] = []
+    if budget is not None and getattr(control, "first_valid", False):
+        budget = None   # --first-valid: the constructive (and exact-repaired) plan is the result
     if budget is not None:
-        local = improve_local(tasks, board, costs, budget.passes)
+        stop = (lambda: expired(control, CALENDAR_SHARE)) if bounded(control) else None
+        local = improve_local(tasks, board, costs, budget.passes, stop=stop)
         details["local_objective"] = plan_cost(tasks, costs)
         if control is not None:
             if control.cancelled:
@@ -163,7 +167,8 @@ def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, w
             control.report(stage, "improve", details["local_objective"], None, 1, 1)
         exact = improve_exact(tasks, board, costs, budget, seed=seed, register=control.register if control else None,
                               unregister=control.unregister if control else None,
-                              cancelled=lambda: control is not None and bool(control.cancelled))
+                              cancelled=lambda: control is not None and bool(control.cancelled),
+                              time_left=(lambda: time_left(control, CALENDAR_SHARE)) if bounded(control) else None)
         if control is not None and control.cancelled:
             raise Cancelled()
         exact.moves, exact.passes = local.moves, local.passes

@@ -23,6 +23,7 @@ singleton covers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -174,9 +175,10 @@ def whole_component(data: AssignData) -> Component:
 
 
 def whole_bound(lag: Lagrangian, plan: dict[int, tuple[int, ...]], pi0: np.ndarray, max_rounds: int,
-                tolerance: float = MIN_ROUNDS_GAP) -> WholeBound:
+                tolerance: float = MIN_ROUNDS_GAP, stop: Callable[[], bool] | None = None) -> WholeBound:
     """Stabilised column generation whose every priced point gives a valid bound L(π) (module docstring).
-    Deterministic: a fixed number of rounds at most, no clock. `plan` (a complete plan) keeps the master feasible."""
+    Deterministic: a fixed number of rounds at most, no clock. `plan` (a complete plan) keeps the master feasible.
+    `stop` (the wall budget) is asked before each round; the best bound so far is valid whenever it stops."""
     comp = lag.comp
     solver = pywraplp.Solver.CreateSolver("GLOP")
     unit_row = {u: solver.Constraint(1, 1) for u in comp.units}
@@ -207,7 +209,7 @@ def whole_bound(lag: Lagrangian, plan: dict[int, tuple[int, ...]], pi0: np.ndarr
         add(u, s)
     lp = math.inf
     rounds = 0
-    while rounds < max_rounds:
+    while rounds < max_rounds and not (stop is not None and stop()):
         rounds += 1
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
             break

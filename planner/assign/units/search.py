@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from planner.assign.units.columns import Component
@@ -99,12 +101,13 @@ def _static(comp: Component, units: list[int]) -> tuple[tuple[np.ndarray, ...], 
 
 
 def perturb_search(comp: Component, plan: dict[int, tuple[int, ...]], kicks: int, seed: int = 0,
-                   moves_per_kick: int = 3) -> dict[int, tuple[int, ...]]:
+                   moves_per_kick: int = 3, stop: Callable[[], bool] | None = None) -> dict[int, tuple[int, ...]]:
     """Iterated local search: `kicks` times, move a few random free communities to random units that may take
     them (capacity-feasible), descend (moves and swaps, see `kernels.descend`), keep the result when not worse,
     else return to the best plan. Deterministic (fixed seed, fixed number of kicks); never worse than `plan`.
     Why: the descent's local optima sit up to 20% above the LP bound on city groups, and the CP-SAT master rarely
-    leaves its hint within its budget; kicks reach plans that differ by chains of moves no single move finds."""
+    leaves its hint within its budget; kicks reach plans that differ by chains of moves no single move finds.
+    `stop` (the wall budget, planner/deadline.py) is asked before each kick: the best plan so far is returned."""
     from planner.assign.units import kernels
 
     state = _Plan(comp, plan)
@@ -115,6 +118,8 @@ def perturb_search(comp: Component, plan: dict[int, tuple[int, ...]], kicks: int
     rng = np.random.default_rng(seed)
     n_u = len(state.units)
     for _ in range(kicks):
+        if stop is not None and stop():
+            break
         touched: list[int] = []
         for _ in range(moves_per_kick):
             a = int(rng.integers(n_u))
