@@ -105,7 +105,7 @@ NONE = -(1 << 62)
 
 
 @njit(cache=True)
-def _value(S, P, u, n, ld, ds, miss, n_off):  # type: ignore[no-untyped-def]
+def _value(S, P, u, n, ld, ds, miss, n_off):
     cost = ds + P[0] * miss
     if n:
         if ld <= S[6][u]:
@@ -120,12 +120,12 @@ def _value(S, P, u, n, ld, ds, miss, n_off):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def current(S, P, D, u):  # type: ignore[no-untyped-def]
+def current(S, P, D, u):
     return _value(S, P, u, D[1][u], D[2][u], D[3][u], D[4][u], D[6][u])
 
 
 @njit(cache=True)
-def changed(S, P, D, u, out, into):  # type: ignore[no-untyped-def]
+def changed(S, P, D, u, out, into):
     """Cost of u after losing `out` and gaining `into` (-1: none); NONE when infeasible."""
     H, office, prev, dist = S[0], S[1], S[4], S[5]
     n, ld, ds, miss, n_off = D[1][u], D[2][u], D[3][u], D[4][u], D[6][u]
@@ -154,7 +154,7 @@ def changed(S, P, D, u, out, into):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def apply(S, D, u, out, into):  # type: ignore[no-untyped-def]
+def apply(S, D, u, out, into):
     H, office, prev, dist = S[0], S[1], S[4], S[5]
     owner, cnt = D[0], D[5]
     if out >= 0:
@@ -179,7 +179,7 @@ def apply(S, D, u, out, into):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _members(S, D):  # type: ignore[no-untyped-def]
+def _members(S, D):
     """Each unit's free (unpinned) communities, ascending: (flat list, start per unit)."""
     owner, pinned = D[0], S[3]
     n_u = len(D[1])
@@ -200,7 +200,7 @@ def _members(S, D):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def best_move(S, P, D, a):  # type: ignore[no-untyped-def]
+def best_move(S, P, D, a):
     """The best improving move or swap with unit `a` on one side: (found, delta, community of a or -1, other
     unit, its community or -1); scanned in the order of search._Plan.best_move, ties keep the first found."""
     H, movable, limit = S[0], S[2], S[6]
@@ -253,7 +253,7 @@ def best_move(S, P, D, a):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def best_anywhere(S, P, D, free):  # type: ignore[no-untyped-def]
+def best_anywhere(S, P, D, free):
     """The best improving move (d = -1) or swap over every pair of units (search._Plan.best_anywhere's order)."""
     H, movable, pinned, limit = S[0], S[2], S[3], S[6]
     owner, load = D[0], D[2]
@@ -299,7 +299,7 @@ def best_anywhere(S, P, D, free):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def descend_all(S, P, D, free, max_passes):  # type: ignore[no-untyped-def]
+def descend_all(S, P, D, free, max_passes):
     """search.local_search's passes: apply the best move anywhere until none improves (or max_passes)."""
     for _ in range(max_passes):
         found, _d, c, b, d = best_anywhere(S, P, D, free)
@@ -311,7 +311,7 @@ def descend_all(S, P, D, free, max_passes):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def descend(S, P, D, queue_init):  # type: ignore[no-untyped-def]
+def descend(S, P, D, queue_init):
     """search._Plan.descend: a queue of units to re-check (each at most once in the queue at a time)."""
     n_u = len(D[1])
     queued = np.zeros(n_u, dtype=np.bool_)
@@ -335,7 +335,7 @@ def descend(S, P, D, queue_init):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def takers(S, P, D, a, c):  # type: ignore[no-untyped-def]
+def takers(S, P, D, a, c):
     """Units other than `a` that may take community c now (a kick's targets, in unit order)."""
     n_u = len(D[1])
     out = np.empty(n_u, dtype=np.int64)
@@ -348,7 +348,7 @@ def takers(S, P, D, a, c):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def fill(S, D, unit_pos, comms):  # type: ignore[no-untyped-def]
+def fill(S, D, unit_pos, comms):
     """Add communities comms[i] to units unit_pos[i], in order (a _Plan's construction)."""
     for i in range(len(comms)):
         apply(S, D, unit_pos[i], -1, comms[i])

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -49,7 +49,7 @@ class _Plan:
 
         kernels.fill(self.S, self.D, np.asarray(pos, dtype=np.int64), np.asarray(comms, dtype=np.int64))
 
-    def by_id(self, positions: list[int] | np.ndarray) -> np.ndarray:
+    def by_id(self, positions: Iterable[int]) -> np.ndarray:
         """Unit positions, each once, in ascending unit id (the order the descent's queue starts in)."""
         unique = sorted(set(int(i) for i in positions), key=lambda i: self.units[i])
         return np.asarray(unique, dtype=np.int64)
