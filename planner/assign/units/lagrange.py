@@ -80,6 +80,21 @@ class Lagrangian:
             self.bonus[u] = np.asarray([comp.w_cont if c in prev else 0 for c in cand.tolist()], dtype=float)
         self.H = np.asarray(comp.H, dtype=np.int64)
         self.office = np.asarray(comp.office, dtype=np.int64)
+        # what does not depend on π, once per unit: candidates' loads, which fit beside the pins, their order by
+        # office (stable), and the load term over every load the unit's DP can reach
+        self.w_all: dict[int, np.ndarray] = {}
+        self.fits: dict[int, np.ndarray] = {}
+        self.by_office: dict[int, np.ndarray] = {}
+        self.load_table: dict[int, np.ndarray] = {}
+        for u in comp.units:
+            cand = self.cand[u]
+            req_load = int(sum(int(self.H[c]) for c in comp.required.get(u, ())))
+            w_all = self.H[cand] if len(cand) else np.zeros(0, np.int64)
+            self.w_all[u] = w_all
+            self.fits[u] = w_all + req_load <= self.limit(u)
+            self.by_office[u] = np.argsort(self.office[cand], kind="stable") if len(cand) else np.zeros(0, np.int64)
+            top = min(self.limit(u), req_load + int(w_all[self.fits[u]].sum()))
+            self.load_table[u] = comp.load_costs(u, np.arange(max(top, 0) + 1))
 
     def limit(self, u: int) -> int:
         """The load limit the rules impose: the unit's capacity under strict linkage, none otherwise (the DP then
@@ -99,9 +114,9 @@ class Lagrangian:
         req_off = {int(self.office[c]) for c in req}
         cand = self.cand[u]
         vals = pi[cand] - self.dist[u] + self.bonus[u] if len(cand) else np.zeros(0)
-        w_all = self.H[cand] if len(cand) else np.zeros(0, np.int64)
-        fits = w_all + req_load <= limit
-        pos = np.flatnonzero((vals > 0) & fits)
+        w_all = self.w_all[u]
+        fits = self.fits[u]
+        positive = (vals > 0) & fits
         best: tuple[float, tuple[int, ...]] | None = None
         if req or not comp.must:   # the pins alone (or the empty set)
             best = (const + (comp.w_one * (len(req_off) - 1) if req else 0) +
@@ -109,45 +124,46 @@ class Lagrangian:
         if not req and comp.must:   # best singleton (covers "non-empty" when no positive item exists)
             ok = np.flatnonzero(fits)
             if len(ok):
-                sing = comp.load_costs(u, w_all[ok]) - vals[ok]
+                sing = self.load_table[u][w_all[ok]] - vals[ok]
                 k = int(np.argmin(sing))
                 cand_best = (const + float(sing[k]), (int(cand[ok[k]]),))
                 best = cand_best if best is None or cand_best[0] < best[0] else best
-        if len(pos):
-            found = self._knapsack(u, pi, cand[pos], vals[pos], w_all[pos], req, req_load, req_off, limit, const)
+        if positive.any():
+            found = self._knapsack(u, positive, vals, req, req_load, req_off, limit, const)
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
         return best
 
-    def _knapsack(self, u: int, pi: np.ndarray, items: np.ndarray, vals: np.ndarray, ws: np.ndarray,
-                  req: tuple[int, ...], req_load: int, req_off: set[int], limit: int, const: float
-                  ) -> tuple[float, tuple[int, ...]] | None:
-        """Exact DP over the load (offset by the pins' load) of the non-empty sets of positive items; the state
-        "offices opened" is charged when an office's first item is taken (w_one each, the first one refunded).
-        The DP and its backtrack are compiled (kernels.py); items are grouped by office, ascending."""
+    def _knapsack(self, u: int, positive: np.ndarray, vals: np.ndarray, req: tuple[int, ...], req_load: int,
+                  req_off: set[int], limit: int, const: float) -> tuple[float, tuple[int, ...]] | None:
+        """Exact DP over the load (offset by the pins' load) of the non-empty sets of positive items (`positive`, a
+        mask over u's candidates); the state "offices opened" is charged when an office's first item is taken (w_one
+        each, the first one refunded). The DP and its backtrack are compiled (kernels.py); items go by office
+        ascending, then candidate order."""
         from planner.assign.units.kernels import backtrack, office_knapsack
 
         comp = self.comp
         w_one = float(comp.w_one)
-        cap = int(min(limit - req_load, int(ws.sum())))
+        w_all = self.w_all[u]
+        cap = int(min(limit - req_load, int(w_all[positive].sum())))
         size = cap + 1
-        keep = np.flatnonzero(ws <= cap)
-        offices = self.office[items[keep]]
-        order = keep[np.argsort(offices, kind="stable")]
-        groups, first = np.unique(self.office[items[order]], return_index=True)
+        by_office = self.by_office[u]
+        order = by_office[positive[by_office] & (w_all[by_office] <= cap)]
+        items = self.cand[u][order]
+        offices = self.office[items]
+        first = np.concatenate(([0], np.flatnonzero(np.diff(offices)) + 1)) if len(order) else np.zeros(0, np.int64)
         starts = np.append(first, len(order)).astype(np.int64)
-        is_open = np.asarray([int(o) in req_off for o in groups.tolist()], dtype=np.bool_)
-        w_sorted = np.ascontiguousarray(ws[order], dtype=np.int64)
+        is_open = np.asarray([int(o) in req_off for o in offices[first].tolist()], dtype=np.bool_)
+        w_sorted = np.ascontiguousarray(w_all[order], dtype=np.int64)
         v_sorted = np.ascontiguousarray(vals[order], dtype=np.float64)
         closed, start, trail = office_knapsack(w_sorted, v_sorted, starts, is_open, cap, bool(req), w_one)
-        loads = np.arange(size) + req_load
-        score = const - closed + w_one * (len(req_off) - 1) + comp.load_costs(u, loads)
+        score = const - closed + w_one * (len(req_off) - 1) + self.load_table[u][req_load: req_load + size]
         score[~np.isfinite(closed)] = np.inf
         j = int(np.argmin(score))
         if not np.isfinite(score[j]):
             return None
         picked = backtrack(trail, starts, w_sorted, v_sorted, start, j)
-        return float(score[j]), tuple(sorted((*req, *items[order[picked]].tolist())))
+        return float(score[j]), tuple(sorted((*req, *items[picked].tolist())))
 
     def evaluate(self, pi: np.ndarray) -> tuple[float, dict[int, tuple[float, tuple[int, ...]]]]:
         """L(π) and each unit's minimiser; -inf when some unit has no pattern (the problem is infeasible)."""
