@@ -121,3 +121,112 @@ def improve_task(days: np.ndarray, res: np.ndarray, target: np.ndarray, opts: np
             res[m] = rj
         moved += 1
     return moved
+
+
+@njit(cache=True)
+def greedy_days(opts: np.ndarray, load: np.ndarray, caps: np.ndarray, busy: np.ndarray, avail: np.ndarray,
+                day: np.ndarray, tiebreak: float, spacing: float, targets: np.ndarray, k: int,
+                period_days: np.ndarray, period_starts: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray]:
+    """place.place_greedy's choice on arrays: (placed, days ascending, resource per day); same scores, same
+    tie-breaking (first minimum; the repair drops the day of the fullest period, then the latest)."""
+    n = len(avail)
+    n_opt = len(opts)
+    n_per = len(period_starts) - 1
+    empty = np.zeros(0, dtype=np.int64)
+    ok = np.zeros((n_opt, n), dtype=np.bool_)
+    free = np.zeros(n, dtype=np.bool_)
+    base = np.empty(n)
+    n_free = 0
+    for x in range(n):
+        low = -1
+        for i in range(n_opt):
+            lx = load[opts[i], x]
+            if lx < caps[opts[i]]:
+                ok[i, x] = True
+                if low < 0 or lx < low:
+                    low = lx
+        if low >= 0 and avail[x] and not busy[x]:
+            free[x] = True
+            n_free += 1
+        base[x] = day[x] + tiebreak * (min(low, n) if low >= 0 else n)
+    need = max(k, n_per)
+    if n_free < need:
+        return False, empty, empty
+    usable = free.copy()
+    chosen = np.empty(len(targets) + n_per, dtype=np.int64)
+    m = 0
+    for target in targets:
+        best = np.inf
+        d = -1
+        for x in range(n):
+            if usable[x]:
+                score = spacing * abs(x - target) + base[x]
+                if score < best:
+                    best = score
+                    d = x
+        if d < 0:
+            return False, empty, empty
+        chosen[m] = d
+        m += 1
+        usable[d] = False
+    period_of = np.full(n, -1, dtype=np.int64)
+    for j in range(n_per):
+        for q in range(period_starts[j], period_starts[j + 1]):
+            period_of[period_days[q]] = j
+    counts = np.zeros(max(n_per, 1), dtype=np.int64)
+    for j in range(n_per):
+        covered = False
+        for q in range(m):
+            if period_of[chosen[q]] == j:
+                covered = True
+                break
+        if covered:
+            continue
+        lo, hi = period_starts[j], period_starts[j + 1]
+        if hi == lo:
+            return False, empty, empty
+        mid = period_days[lo + (hi - lo) // 2]
+        add = -1
+        best = np.inf
+        for q in range(lo, hi):
+            x = period_days[q]
+            if usable[x]:
+                score = spacing * abs(x - mid) + base[x]
+                if score < best:
+                    best = score
+                    add = x
+        if add < 0:
+            return False, empty, empty
+        counts[:] = 0
+        for q in range(m):
+            if period_of[chosen[q]] >= 0:
+                counts[period_of[chosen[q]]] += 1
+        worst = -1
+        worst_key = -1
+        worst_day = -1
+        for q in range(m):
+            p = period_of[chosen[q]]
+            if p < 0 or counts[p] >= 2:
+                key = counts[p] if p >= 0 else 99
+                if worst < 0 or key > worst_key or (key == worst_key and chosen[q] > worst_day):
+                    worst, worst_key, worst_day = q, key, chosen[q]
+        if worst >= 0 and m >= k:
+            usable[chosen[worst]] = True
+            for q in range(worst, m - 1):
+                chosen[q] = chosen[q + 1]
+            m -= 1
+        chosen[m] = add
+        m += 1
+        usable[add] = False
+    days = np.sort(chosen[:m])
+    res = np.empty(m, dtype=np.int64)
+    for q in range(m):
+        d = days[q]
+        pick = -1
+        low = 0
+        for i in range(n_opt):
+            if ok[i, d] and (pick < 0 or load[opts[i], d] < low):
+                pick = i
+                low = load[opts[i], d]
+        res[q] = opts[pick]
+    return True, days, res

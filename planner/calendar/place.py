@@ -3,7 +3,6 @@ the improvement phase (tasks.py docstring)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -31,58 +30,26 @@ class Placement:
 
 
 def place_greedy(task: Task, board: Board, costs: Costs) -> bool:
-    """Place one task on free days near its targets, then repair uncovered required periods. True if placed."""
+    """Place one task on free days near its targets, then repair uncovered required periods. True if placed.
+
+    Each target takes the free day (available, group not busy, an option under its cap) of least
+    spacing·|day − target| + avoided-day cost + tiebreak·load; then every required period left uncovered takes its
+    best free day near its middle, dropping a day of the fullest period (or outside all periods) when k are
+    already chosen; each day goes to its least-loaded option. The loops are compiled (calendar/kernels.py)."""
+    from planner.calendar.kernels import greedy_days
+
     if task.k <= 0 and not task.periods:
         return True
-    opts = np.array(task.options, dtype=np.int64)
-    ok = board.load[opts] < board.caps[opts][:, None]              # options × days
-    free = task.avail & ~board.busy[task.group] & ok.any(axis=0)
-    need = max(task.k, len(task.periods))
-    if int(free.sum()) < need:
+    lengths = [len(p) for p in task.periods]
+    period_days = np.concatenate(task.periods).astype(np.int64) if task.periods else np.zeros(0, np.int64)
+    period_starts = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    placed, days, res = greedy_days(np.asarray(task.options, dtype=np.int64), board.load, board.caps,
+                                    board.busy[task.group], task.avail, costs.day, float(costs.tiebreak),
+                                    float(costs.spacing), np.ascontiguousarray(task.targets(), dtype=np.int64),
+                                    int(task.k), period_days, period_starts)
+    if not placed:
         return False
-    load = np.where(ok, board.load[opts], np.iinfo(np.int64).max).min(axis=0)
-    base = costs.day + costs.tiebreak * np.minimum(load, board.n_days)
-    idx = np.arange(board.n_days)
-    usable = free.copy()
-    chosen: list[int] = []
-    for target in task.targets():
-        score = costs.spacing * np.abs(idx - target) + base
-        score[~usable] = np.inf
-        d = int(np.argmin(score))
-        if not math.isfinite(score[d]):
-            return False
-        chosen.append(d)
-        usable[d] = False
-    # repair: every required period gets a day, taken from a period that has two or from a non-required one
-    period_of = np.full(board.n_days, -1, dtype=np.int64)
-    for j, days in enumerate(task.periods):
-        period_of[days] = j
-    for j, days in enumerate(task.periods):
-        if any(period_of[d] == j for d in chosen):
-            continue
-        cand = days[usable[days]]
-        if len(cand) == 0:
-            return False
-        mid = days[len(days) // 2]
-        add = int(cand[np.argmin(costs.spacing * np.abs(cand - mid) + base[cand])])
-        counts: dict[int, int] = {}
-        for d in chosen:
-            counts[int(period_of[d])] = counts.get(int(period_of[d]), 0) + 1
-        removable = [d for d in chosen if period_of[d] < 0 or counts[int(period_of[d])] >= 2]
-        if removable and len(chosen) >= task.k:
-            worst = max(removable, key=lambda d: (counts.get(int(period_of[d]), 0) if period_of[d] >= 0 else 99, d))
-            chosen.remove(worst)
-            usable[worst] = True
-        chosen.append(add)
-        usable[add] = False
-    chosen.sort()
-    res = []
-    for d in chosen:
-        col = ok[:, d]
-        choice = np.flatnonzero(col)
-        best = choice[np.argmin(board.load[opts[choice], d])]
-        res.append(int(opts[best]))
-    board.commit(task, chosen, res)
+    board.commit(task, days.tolist(), res.tolist())
     return True
 
 
