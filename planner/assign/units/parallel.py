@@ -59,17 +59,17 @@ def _init(data: AssignData, homes: list[set[int]]) -> None:
     _WORKER["data"], _WORKER["homes"] = data, homes
 
 
-def _run(job: Job, wall: Wall | None) -> GroupResult:
-    from planner.assign.units.solve import _solve_component
-
-    units, comms, index, total, share = job
-    return _solve_component(_WORKER["data"], units, comms, _WORKER["homes"], None, index, total, share, wall)
+def worker_inputs() -> tuple[AssignData, list[set[int]]]:
+    """In a worker: the input shipped by the pool's initializer."""
+    return _WORKER["data"], _WORKER["homes"]
 
 
 def solve_groups(data: AssignData, homes: list[set[int]], jobs: list[Job], control: SolveControl | None,
-                 solve_one: Callable[[Job], GroupResult], on_done: Callable[[int], None]) -> list[GroupResult]:
-    """Each job's result, in job order: in worker processes when there are ≥2 jobs, ≥2 workers and enough pairs,
-    else `solve_one` here in turn. `on_done(k)` after k groups have finished."""
+                 solve_one: Callable[[Job], GroupResult], on_done: Callable[[int], None],
+                 in_worker: Callable[[Job, Wall | None], GroupResult]) -> list[GroupResult]:
+    """Each job's result, in job order: `in_worker(job, wall)` in worker processes (a module-level function, so
+    that it pickles; it reads `worker_inputs()`) when there are ≥2 jobs, ≥2 workers and enough pairs, else
+    `solve_one(job)` here in turn. `on_done(k)` after k groups have finished."""
     n_workers = min(workers(), len(jobs))
     pairs = sum(len(units) * len(comms) for units, comms, *_ in jobs)
     if n_workers < 2 or pairs < POOL_MIN_PAIRS:
@@ -84,7 +84,7 @@ def solve_groups(data: AssignData, homes: list[set[int]], jobs: list[Job], contr
     pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init, initargs=(data, homes))
     try:
-        futures: list[Future[GroupResult]] = [pool.submit(_run, job, wall) for job in jobs]
+        futures: list[Future[GroupResult]] = [pool.submit(in_worker, job, wall) for job in jobs]
         pending = set(futures)
         while pending:
             if control is not None and control.cancelled:

@@ -16,7 +16,7 @@ from planner.assign.data import COST_SCALE, AssignData
 from planner.assign.units.columns import Component, build_master, column_generation, dive, enrich, prune
 from planner.assign.units.decompose import FULL_PAIRS_LIMIT, _components, _nearest_group, home_offices, pack
 from planner.assign.units.model import build_model
-from planner.assign.units.parallel import Job, solve_groups
+from planner.assign.units.parallel import Job, solve_groups, worker_inputs
 from planner.assign.units.rules import implied_pins, must_link_each_unit
 from planner.assign.units.search import local_search, perturb_search
 from planner.assign.units.whole import solve_whole
@@ -81,7 +81,7 @@ def solve_units(data: AssignData, control: SolveControl | None) -> UnitsResult |
             if control is not None:
                 control.report(STAGE, "office groups", None, None, k, n)
 
-        results = solve_groups(data, homes, [job for _, job in todo], control, one, progress)
+        results = solve_groups(data, homes, [job for _, job in todo], control, one, progress, _solve_job)
         solved.update({key: result for (key, _), result in zip(todo, results, strict=True)})
         for g in groups:
             if not comms_of[min(g)]:
@@ -162,6 +162,12 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
     bound = min(objective, math.ceil(lower - 1e-6) / COST_SCALE) if math.isfinite(lower) else math.nan
     status = Status.OPTIMAL if bound == objective else Status.FEASIBLE
     return status, objective, bound, run.seconds, n_vars, picks
+
+
+def _solve_job(job: Job, wall: Any) -> tuple[Status, float, float, float, int, dict[int, int]]:
+    """One office group in a worker process (parallel.py): the input came with the worker."""
+    data, homes = worker_inputs()
+    return _solve_component(data, job[0], job[1], homes, None, job[2], job[3], job[4], wall)
 
 
 def _as_is(data: AssignData, units: list[int], comms: list[int], packed: dict[int, int], run: _Run
