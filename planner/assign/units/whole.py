@@ -4,8 +4,9 @@ decomposed pipeline (home offices only a start), the Lagrangian bound of the who
 over all allowed pairs. The bound reported is a bound on the whole problem; the plan is the best found.
 
 Deterministic: fixed column-generation rounds (no clock), GLOP, a fixed number of kicks with the rules' seed —
-unless a wall budget is given (planner/deadline.py): then rounds and kicks also stop at its units share, and the
-dive is skipped once it has passed (the bound stays valid, the plan is the best found so far).
+unless a wall budget is given (planner/deadline.py): then the rounds stop at BOUND_SHARE of its units share, the
+kicks at the units share, and the dive is skipped once that has passed (the bound stays valid, the plan is the best
+found so far).
 A CP-SAT master over the columns was tried and left out for its cost: hinted with a good plan it did not leave
 the hint within 15 deterministic s (district seed 0); hinted with the pipeline's plan it reached 2,359 in 30
 deterministic s (~32 CPU s), 2,110 after the descent — better than the dive, at nearly twice the stage's time.
@@ -32,6 +33,8 @@ WHOLE_ROUNDS = 120         # column-generation rounds of the whole bound (distri
 # the plan stays deterministic: district rounds cost ~0.3 CPU s, kicks ~0.02 CPU s each on this machine.
 ROUNDS_PER_SECOND = 2
 KICKS_PER_SECOND = 5
+BOUND_SHARE = 0.6          # under a wall budget the bound's rounds stop at this share of the units phase, leaving the
+# rest to the dive and the kicks (they improve the plan; the bound only certifies it)
 SCOPE = "whole problem (Lagrangian, all allowed unit-community pairs)"
 
 
@@ -60,7 +63,8 @@ def solve_whole(data: AssignData, community_unit: np.ndarray, control: SolveCont
         kicks = max(1, min(kicks, int(KICKS_PER_SECOND * rules.time_limit)))
     lag = Lagrangian(comp)
     stop = (lambda: expired(control, UNITS_SHARE)) if bounded(control) else None
-    wb = whole_bound(lag, plan, np.zeros(lag.n_c), rounds, stop=stop)
+    stop_rounds = (lambda: expired(control, BOUND_SHARE * UNITS_SHARE)) if bounded(control) else None
+    wb = whole_bound(lag, plan, np.zeros(lag.n_c), rounds, stop=stop_rounds)
     if control is not None:
         control.report(stage, "solution", upper / COST_SCALE, wb.bound / COST_SCALE, 0, 1)
     starts = [plan]
