@@ -15,6 +15,7 @@ Phases end at fixed shares of the budget (elapsed since the solve started):
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -52,3 +53,31 @@ def expired(control: Any, share: float = 1.0) -> bool:
 def bounded(control: Any) -> bool:
     """True when a wall budget or first-valid applies (the engines then check the clock)."""
     return bool(getattr(control, "first_valid", False)) or getattr(control, "budget", None) is not None
+
+
+@dataclass(frozen=True)
+class Wall:
+    """The picklable part of a TimedControl (what time_left/expired read), for worker processes: the monotonic
+    clock is system-wide, so `started` means the same there."""
+
+    started: float
+    budget: float | None
+    first_valid: bool
+
+
+def wall_of(control: Any) -> Wall | None:
+    """The control's wall budget as a Wall (None when it has none)."""
+    if not bounded(control):
+        return None
+    return Wall(control.started, getattr(control, "budget", None), bool(getattr(control, "first_valid", False)))
+
+
+WORKERS_ENV = "PLANNER_WORKERS"   # worker processes for independent sub-problems; default min(2, CPUs)
+
+
+def process_workers() -> int:
+    """Worker processes: $PLANNER_WORKERS, else min(2, CPUs). Plans do not depend on it."""
+    raw = os.environ.get(WORKERS_ENV, "")
+    if raw.strip().isdigit():
+        return max(1, int(raw))
+    return max(1, min(2, os.cpu_count() or 1))

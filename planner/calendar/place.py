@@ -9,10 +9,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from planner.calendar import pool
 from planner.calendar.exact import solve_exact
 from planner.calendar.improve import Budget, improve_exact, improve_local
 from planner.calendar.tasks import Board, Costs, Task, components, plan_cost, task_bound
-from planner.deadline import CALENDAR_SHARE, bounded, expired, time_left
+from planner.deadline import CALENDAR_SHARE, Wall, bounded, expired, process_workers, time_left, wall_of
 from planner.result import Status
 
 
@@ -51,6 +52,20 @@ def place_greedy(task: Task, board: Board, costs: Costs) -> bool:
         return False
     board.commit(task, days.tolist(), res.tolist())
     return True
+
+
+def _bucket(tasks: list[Task], board: Board, costs: Costs, passes: int | None, wall: Wall | None) -> pool.Outcome:
+    """In a worker (pool.py): the constructive pass over `tasks` (global order kept), then the local improvement
+    of the components where nothing failed (when `passes` is given)."""
+    failed = [i for i in order_tasks(tasks) if not place_greedy(tasks[i], board, costs)]
+    moves = used = 0
+    if passes is not None:
+        broken = {i for comp in components(tasks, failed) for i in comp} if failed else set()
+        clean = [t for i, t in enumerate(tasks) if i not in broken]
+        stop = (lambda: expired(wall, CALENDAR_SHARE)) if wall is not None else None
+        done = improve_local(clean, board, costs, passes, stop=stop)
+        moves, used = done.moves, done.passes
+    return [(list(t.days), list(t.res)) for t in tasks], failed, moves, used
 
 
 def order_tasks(tasks: Sequence[Task]) -> list[int]:
@@ -92,13 +107,27 @@ def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, w
     failed: list[int] = []
     order = order_tasks(tasks)
     step = max(1, len(order) // 20)
-    for n, i in enumerate(order):
-        if not place_greedy(tasks[i], board, costs):
-            failed.append(i)
-        if control is not None and n % step == 0:
-            if control.cancelled:
-                raise Cancelled()
-            control.report(stage, "constructive", None, None, n, len(order))
+    if budget is not None and getattr(control, "first_valid", False):
+        budget = None   # --first-valid: the constructive (and exact-repaired) plan is the result
+    n_workers = min(process_workers(), len(tasks))
+    improved: set[int] = set()
+    pooled = (0, 0)
+    groups = pool.buckets(tasks, n_workers) if n_workers >= 2 and len(tasks) >= pool.POOL_MIN_TASKS else []
+    if len(groups) >= 2:   # independent components in worker processes
+        failed, improved, *moved = pool.place_in_pool(
+            tasks, board, costs, groups, budget.passes if budget is not None else None, wall_of(control),
+            lambda: control is not None and bool(control.cancelled),
+            lambda k, n: control.report(stage, "constructive", None, None, k, n) if control is not None else None,
+            _bucket, order)
+        pooled = (moved[0], moved[1])
+    else:
+        for n, i in enumerate(order):
+            if not place_greedy(tasks[i], board, costs):
+                failed.append(i)
+            if control is not None and n % step == 0:
+                if control.cancelled:
+                    raise Cancelled()
+                control.report(stage, "constructive", None, None, n, len(order))
     exact_status = Status.OPTIMAL
     comps = components(tasks, failed) if failed else []
     for j, comp in enumerate(comps):
@@ -122,11 +151,11 @@ def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, w
     details: dict[str, Any] = {"tasks": len(tasks), "greedy_failed": len(failed), "exact_components": len(comps),
                                "constructive_objective": constructive}
     lifts: list[tuple[list[int], float]] = []
-    if budget is not None and getattr(control, "first_valid", False):
-        budget = None   # --first-valid: the constructive (and exact-repaired) plan is the result
     if budget is not None:
         stop = (lambda: expired(control, CALENDAR_SHARE)) if bounded(control) else None
-        local = improve_local(tasks, board, costs, budget.passes, stop=stop)
+        rest = [t for i, t in enumerate(tasks) if i not in improved]
+        local = improve_local(rest, board, costs, budget.passes, stop=stop)
+        local.moves, local.passes = local.moves + pooled[0], max(local.passes, pooled[1])
         details["local_objective"] = plan_cost(tasks, costs)
         if control is not None:
             if control.cancelled:

@@ -9,6 +9,7 @@ import pytest
 from planner.assign import solve_assignment
 from planner.assign.units import parallel
 from planner.assign.units import solve as units_solve
+from planner.deadline import WORKERS_ENV
 from planner.demo import demo_tables
 from planner.io.validate import build_problem
 from planner.problem import Problem
@@ -36,7 +37,7 @@ def test_same_units_plan_with_one_and_two_workers(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", spy)
     results = {}
     for n in (1, 2):
-        monkeypatch.setenv(parallel.WORKERS_ENV, str(n))
+        monkeypatch.setenv(WORKERS_ENV, str(n))
         results[n] = solve_assignment(problem)
         assert check_with_checker(problem, results[n]) == []
     assert used == [2], "the 2-worker run used the pool, the 1-worker run did not"
@@ -48,7 +49,7 @@ def test_same_units_plan_with_one_and_two_workers(monkeypatch: pytest.MonkeyPatc
 
 
 def test_workers_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(parallel.WORKERS_ENV, "3")
+    monkeypatch.setenv(WORKERS_ENV, "3")
     assert parallel.workers() == 3
-    monkeypatch.setenv(parallel.WORKERS_ENV, "zero")
+    monkeypatch.setenv(WORKERS_ENV, "zero")
     assert 1 <= parallel.workers() <= 2

@@ -7,49 +7,29 @@ worker (initializer) and every model is built inside the worker. Workers are spa
 a thread, and forking a threaded process is unsafe), which costs ~1 CPU s of imports per worker, so the pool is used
 only where the groups are large enough to repay it (POOL_MIN_PAIRS); below that the groups run in this process.
 
-The wall budget (planner/deadline.py) reaches the workers as a plain `Wall` (the monotonic clock is system-wide);
+The wall budget (planner/deadline.py) reaches the workers as a plain `deadline.Wall` (the monotonic clock is system-wide);
 progress is reported here as groups finish; Stop cancels the groups not started and raises Cancelled.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from typing import Any
 
 from planner.assign.data import AssignData
+from planner.deadline import Wall, process_workers, wall_of
 from planner.progress import Cancelled, SolveControl
 
 POOL_MIN_PAIRS = 200_000   # Σ units × communities over the groups to solve; district (45 k) stays in-process
-WORKERS_ENV = "PLANNER_WORKERS"   # worker processes; default min(2, CPUs)
 
 Job = tuple[list[int], list[int], int, int, float]   # (units, communities, index, groups, budget share)
 GroupResult = Any   # solve._solve_component's tuple
 
 
-@dataclass(frozen=True)
-class Wall:
-    """The picklable part of a TimedControl: what deadline.expired/time_left read."""
-
-    started: float
-    budget: float | None
-    first_valid: bool
-
-
 def workers() -> int:
-    """Worker processes: $PLANNER_WORKERS, else min(2, CPUs)."""
-    raw = os.environ.get(WORKERS_ENV, "")
-    if raw.strip().isdigit():
-        return max(1, int(raw))
-    return max(1, min(2, os.cpu_count() or 1))
-
-
-def wall_of(control: SolveControl | None) -> Wall | None:
-    if control is None or not (getattr(control, "first_valid", False) or getattr(control, "budget", None)):
-        return None
-    return Wall(control.started, getattr(control, "budget", None), bool(getattr(control, "first_valid", False)))
+    """Worker processes (deadline.process_workers: $PLANNER_WORKERS, else min(2, CPUs))."""
+    return process_workers()
 
 
 _WORKER: dict[str, Any] = {}
