@@ -22,7 +22,7 @@ from typing import Any
 
 from planner.progress import SolveControl
 
-UNITS_SHARE = 0.45
+UNITS_SHARE = 0.6
 CALENDAR_SHARE = 0.85
 
 

@@ -33,7 +33,7 @@ WHOLE_ROUNDS = 120         # column-generation rounds of the whole bound (distri
 # the plan stays deterministic: district rounds cost ~0.3 CPU s, kicks ~0.02 CPU s each on this machine.
 ROUNDS_PER_SECOND = 2
 KICKS_PER_SECOND = 5
-BOUND_SHARE = 0.6          # under a wall budget the bound's rounds stop at this share of the units phase, leaving the
+BOUND_SHARE = 0.75         # under a wall budget the bound's rounds stop at this share of the units phase, leaving the
 # rest to the dive and the kicks (they improve the plan; the bound only certifies it)
 SCOPE = "whole problem (Lagrangian, all allowed unit-community pairs)"
 
