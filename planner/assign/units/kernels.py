@@ -202,7 +202,8 @@ def _members(S, D):
 @njit(cache=True)
 def best_move(S, P, D, a):
     """The best improving move or swap with unit `a` on one side: (found, delta, community of a or -1, other
-    unit, its community or -1); scanned in the order of search._Plan.best_move, ties keep the first found."""
+    unit, its community or -1): for each other unit b in order, a's communities (moves to b, then swaps with b's),
+    then b's communities moving to a; ties keep the first found (the order of the Python loop this replaced)."""
     H, movable, limit = S[0], S[2], S[6]
     load = D[2]
     flat, starts = _members(S, D)
@@ -254,7 +255,8 @@ def best_move(S, P, D, a):
 
 @njit(cache=True)
 def best_anywhere(S, P, D, free):
-    """The best improving move (d = -1) or swap over every pair of units (search._Plan.best_anywhere's order)."""
+    """The best improving move (d = -1) or swap over every pair of units: moves first (community, then unit
+    order), then swaps (pairs of `free` in order); ties keep the first found."""
     H, movable, pinned, limit = S[0], S[2], S[3], S[6]
     owner, load = D[0], D[2]
     n_u = len(load)
@@ -312,7 +314,8 @@ def descend_all(S, P, D, free, max_passes):
 
 @njit(cache=True)
 def descend(S, P, D, queue_init):
-    """search._Plan.descend: a queue of units to re-check (each at most once in the queue at a time)."""
+    """Descent to a local optimum of moves and swaps: a move's delta depends only on its two units, so after a
+    change only the units it touched are re-checked (a queue, each unit at most once in it at a time)."""
     n_u = len(D[1])
     queued = np.zeros(n_u, dtype=np.bool_)
     queue = list(queue_init)
