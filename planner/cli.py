@@ -74,10 +74,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     problem = read_problem(Path(args.data), year=args.year, overrides=overrides)
     previous = read_plan(args.previous) if args.previous else None
     from planner.cli_progress import terminal_progress
+    from planner.workflow.solve import timed_control
 
     bar = None if args.verbose else terminal_progress()   # a tqdm bar by default on a terminal
+    # --time-limit: also a wall budget for the whole solve (planner/deadline.py), besides each stage's limit
+    control = timed_control(_printer(args) if args.verbose else bar, args.time_limit, args.first_valid)
     try:
-        checked = plan_and_check(problem, previous, on_event=_printer(args) if args.verbose else bar)
+        checked = plan_and_check(problem, previous, control)
     finally:
         if bar is not None:
             bar.close()
@@ -302,7 +305,10 @@ def build_parser(lang: Lang | None = None) -> argparse.ArgumentParser:
     p.add_argument("--previous", default=None, help="last year's plan folder / 上年计划目录")
     p.add_argument("--year", type=int, default=None, help=HELP_YEAR)
     p.add_argument("--time-limit", type=float, default=None,
-                   help="deterministic seconds per stage / 每个阶段的求解时限（确定性秒数）")
+                   help="seconds for the whole solve (wall clock; also each stage's deterministic limit): when "
+                        "they end, the best valid plan so far is written / 整个求解的时限（秒），到时写出当前最优可行方案")
+    p.add_argument("--first-valid", action="store_true",
+                   help="write the first valid plan and stop (no improvement) / 得到第一个可行方案即写出并停止")
     p.add_argument("--seed", type=int, default=None, help=HELP_SEED)
     p.add_argument("--save", default=None, metavar="SCENARIO",
                    help="also store as a version of SCENARIO / 同时保存为该方案的新版本")

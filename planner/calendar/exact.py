@@ -76,7 +76,7 @@ def solve_exact(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int,
     solver.parameters.num_workers = workers
     solver.parameters.interleave_search = workers > 1   # deterministic whatever the worker count
     solver.parameters.max_deterministic_time = time_limit
-    if wall_limit is not None:  # benchmarks only: wall-clock limits make results machine-dependent
+    if wall_limit is not None:  # benchmarks and the wall budget (--time-limit): results become machine-dependent
         solver.parameters.max_time_in_seconds = wall_limit
     if register:
         register(solver)

@@ -63,8 +63,10 @@ class Improvement:
                 "exact_deterministic_s": round(self.deterministic, 2)}
 
 
-def improve_local(tasks: Sequence[Task], board: Board, costs: Costs, passes: int) -> Improvement:
-    """Best single-visit moves, task by task, until a pass moves nothing (see module docstring, step 1)."""
+def improve_local(tasks: Sequence[Task], board: Board, costs: Costs, passes: int,
+                  stop: Callable[[], bool] | None = None) -> Improvement:
+    """Best single-visit moves, task by task, until a pass moves nothing (see module docstring, step 1).
+    Anytime: every move keeps every hard rule, so `stop` (the wall budget) may end it after any task."""
     out = Improvement()
     n = board.n_days
     if n == 0 or (costs.spacing == 0 and not costs.avoid.any()):
@@ -75,6 +77,9 @@ def improve_local(tasks: Sequence[Task], board: Board, costs: Costs, passes: int
         out.passes += 1
         moved = 0
         for t in tasks:
+            if stop is not None and stop():
+                out.moves += moved
+                return out
             if t.days and t.k > 0:
                 moved += _improve_task(t, board, costs, idx, day)
         out.moves += moved
@@ -84,51 +89,31 @@ def improve_local(tasks: Sequence[Task], board: Board, costs: Costs, passes: int
 
 
 def _improve_task(t: Task, board: Board, costs: Costs, idx: np.ndarray, day: np.ndarray) -> int:
+    """Each visit of t in turn to the day that lowers t's cost most (module docstring, step 1); compiled
+    (calendar/kernels.py). Returns the number of moves."""
+    from planner.calendar.kernels import improve_task
+
     n = board.n_days
-    target = t.target_prefix(n)
-    opts = np.asarray(t.options, dtype=np.int64)
     period_of = np.full(n, -1, dtype=np.int64)
     for j, days in enumerate(t.periods):
         period_of[days] = j
-    moved = 0
-    for a in list(t.days):
-        prefix = np.cumsum(np.bincount(np.asarray(t.days, dtype=np.int64), minlength=n)[:n])
-        diff = prefix - target
-        # moving a to b < a adds 1 to P on [b, a); to b > a removes 1 on [a, b)
-        up = np.concatenate(([0.0], np.cumsum(np.abs(diff + 1) - np.abs(diff))))
-        down = np.concatenate(([0.0], np.cumsum(np.abs(diff - 1) - np.abs(diff))))
-        delta = costs.spacing * np.where(idx < a, up[a] - up[idx], down[idx] - down[a]) + day - day[a]
-        room = (board.load[opts] < board.caps[opts][:, None]).any(axis=0)
-        ok = t.avail & ~board.busy[t.group] & room
-        p = period_of[a]
-        if p >= 0 and sum(1 for d in t.days if period_of[d] == p) == 1:
-            ok &= period_of == p
-        ok[a] = False
-        if not ok.any():
-            continue
-        delta = np.where(ok, delta, np.inf)
-        b = int(np.argmin(delta))
-        if not delta[b] < -1e-9:
-            continue
-        i = t.days.index(a)
-        r = t.res[i]
-        board.busy[t.group, a] = False
-        board.load[r, a] -= 1
-        col = np.flatnonzero(board.load[opts, b] < board.caps[opts])
-        rb = int(opts[col[np.argmin(board.load[opts[col], b])]])
-        board.busy[t.group, b] = True
-        board.load[rb, b] += 1
-        pairs = sorted([*((d, x) for j, (d, x) in enumerate(zip(t.days, t.res, strict=True)) if j != i), (b, rb)])
-        t.days = [d for d, _ in pairs]
-        t.res = [x for _, x in pairs]
-        moved += 1
+    days_arr = np.asarray(t.days, dtype=np.int64)
+    res_arr = np.asarray(t.res, dtype=np.int64)
+    moved = int(improve_task(days_arr, res_arr, np.ascontiguousarray(t.target_prefix(n), dtype=np.int64),
+                             np.asarray(t.options, dtype=np.int64), period_of, t.avail, board.busy[t.group],
+                             board.load, board.caps, day, float(costs.spacing)))
+    if moved:
+        t.days = days_arr.tolist()
+        t.res = res_arr.tolist()
     return moved
 
 
 def improve_exact(tasks: Sequence[Task], board: Board, costs: Costs, budget: Budget, *, seed: int,
                   register: Callable[[Any], None] | None = None, unregister: Callable[[Any], None] | None = None,
-                  cancelled: Callable[[], bool] = lambda: False) -> Improvement:
-    """Re-solve components exactly, largest gap first, within the shared deterministic budget (step 2)."""
+                  cancelled: Callable[[], bool] = lambda: False,
+                  time_left: Callable[[], float] | None = None) -> Improvement:
+    """Re-solve components exactly, largest gap first, within the shared deterministic budget (step 2).
+    `time_left` (the wall budget): no component starts after it reaches 0, and each solve is capped by it."""
     import time
 
     out = Improvement()
@@ -150,14 +135,14 @@ def improve_exact(tasks: Sequence[Task], board: Board, costs: Costs, budget: Bud
     remaining = budget.exact_time
     started = time.monotonic()
     for j, (_, _, comp) in enumerate(ranked):
-        if remaining <= 0 or cancelled():
+        if remaining <= 0 or cancelled() or (time_left is not None and time_left() <= 0):
             break
         sub = [tasks[i] for i in comp]
         old = sum(t.cost(costs) for t in sub)
         saved = [(list(t.days), list(t.res)) for t in sub]
         share = remaining / (len(ranked) - j)
         result = solve_exact(sub, board, costs, seed=seed, workers=1, time_limit=share, register=register,
-                             unregister=unregister)
+                             unregister=unregister, wall_limit=time_left() if time_left is not None else None)
         remaining -= result.deterministic
         out.deterministic += result.deterministic
         if result.status not in (Status.OPTIMAL, Status.FEASIBLE):

@@ -3,16 +3,17 @@ the improvement phase (tasks.py docstring)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
+from planner.calendar import pool
 from planner.calendar.exact import solve_exact
 from planner.calendar.improve import Budget, improve_exact, improve_local
 from planner.calendar.tasks import Board, Costs, Task, components, plan_cost, task_bound
+from planner.deadline import CALENDAR_SHARE, Wall, bounded, expired, process_workers, time_left, wall_of
 from planner.result import Status
 
 
@@ -30,59 +31,41 @@ class Placement:
 
 
 def place_greedy(task: Task, board: Board, costs: Costs) -> bool:
-    """Place one task on free days near its targets, then repair uncovered required periods. True if placed."""
+    """Place one task on free days near its targets, then repair uncovered required periods. True if placed.
+
+    Each target takes the free day (available, group not busy, an option under its cap) of least
+    spacing·|day − target| + avoided-day cost + tiebreak·load; then every required period left uncovered takes its
+    best free day near its middle, dropping a day of the fullest period (or outside all periods) when k are
+    already chosen; each day goes to its least-loaded option. The loops are compiled (calendar/kernels.py)."""
+    from planner.calendar.kernels import greedy_days
+
     if task.k <= 0 and not task.periods:
         return True
-    opts = np.array(task.options, dtype=np.int64)
-    ok = board.load[opts] < board.caps[opts][:, None]              # options × days
-    free = task.avail & ~board.busy[task.group] & ok.any(axis=0)
-    need = max(task.k, len(task.periods))
-    if int(free.sum()) < need:
+    lengths = [len(p) for p in task.periods]
+    period_days = np.concatenate(task.periods).astype(np.int64) if task.periods else np.zeros(0, np.int64)
+    period_starts = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    placed, days, res = greedy_days(np.asarray(task.options, dtype=np.int64), board.load, board.caps,
+                                    board.busy[task.group], task.avail, costs.day, float(costs.tiebreak),
+                                    float(costs.spacing), np.ascontiguousarray(task.targets(), dtype=np.int64),
+                                    int(task.k), period_days, period_starts)
+    if not placed:
         return False
-    load = np.where(ok, board.load[opts], np.iinfo(np.int64).max).min(axis=0)
-    base = costs.day + costs.tiebreak * np.minimum(load, board.n_days)
-    idx = np.arange(board.n_days)
-    usable = free.copy()
-    chosen: list[int] = []
-    for target in task.targets():
-        score = costs.spacing * np.abs(idx - target) + base
-        score[~usable] = np.inf
-        d = int(np.argmin(score))
-        if not math.isfinite(score[d]):
-            return False
-        chosen.append(d)
-        usable[d] = False
-    # repair: every required period gets a day, taken from a period that has two or from a non-required one
-    period_of = np.full(board.n_days, -1, dtype=np.int64)
-    for j, days in enumerate(task.periods):
-        period_of[days] = j
-    for j, days in enumerate(task.periods):
-        if any(period_of[d] == j for d in chosen):
-            continue
-        cand = days[usable[days]]
-        if len(cand) == 0:
-            return False
-        mid = days[len(days) // 2]
-        add = int(cand[np.argmin(costs.spacing * np.abs(cand - mid) + base[cand])])
-        counts: dict[int, int] = {}
-        for d in chosen:
-            counts[int(period_of[d])] = counts.get(int(period_of[d]), 0) + 1
-        removable = [d for d in chosen if period_of[d] < 0 or counts[int(period_of[d])] >= 2]
-        if removable and len(chosen) >= task.k:
-            worst = max(removable, key=lambda d: (counts.get(int(period_of[d]), 0) if period_of[d] >= 0 else 99, d))
-            chosen.remove(worst)
-            usable[worst] = True
-        chosen.append(add)
-        usable[add] = False
-    chosen.sort()
-    res = []
-    for d in chosen:
-        col = ok[:, d]
-        choice = np.flatnonzero(col)
-        best = choice[np.argmin(board.load[opts[choice], d])]
-        res.append(int(opts[best]))
-    board.commit(task, chosen, res)
+    board.commit(task, days.tolist(), res.tolist())
     return True
+
+
+def _bucket(tasks: list[Task], board: Board, costs: Costs, passes: int | None, wall: Wall | None) -> pool.Outcome:
+    """In a worker (pool.py): the constructive pass over `tasks` (global order kept), then the local improvement
+    of the components where nothing failed (when `passes` is given)."""
+    failed = [i for i in order_tasks(tasks) if not place_greedy(tasks[i], board, costs)]
+    moves = used = 0
+    if passes is not None:
+        broken = {i for comp in components(tasks, failed) for i in comp} if failed else set()
+        clean = [t for i, t in enumerate(tasks) if i not in broken]
+        stop = (lambda: expired(wall, CALENDAR_SHARE)) if wall is not None else None
+        done = improve_local(clean, board, costs, passes, stop=stop)
+        moves, used = done.moves, done.passes
+    return [(list(t.days), list(t.res)) for t in tasks], failed, moves, used
 
 
 def order_tasks(tasks: Sequence[Task]) -> list[int]:
@@ -124,13 +107,27 @@ def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, w
     failed: list[int] = []
     order = order_tasks(tasks)
     step = max(1, len(order) // 20)
-    for n, i in enumerate(order):
-        if not place_greedy(tasks[i], board, costs):
-            failed.append(i)
-        if control is not None and n % step == 0:
-            if control.cancelled:
-                raise Cancelled()
-            control.report(stage, "constructive", None, None, n, len(order))
+    if budget is not None and getattr(control, "first_valid", False):
+        budget = None   # --first-valid: the constructive (and exact-repaired) plan is the result
+    n_workers = min(process_workers(), len(tasks))
+    improved: set[int] = set()
+    pooled = (0, 0)
+    groups = pool.buckets(tasks, n_workers) if n_workers >= 2 and len(tasks) >= pool.POOL_MIN_TASKS else []
+    if len(groups) >= 2:   # independent components in worker processes
+        failed, improved, *moved = pool.place_in_pool(
+            tasks, board, costs, groups, budget.passes if budget is not None else None, wall_of(control),
+            lambda: control is not None and bool(control.cancelled),
+            lambda k, n: control.report(stage, "constructive", None, None, k, n) if control is not None else None,
+            _bucket, order)
+        pooled = (moved[0], moved[1])
+    else:
+        for n, i in enumerate(order):
+            if not place_greedy(tasks[i], board, costs):
+                failed.append(i)
+            if control is not None and n % step == 0:
+                if control.cancelled:
+                    raise Cancelled()
+                control.report(stage, "constructive", None, None, n, len(order))
     exact_status = Status.OPTIMAL
     comps = components(tasks, failed) if failed else []
     for j, comp in enumerate(comps):
@@ -155,7 +152,10 @@ def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, w
                                "constructive_objective": constructive}
     lifts: list[tuple[list[int], float]] = []
     if budget is not None:
-        local = improve_local(tasks, board, costs, budget.passes)
+        stop = (lambda: expired(control, CALENDAR_SHARE)) if bounded(control) else None
+        rest = [t for i, t in enumerate(tasks) if i not in improved]
+        local = improve_local(rest, board, costs, budget.passes, stop=stop)
+        local.moves, local.passes = local.moves + pooled[0], max(local.passes, pooled[1])
         details["local_objective"] = plan_cost(tasks, costs)
         if control is not None:
             if control.cancelled:
@@ -163,7 +163,8 @@ def place_all(tasks: Sequence[Task], board: Board, costs: Costs, *, seed: int, w
             control.report(stage, "improve", details["local_objective"], None, 1, 1)
         exact = improve_exact(tasks, board, costs, budget, seed=seed, register=control.register if control else None,
                               unregister=control.unregister if control else None,
-                              cancelled=lambda: control is not None and bool(control.cancelled))
+                              cancelled=lambda: control is not None and bool(control.cancelled),
+                              time_left=(lambda: time_left(control, CALENDAR_SHARE)) if bounded(control) else None)
         if control is not None and control.cancelled:
             raise Cancelled()
         exact.moves, exact.passes = local.moves, local.passes

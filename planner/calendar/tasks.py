@@ -146,23 +146,11 @@ def task_bound(task: Task, costs: Costs) -> float:
 
 
 def _window_min(values: np.ndarray, lo: np.ndarray) -> np.ndarray:
-    """out[d] = min(values[lo[d]:d]) (inf if empty); lo is nondecreasing, so a monotone deque does it in O(n)."""
-    from collections import deque
+    """out[d] = min(values[lo[d]:d]) (inf if empty); lo is nondecreasing, so a monotone deque does it in O(n)
+    (compiled: calendar/kernels.py)."""
+    from planner.calendar.kernels import window_min
 
-    n = len(values)
-    out = np.full(n, np.inf)
-    window: deque[int] = deque()
-    for d in range(n):
-        if d > 0:
-            v = values[d - 1]
-            while window and values[window[-1]] >= v:
-                window.pop()
-            window.append(d - 1)
-        while window and window[0] < lo[d]:
-            window.popleft()
-        if window:
-            out[d] = values[window[0]]
-    return out
+    return window_min(np.ascontiguousarray(values, dtype=np.float64), np.ascontiguousarray(lo, dtype=np.int64))
 
 
 def plan_cost(tasks: Sequence[Task], costs: Costs) -> float:

@@ -67,6 +67,19 @@ def solve(problem: Problem, previous: Plan | None = None, control: SolveControl 
                       since=since)
 
 
+def timed_control(on_event: Callable[[ProgressEvent], None] | None = None, time_limit: float | None = None,
+                  first_valid: bool = False) -> SolveControl:
+    """A control whose wall budget binds (planner/deadline.py): `time_limit` seconds for the whole solve from now
+    (each stage stops improving at its share and hands on its best valid plan), or `first_valid`: no improvement at
+    all, the first complete valid plan is the result. Without either, a plain control (deterministic run)."""
+    from planner.deadline import TimedControl
+
+    budget = time_limit if time_limit is not None and time_limit > 0 else None   # 0: no limit, as in the rules
+    if budget is None and not first_valid:
+        return SolveControl(on_event=on_event)
+    return TimedControl(on_event=on_event, budget=budget, first_valid=first_valid)
+
+
 def plan_and_check(problem: Problem, previous: Plan | None = None, control: SolveControl | None = None, *,
                    on_event: Callable[[ProgressEvent], None] | None = None,
                    frozen_visits: pd.DataFrame | None = None, since: date | None = None,

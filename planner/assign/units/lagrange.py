@@ -23,6 +23,7 @@ singleton covers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,31 +60,6 @@ class WholeBound:
         return keep
 
 
-_Step = tuple[int, int, float, np.ndarray, np.ndarray]   # (community, weight, value, DP before it, DP after it)
-
-
-def _backtrack(trail: list[tuple[np.ndarray, np.ndarray, list[_Step]]], load: int, start: np.ndarray) -> list[int]:
-    """The communities of the DP's optimum at `load`: offices in reverse; an office is skipped when its closed
-    state already held the value, else its items are walked back until the one that opened it."""
-    chosen: list[int] = []
-    for before, opened, steps in reversed(trail):
-        if before[load] >= opened[load]:
-            continue
-        for c, w, v, prior, after in reversed(steps):
-            if after[load] == prior[load]:
-                continue
-            chosen.append(c)
-            came_open = load >= w and prior[load - w] + v >= after[load]
-            load -= w
-            if not came_open:
-                break      # c opened this office, from a closed state (or from the empty set)
-        else:
-            continue       # an office the pins had opened: back to its closed state
-        if start[load] > before[load]:
-            return chosen  # reached the empty set
-    return chosen
-
-
 class Lagrangian:
     """The per-unit subproblems of a whole-problem Component (all units, all communities, candidates = every
     allowed free community, required = pins)."""
@@ -104,6 +80,21 @@ class Lagrangian:
             self.bonus[u] = np.asarray([comp.w_cont if c in prev else 0 for c in cand.tolist()], dtype=float)
         self.H = np.asarray(comp.H, dtype=np.int64)
         self.office = np.asarray(comp.office, dtype=np.int64)
+        # what does not depend on π, once per unit: candidates' loads, which fit beside the pins, their order by
+        # office (stable), and the load term over every load the unit's DP can reach
+        self.w_all: dict[int, np.ndarray] = {}
+        self.fits: dict[int, np.ndarray] = {}
+        self.by_office: dict[int, np.ndarray] = {}
+        self.load_table: dict[int, np.ndarray] = {}
+        for u in comp.units:
+            cand = self.cand[u]
+            req_load = int(sum(int(self.H[c]) for c in comp.required.get(u, ())))
+            w_all = self.H[cand] if len(cand) else np.zeros(0, np.int64)
+            self.w_all[u] = w_all
+            self.fits[u] = w_all + req_load <= self.limit(u)
+            self.by_office[u] = np.argsort(self.office[cand], kind="stable") if len(cand) else np.zeros(0, np.int64)
+            top = min(self.limit(u), req_load + int(w_all[self.fits[u]].sum()))
+            self.load_table[u] = comp.load_costs(u, np.arange(max(top, 0) + 1))
 
     def limit(self, u: int) -> int:
         """The load limit the rules impose: the unit's capacity under strict linkage, none otherwise (the DP then
@@ -123,9 +114,9 @@ class Lagrangian:
         req_off = {int(self.office[c]) for c in req}
         cand = self.cand[u]
         vals = pi[cand] - self.dist[u] + self.bonus[u] if len(cand) else np.zeros(0)
-        w_all = self.H[cand] if len(cand) else np.zeros(0, np.int64)
-        fits = w_all + req_load <= limit
-        pos = np.flatnonzero((vals > 0) & fits)
+        w_all = self.w_all[u]
+        fits = self.fits[u]
+        positive = (vals > 0) & fits
         best: tuple[float, tuple[int, ...]] | None = None
         if req or not comp.must:   # the pins alone (or the empty set)
             best = (const + (comp.w_one * (len(req_off) - 1) if req else 0) +
@@ -133,57 +124,46 @@ class Lagrangian:
         if not req and comp.must:   # best singleton (covers "non-empty" when no positive item exists)
             ok = np.flatnonzero(fits)
             if len(ok):
-                sing = comp.load_costs(u, w_all[ok]) - vals[ok]
+                sing = self.load_table[u][w_all[ok]] - vals[ok]
                 k = int(np.argmin(sing))
                 cand_best = (const + float(sing[k]), (int(cand[ok[k]]),))
                 best = cand_best if best is None or cand_best[0] < best[0] else best
-        if len(pos):
-            found = self._knapsack(u, pi, cand[pos], vals[pos], w_all[pos], req, req_load, req_off, limit, const)
+        if positive.any():
+            found = self._knapsack(u, positive, vals, req, req_load, req_off, limit, const)
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
         return best
 
-    def _knapsack(self, u: int, pi: np.ndarray, items: np.ndarray, vals: np.ndarray, ws: np.ndarray,
-                  req: tuple[int, ...], req_load: int, req_off: set[int], limit: int, const: float
-                  ) -> tuple[float, tuple[int, ...]] | None:
-        """Exact DP over the load (offset by the pins' load) of the non-empty sets of positive items; the state
-        "offices opened" is charged when an office's first item is taken (w_one each, the first one refunded)."""
+    def _knapsack(self, u: int, positive: np.ndarray, vals: np.ndarray, req: tuple[int, ...], req_load: int,
+                  req_off: set[int], limit: int, const: float) -> tuple[float, tuple[int, ...]] | None:
+        """Exact DP over the load (offset by the pins' load) of the non-empty sets of positive items (`positive`, a
+        mask over u's candidates); the state "offices opened" is charged when an office's first item is taken (w_one
+        each, the first one refunded). The DP and its backtrack are compiled (kernels.py); items go by office
+        ascending, then candidate order."""
+        from planner.assign.units.kernels import backtrack, office_knapsack
+
         comp = self.comp
         w_one = float(comp.w_one)
-        cap = int(min(limit - req_load, int(ws.sum())))
+        w_all = self.w_all[u]
+        cap = int(min(limit - req_load, int(w_all[positive].sum())))
         size = cap + 1
-        closed = np.full(size, NEG_INF)   # best value of sets whose offices are all counted
-        if req:
-            closed[0] = 0.0
-        start = np.full(size, NEG_INF)    # the empty set (a source only, never a result)
-        if not req:
-            start[0] = 0.0
+        by_office = self.by_office[u]
+        order = by_office[positive[by_office] & (w_all[by_office] <= cap)]
+        items = self.cand[u][order]
         offices = self.office[items]
-        trail: list[tuple[np.ndarray, np.ndarray, list[_Step]]] = []
-        for o in np.unique(offices).tolist():
-            before = closed
-            src_open = np.maximum(before, start) - w_one   # opening office o costs w_one
-            is_open = o in req_off
-            opened = before if is_open else np.full(size, NEG_INF)
-            steps: list[_Step] = []
-            for i in np.flatnonzero(offices == o).tolist():
-                w, v = int(ws[i]), float(vals[i])
-                if w > cap:
-                    continue
-                new = opened.copy()
-                reach = opened[: size - w] if is_open else np.maximum(opened[: size - w], src_open[: size - w])
-                np.maximum(new[w:], reach + v, out=new[w:])
-                steps.append((int(items[i]), w, v, opened, new))
-                opened = new
-            closed = np.maximum(before, opened)
-            trail.append((before, opened, steps))
-        loads = np.arange(size) + req_load
-        score = const - closed + w_one * (len(req_off) - 1) + comp.load_costs(u, loads)
+        first = np.concatenate(([0], np.flatnonzero(np.diff(offices)) + 1)) if len(order) else np.zeros(0, np.int64)
+        starts = np.append(first, len(order)).astype(np.int64)
+        is_open = np.asarray([int(o) in req_off for o in offices[first].tolist()], dtype=np.bool_)
+        w_sorted = np.ascontiguousarray(w_all[order], dtype=np.int64)
+        v_sorted = np.ascontiguousarray(vals[order], dtype=np.float64)
+        closed, start, trail = office_knapsack(w_sorted, v_sorted, starts, is_open, cap, bool(req), w_one)
+        score = const - closed + w_one * (len(req_off) - 1) + self.load_table[u][req_load: req_load + size]
         score[~np.isfinite(closed)] = np.inf
         j = int(np.argmin(score))
         if not np.isfinite(score[j]):
             return None
-        return float(score[j]), tuple(sorted((*req, *_backtrack(trail, j, start))))
+        picked = backtrack(trail, starts, w_sorted, v_sorted, start, j)
+        return float(score[j]), tuple(sorted((*req, *items[picked].tolist())))
 
     def evaluate(self, pi: np.ndarray) -> tuple[float, dict[int, tuple[float, tuple[int, ...]]]]:
         """L(π) and each unit's minimiser; -inf when some unit has no pattern (the problem is infeasible)."""
@@ -211,9 +191,10 @@ def whole_component(data: AssignData) -> Component:
 
 
 def whole_bound(lag: Lagrangian, plan: dict[int, tuple[int, ...]], pi0: np.ndarray, max_rounds: int,
-                tolerance: float = MIN_ROUNDS_GAP) -> WholeBound:
+                tolerance: float = MIN_ROUNDS_GAP, stop: Callable[[], bool] | None = None) -> WholeBound:
     """Stabilised column generation whose every priced point gives a valid bound L(π) (module docstring).
-    Deterministic: a fixed number of rounds at most, no clock. `plan` (a complete plan) keeps the master feasible."""
+    Deterministic: a fixed number of rounds at most, no clock. `plan` (a complete plan) keeps the master feasible.
+    `stop` (the wall budget) is asked before each round; the best bound so far is valid whenever it stops."""
     comp = lag.comp
     solver = pywraplp.Solver.CreateSolver("GLOP")
     unit_row = {u: solver.Constraint(1, 1) for u in comp.units}
@@ -244,7 +225,7 @@ def whole_bound(lag: Lagrangian, plan: dict[int, tuple[int, ...]], pi0: np.ndarr
         add(u, s)
     lp = math.inf
     rounds = 0
-    while rounds < max_rounds:
+    while rounds < max_rounds and not (stop is not None and stop()):
         rounds += 1
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
             break

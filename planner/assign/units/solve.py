@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -15,9 +16,11 @@ from planner.assign.data import COST_SCALE, AssignData
 from planner.assign.units.columns import Component, build_master, column_generation, dive, enrich, prune
 from planner.assign.units.decompose import FULL_PAIRS_LIMIT, _components, _nearest_group, home_offices, pack
 from planner.assign.units.model import build_model
+from planner.assign.units.parallel import Job, solve_groups, worker_inputs
 from planner.assign.units.rules import implied_pins, must_link_each_unit
 from planner.assign.units.search import local_search, perturb_search
 from planner.assign.units.whole import solve_whole
+from planner.deadline import UNITS_SHARE, bounded, expired, time_left
 from planner.progress import SolveControl
 from planner.result import StageReport, Status
 
@@ -31,6 +34,8 @@ MAX_KICKS = 400
 WHOLE_PAIRS_LIMIT = 200_000  # up to this many unit × community pairs the whole problem is bounded and searched
 # (whole.py; district 45 k pairs ≈ 40 CPU s); above it (city: 4.5 M) the report says the bound is restricted
 RESTRICTED_SCOPE = "candidate pairs (home offices) only: not a bound on the whole problem, the difference is no gap"
+TIMED_SCOPE = ("the wall budget (--time-limit / --first-valid) ended before the whole problem was bounded: the bound "
+               "holds for the candidate pairs (home offices) only")
 KICKED_MASTER_BUDGET = 1.5  # after the kicks, the master runs once, over the columns pruned by reduced cost
 # (columns.prune), with this share of the group's budget. Measured on the city's 48 kicked groups (Σ plan − Σ bound):
 # old rule (1,000 kicks, master only over unpruned pools ≤ 2,500 patterns) 1,069 in 51 s; 400 kicks + pruned master
@@ -65,16 +70,23 @@ def solve_units(data: AssignData, control: SolveControl | None) -> UnitsResult |
         statuses: list[Status] = []
         failed: list[set[int]] = []
         n_vars = 0
-        for i, g in enumerate(groups):
-            comms = comms_of[min(g)]
-            units = [u for u in range(n_u) if homes[u] & g]
-            if not comms:
+        todo = [(frozenset(g), ([u for u in range(n_u) if homes[u] & g], comms_of[min(g)], i, len(groups),
+                                sizes[min(g)] / total))
+                for i, g in enumerate(groups) if comms_of[min(g)] and frozenset(g) not in solved]
+
+        def one(job: Job) -> tuple[Status, float, float, float, int, dict[int, int]]:
+            return _solve_component(data, job[0], job[1], homes, control, job[2], job[3], job[4])
+
+        def progress(k: int, n: int = len(todo)) -> None:
+            if control is not None:
+                control.report(STAGE, "office groups", None, None, k, n)
+
+        results = solve_groups(data, homes, [job for _, job in todo], control, one, progress, _solve_job)
+        solved.update({key: result for (key, _), result in zip(todo, results, strict=True)})
+        for g in groups:
+            if not comms_of[min(g)]:
                 continue
-            key = frozenset(g)
-            if key not in solved:
-                solved[key] = _solve_component(data, units, comms, homes, control, i, len(groups),
-                                               sizes[min(g)] / total)
-            status, obj, bnd, _, n_x, picks = solved[key]
+            status, obj, bnd, _, n_x, picks = solved[frozenset(g)]
             n_vars += n_x
             if status not in (Status.OPTIMAL, Status.FEASIBLE):
                 if len(groups) == 1:
@@ -91,7 +103,8 @@ def solve_units(data: AssignData, control: SolveControl | None) -> UnitsResult |
                        "start_objective": round(objective, 1), "start_bound": round(bound, 1),
                        "start_bound_scope": "candidate pairs (home offices)" if not full else "all pairs"}
             seconds = sum(v[3] for v in solved.values())
-            if n_u * n_c <= WHOLE_PAIRS_LIMIT:
+            whole_done = n_u * n_c <= WHOLE_PAIRS_LIMIT and not expired(control, UNITS_SHARE)
+            if whole_done:
                 started = time.perf_counter()
                 whole = solve_whole(data, community_unit, control, STAGE)
                 seconds += time.perf_counter() - started
@@ -99,8 +112,8 @@ def solve_units(data: AssignData, control: SolveControl | None) -> UnitsResult |
                 objective, bound = whole.objective, whole.bound
                 details.update(whole.details)
             else:   # honest: the decomposed bound holds for its candidate pairs only, not for the whole problem
-                details["bound_scope"] = RESTRICTED_SCOPE
-            status = Status.OPTIMAL if bound >= objective and n_u * n_c <= WHOLE_PAIRS_LIMIT else Status.FEASIBLE
+                details["bound_scope"] = RESTRICTED_SCOPE if n_u * n_c > WHOLE_PAIRS_LIMIT else TIMED_SCOPE
+            status = Status.OPTIMAL if bound >= objective and whole_done else Status.FEASIBLE
             report = StageReport(STAGE, status, objective, bound, seconds, details)
             if control is not None:
                 control.report(STAGE, "done", objective, bound, len(groups), len(groups))
@@ -121,22 +134,26 @@ class _Run:
     budget: float
     seconds: float = 0.0
     n_x: int = 0           # pair-model booleans, when the pair model was needed
+    clock: Any = None      # what the wall budget is read from (deadline.py): the control, or parallel.Wall
 
 
 Best = tuple[float, dict[int, int], dict[int, tuple[int, ...]]]   # (objective, community -> unit, unit -> pattern)
 
 
 def _solve_component(data: AssignData, units: list[int], comms: list[int], homes: list[set[int]],
-                     control: SolveControl | None, done: int, total: int, share: float
+                     control: SolveControl | None, done: int, total: int, share: float, wall: Any = None
                      ) -> tuple[Status, float, float, float, int, dict[int, int]]:
     """One component: (status, objective, bound, seconds, variables, community -> unit), in three steps: a first
-    plan, column generation with its bound (and local search), then the integer master over the columns."""
+    plan, column generation with its bound (and local search), then the integer master over the columns.
+    `wall`: the wall budget in a worker process (parallel.Wall), where `control` is None."""
     rules = data.problem.rules.solver
     budget = max(rules.time_limit * share, MIN_COMPONENT_TIME) if rules.time_limit > 0 else 0.0
-    run = _Run(data, units, comms, control, done, total, budget)
+    run = _Run(data, units, comms, control, done, total, budget, clock=wall if wall is not None else control)
     packed = _first_plan(run, homes)
     if isinstance(packed, Status):   # the pair model proved the component infeasible
         return Status.INFEASIBLE, math.nan, math.nan, run.seconds, run.n_x, {}
+    if packed is not None and expired(run.clock, UNITS_SHARE):   # wall budget over: the first plan as it is
+        return _as_is(data, units, comms, packed, run)
     comp, hint, lower, kicked = _columns(run, packed)
     best, n_vars = _master(run, comp, hint, lower, kicked)
     if best is None:
@@ -145,6 +162,25 @@ def _solve_component(data: AssignData, units: list[int], comms: list[int], homes
     bound = min(objective, math.ceil(lower - 1e-6) / COST_SCALE) if math.isfinite(lower) else math.nan
     status = Status.OPTIMAL if bound == objective else Status.FEASIBLE
     return status, objective, bound, run.seconds, n_vars, picks
+
+
+def _solve_job(job: Job, wall: Any) -> tuple[Status, float, float, float, int, dict[int, int]]:
+    """One office group in a worker process (parallel.py): the input came with the worker."""
+    data, homes = worker_inputs()
+    return _solve_component(data, job[0], job[1], homes, None, job[2], job[3], job[4], wall)
+
+
+def _as_is(data: AssignData, units: list[int], comms: list[int], packed: dict[int, int], run: _Run
+           ) -> tuple[Status, float, float, float, int, dict[int, int]]:
+    """A component's first plan unimproved (the wall budget ended): its exact cost, and 0 as its bound (every
+    cost is non-negative; nothing better was proven)."""
+    pinned_to = {c: u for u, c in implied_pins(data)}
+    comp = Component(data, units, comms, {u: [c for c in comms if c not in pinned_to] for u in units},
+                     {u: tuple(sorted(c for c in comms if pinned_to.get(c) == u)) for u in units},
+                     must_link_each_unit(data))
+    plan = {u: tuple(sorted(c for c, uu in packed.items() if uu == u)) for u in units}
+    objective = sum(comp.cost(u, s) for u, s in plan.items()) / COST_SCALE
+    return Status.FEASIBLE, objective, 0.0, run.seconds, run.n_x, dict(packed)
 
 
 def _first_plan(run: _Run, homes: list[set[int]]) -> dict[int, int] | Status | None:
@@ -228,6 +264,10 @@ def _master(run: _Run, comp: Component, hint: dict[int, tuple[int, ...]], lower:
         solver = make_solver(rules, KICKED_MASTER_BUDGET * run.budget if kicked else run.budget / 2,
                              1 if len(master.patterns) <= SINGLE_WORKER_VARS else None)
         solver.parameters.linearization_level = 2  # the set-partitioning LP is the whole point: every row in it
+        if bounded(run.clock) and best is not None:   # the wall budget binds too (planner/deadline.py)
+            if expired(run.clock, UNITS_SHARE):
+                break
+            solver.parameters.max_time_in_seconds = time_left(run.clock, UNITS_SHARE)
         outcome = run_model(master.model, solver, run.control, STAGE, done=run.done, total=run.total)
         run.seconds += outcome.seconds
         n_vars = run.n_x + len(master.patterns)

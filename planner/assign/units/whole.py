@@ -3,7 +3,10 @@ decomposed pipeline (home offices only a start), the Lagrangian bound of the who
 (lagrange.py), an LP dive over those columns repaired into a plan, then the descent and the iterated local search
 over all allowed pairs. The bound reported is a bound on the whole problem; the plan is the best found.
 
-Deterministic: fixed column-generation rounds (no clock), GLOP, a fixed number of kicks with the rules' seed.
+Deterministic: fixed column-generation rounds (no clock), GLOP, a fixed number of kicks with the rules' seed —
+unless a wall budget is given (planner/deadline.py): then the rounds stop at BOUND_SHARE of its units share, the
+kicks at the units share, and the dive is skipped once that has passed (the bound stays valid, the plan is the best
+found so far).
 A CP-SAT master over the columns was tried and left out for its cost: hinted with a good plan it did not leave
 the hint within 15 deterministic s (district seed 0); hinted with the pipeline's plan it reached 2,359 in 30
 deterministic s (~32 CPU s), 2,110 after the descent — better than the dive, at nearly twice the stage's time.
@@ -21,6 +24,7 @@ from planner.assign.data import COST_SCALE, AssignData
 from planner.assign.units.columns import Component
 from planner.assign.units.lagrange import Lagrangian, whole_bound, whole_component
 from planner.assign.units.search import local_search, perturb_search
+from planner.deadline import UNITS_SHARE, bounded, expired
 from planner.progress import SolveControl
 
 WHOLE_KICKS = 300          # iterated local search over all pairs from the dive's plan (district: ~5 CPU s)
@@ -29,6 +33,8 @@ WHOLE_ROUNDS = 120         # column-generation rounds of the whole bound (distri
 # the plan stays deterministic: district rounds cost ~0.3 CPU s, kicks ~0.02 CPU s each on this machine.
 ROUNDS_PER_SECOND = 2
 KICKS_PER_SECOND = 5
+BOUND_SHARE = 0.75         # under a wall budget the bound's rounds stop at this share of the units phase, leaving the
+# rest to the dive and the kicks (they improve the plan; the bound only certifies it)
 SCOPE = "whole problem (Lagrangian, all allowed unit-community pairs)"
 
 
@@ -56,15 +62,18 @@ def solve_whole(data: AssignData, community_unit: np.ndarray, control: SolveCont
         rounds = max(1, min(rounds, int(ROUNDS_PER_SECOND * rules.time_limit)))
         kicks = max(1, min(kicks, int(KICKS_PER_SECOND * rules.time_limit)))
     lag = Lagrangian(comp)
-    wb = whole_bound(lag, plan, np.zeros(lag.n_c), rounds)
+    stop = (lambda: expired(control, UNITS_SHARE)) if bounded(control) else None
+    stop_rounds = (lambda: expired(control, BOUND_SHARE * UNITS_SHARE)) if bounded(control) else None
+    wb = whole_bound(lag, plan, np.zeros(lag.n_c), rounds, stop=stop_rounds)
     if control is not None:
         control.report(stage, "solution", upper / COST_SCALE, wb.bound / COST_SCALE, 0, 1)
     starts = [plan]
-    dived = dive(comp, {u: wb.columns.get(u, set()) | {plan[u]} for u in comp.units})
+    dived = None if stop is not None and stop() else \
+        dive(comp, {u: wb.columns.get(u, set()) | {plan[u]} for u in comp.units})
     if dived is not None:
         starts.insert(0, local_search(comp, dived))
     for start in starts:    # the dive's plan first; the pipeline's plan only when the dive found none
-        found = perturb_search(comp, start, kicks, seed=int(rules.seed))
+        found = perturb_search(comp, start, kicks, seed=int(rules.seed), stop=stop)
         if _total(comp, found) < upper:
             plan, upper = found, _total(comp, found)
         if dived is not None:
