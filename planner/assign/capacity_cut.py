@@ -29,7 +29,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from ortools.graph.python import max_flow
 
@@ -92,6 +91,8 @@ def capacity_cut(demand: Sequence[int], capacity: Sequence[int], allowed: Iterab
         raise RuntimeError("max flow failed")
     if solver.optimal_flow() >= total:
         return CapacityCut(total, total, ())
+    import networkx as nx  # only when demand is not covered: it costs ~0.25 s of imports (scipy) on every plan
+
     graph = nx.DiGraph()
     graph.add_nodes_from(index)
     # arcs without a "capacity" attribute are unbounded in networkx
