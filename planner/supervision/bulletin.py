@@ -131,6 +131,8 @@ def write_bulletin(progress: Progress, problem: Problem, path: str | Path, check
         "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                  "align": "center", "valign": "vcenter", "font_name": FONT}),
         "cell": book.add_format({"border": 1, "font_name": FONT}),
+        # formula-looking text as a text cell with Excel's hidden quote prefix, not a visible apostrophe
+        "cell_quoted": book.add_format({"border": 1, "font_name": FONT, "quote_prefix": True}),
         "section": book.add_format({"bold": True, "font_size": 12, "font_name": FONT}),
         **{rag: book.add_format({"border": 1, "bg_color": colour, "font_name": FONT})
            for rag, colour in RAG_COLOURS.items()},
@@ -145,14 +147,20 @@ def write_bulletin(progress: Progress, problem: Problem, path: str | Path, check
         ws.set_header(f"&L{TITLE}&R截至 {progress.as_of.isoformat()}")
         ws.set_footer("&C第 &P 页，共 &N 页")
 
+    def risky(value: Any) -> bool:
+        return isinstance(value, str) and guard_text(value) != value
+
     def table(ws: Any, row: int, headers: list[str], rows: list[list[Any]], rag_col: int | None = None) -> int:
-        ws.write_row(row, 0, [guard_text(h) for h in headers], fmt["head"])
+        ws.write_row(row, 0, headers, fmt["head"])
         for r, values in enumerate(rows, start=row + 1):
             shown = values[: len(headers)]
             style = fmt[values[-1]] if rag_col is not None else fmt["cell"]
-            ws.write_row(r, 0, [guard_text(v) if isinstance(v, str) else v for v in shown], fmt["cell"])
+            ws.write_row(r, 0, shown, fmt["cell"])
+            for c, value in enumerate(shown):
+                if risky(value):
+                    ws.write_string(r, c, value, fmt["cell_quoted"])
             if rag_col is not None:
-                ws.write(r, rag_col, guard_text(shown[rag_col]), style)
+                ws.write(r, rag_col, shown[rag_col], style)
         return row + len(rows) + 2
 
     ws = book.add_worksheet("概况")

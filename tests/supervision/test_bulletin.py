@@ -58,3 +58,20 @@ def test_html_has_the_same_sections_and_checks(tmp_path: Path) -> None:
         assert heading in page
     assert "<svg" in page and "@page" in page
     assert "50.0" in page      # U1: one of two answered callbacks confirmed
+
+
+def test_formula_looking_names_are_text_cells_without_a_visible_apostrophe(tmp_path: Path) -> None:
+    from planner.io.validate import build_problem
+    from planner.rules import Rules
+    from tests.fixtures import TINY_YEAR, tiny_tables
+
+    tables = tiny_tables()
+    cadres = tables["cadres"].copy()
+    cadres.loc[cadres["cadre_id"] == "G1", "name"] = "=1+1"
+    prob = build_problem({**tables, "cadres": cadres}, Rules().replace(year=TINY_YEAR), source="tiny")
+    progress = compute_progress(prob, PAIRS, PLAN, actuals(prob, DONE).visits, date(2026, 2, 28))
+    book = openpyxl.load_workbook(write_bulletin(progress, prob, tmp_path / "通报.xlsx"))
+    cells = [c for row in book["需要帮助"].iter_rows(min_row=2) for c in row if c.value == "=1+1"]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+    texts = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert not any(t.startswith("'") for t in texts)
