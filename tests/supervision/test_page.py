@@ -48,8 +48,17 @@ def test_page_shows_progress_and_records_a_visit(make_app, demo_plan: Plan) -> N
     independent = recompute_progress(ws.shown_problem, demo_plan.pairs(), demo_plan.visits, actuals, progress.as_of,
                                      reports=handed, report_due=demo_plan.report_due)
     assert compare_progress(progress.table, independent) == []
-    # drill-down into someone who needs help
+    # drill-down into someone who needs help; the table names people and targets next to their codes
     assert at.selectbox(key="progress_person").options
+    helped = next(d.value for d in at.dataframe if "差计划" in getattr(d.value, "columns", []))
+    names = dict(zip(ws.shown_problem.units["unit_id"], ws.shown_problem.units["name"], strict=True))
+    names.update(zip(ws.shown_problem.cadres["cadre_id"], ws.shown_problem.cadres["name"], strict=True))
+    names.update(zip(ws.shown_problem.leaders["leader_id"], ws.shown_problem.leaders["name"], strict=True))
+    names.update(zip(ws.shown_problem.office_leaders["person_id"], ws.shown_problem.office_leaders["name"],
+                     strict=True))
+    people = [p for p in helped["人员"] if p]
+    assert people and all(p.split(" ", 1)[1] == names[p.split(" ", 1)[0]] for p in people)
+    assert not any("户主" in str(v) for v in helped.to_numpy().ravel())   # households by community, never by name
     # record a visit from the plan, as planned
     at.radio(key="progress_source").set_value("store").run()
     person = at.selectbox(key="record_person").options[0]

@@ -17,6 +17,7 @@ from planner.supervision.labels import KIND_LABELS, OBLIGATION_LABELS, RAG_COLOU
 from planner.supervision.progress import STATUSES, Progress, compute_progress, period_label
 from planner.supervision.summary import by_level, needs_help
 from planner.supervision.views import missing_visits, month_matrix, open_planned
+from planner.ui.frames import cached_names
 from planner.ui.i18n import current_lang, labels, t
 from planner.ui.state import Workspace
 
@@ -140,10 +141,15 @@ def _help(ws: Workspace, progress: Progress, actuals: pd.DataFrame) -> None:
     if helped.empty:
         st.success(t("progress.nobody_behind"))
         return
+    names = cached_names(ws.problem, ws.problem_key) if ws.problem is not None else {}
+
+    def named(ids: pd.Series) -> list[str]:   # "U004 区财政局"; a household by its community (no personal names)
+        return [f"{i} {names.get(str(i), '')}".strip() if isinstance(i, str) and i else "" for i in ids]
+
     shown = pd.DataFrame({
         t("progress.col_kind"): [label(KIND_LABELS, k, lang) for k in helped["person_kind"]],
-        t("progress.col_unit"): helped["unit_id"], t("progress.col_person"): helped["person_id"],
-        t("progress.col_target"): helped["target_id"],
+        t("progress.col_unit"): named(helped["unit_id"]), t("progress.col_person"): named(helped["person_id"]),
+        t("progress.col_target"): named(helped["target_id"]),
         t("progress.col_obligation"): [label(OBLIGATION_LABELS, o, lang) for o in helped["obligation"]],
         t("progress.col_gap_plan"): helped["gap_to_plan"], t("progress.col_gap_year"): helped["gap_to_required"],
         t("progress.col_left"): helped["left_days"],
