@@ -62,49 +62,26 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     home = tmp_path_factory.mktemp("app_home")
-    port = _free_port()
     env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{home / 'store.db'}", "USER": "browser-test"}
-    log = open(home / "streamlit.log", "wb")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((home / "streamlit.log").read_text(errors="replace"))
-            time.sleep(0.3)
-        SERVER_LOG[:] = [home / "streamlit.log"]
-        yield url
+        with serve(home, env) as url:
+            yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         shutil.rmtree(home, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def serve(home: Path, env: dict[str, str]) -> Iterator[str]:
+def serve(home: Path, env: dict[str, str], address: bool = True) -> Iterator[str]:
     """`streamlit run app.py` on a free 127.0.0.1 port with `env` (its store at env's PLANNER_DB_URL); yields the
-    URL and stops the server on exit (the per-module servers of the page tests)."""
+    URL and stops the server on exit. `address=False` leaves out --server.address, so .streamlit/config.toml's
+    applies (the access tests check that default)."""
     port = _free_port()
     log = open(home / "streamlit.log", "wb")  # noqa: SIM115 - closed below
+    bind = ["--server.address=127.0.0.1"] if address else []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true", *bind,
+         f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -8,15 +8,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, ROOT, _free_port
+from tests.browser.conftest import CHROMIUM, ROOT, serve
 
 PASSWORD = "browser-pass-1"
 LAPTOP = {"width": 1366, "height": 768}
@@ -63,33 +61,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{home / 'store.db'}", "PLANNER_USER": "运维",
            "PYTHONPATH": str(ROOT)}
     facts = _seed(home, env)
-    port = _free_port()
-    log = open(home / "streamlit.log", "wb")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-         f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)   # no --server.address: config.toml's applies
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((home / "streamlit.log").read_text(errors="replace"))
-            time.sleep(0.3)
+    with serve(home, env, address=False) as url:   # no --server.address: config.toml's applies
         yield url, facts
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def idle(page: Any) -> None:
