@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from planner.errors import Lang
@@ -23,10 +24,26 @@ def _say(lang: Lang, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
-def plan_many_command(args: argparse.Namespace) -> int:
+def _district_bar(lang: Lang, progress: Any, quiet: bool) -> tuple[Any, Callable[[Any], None]]:
+    """The tqdm bar over districts both batch commands show, and the callback that advances it per finished
+    district (a district that is not `ok` gets its own line)."""
     from tqdm import tqdm
 
-    from planner.batch.outputs import SummaryRow
+    bar = tqdm(total=0, unit=_say(lang, "区", "district"), file=sys.stderr, dynamic_ncols=True,
+               disable=quiet or None)
+
+    def show(row: Any) -> None:
+        bar.total = progress.total
+        bar.set_postfix_str(f"{row.district}: {row.status}", refresh=False)
+        bar.update(1)
+        if row.status != "ok":
+            bar.write(f"  {row.district}: {row.status} ({row.exit_code}) {row.message[:200]}", file=sys.stderr)
+
+    return bar, show
+
+
+def plan_many_command(args: argparse.Namespace) -> int:
+
     from planner.batch.run import BatchProgress, plan_many
 
     lang: Lang = args.lang
@@ -40,15 +57,7 @@ def plan_many_command(args: argparse.Namespace) -> int:
                    "--workers is ignored with --scheduler (start workers with `dask worker` on each machine)"),
               file=sys.stderr)
     progress = BatchProgress()
-    bar = tqdm(total=0, unit=_say(lang, "区", "district"), file=sys.stderr, dynamic_ncols=True,
-               disable=args.quiet or None)
-
-    def show(row: SummaryRow) -> None:
-        bar.total = progress.total
-        bar.set_postfix_str(f"{row.district}: {row.status}", refresh=False)
-        bar.update(1)
-        if row.status != "ok":
-            bar.write(f"  {row.district}: {row.status} ({row.exit_code}) {row.message[:200]}", file=sys.stderr)
+    bar, show = _district_bar(lang, progress, args.quiet)
 
     try:
         rows = plan_many(args.root, args.out, scheduler=args.scheduler, workers=args.workers,
@@ -89,23 +98,13 @@ def _threads(text: str) -> str:
 
 
 def progress_many_command(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
 
-    from planner.batch.outputs import SummaryRow
     from planner.batch.progress_many import ProgressRow, progress_many
     from planner.batch.run import BatchProgress
 
     lang: Lang = args.lang
     progress = BatchProgress()
-    bar = tqdm(total=0, unit=_say(lang, "区", "district"), file=sys.stderr, dynamic_ncols=True,
-               disable=args.quiet or None)
-
-    def show(row: SummaryRow) -> None:
-        bar.total = progress.total
-        bar.set_postfix_str(f"{row.district}: {row.status}", refresh=False)
-        bar.update(1)
-        if row.status != "ok":
-            bar.write(f"  {row.district}: {row.status} ({row.exit_code}) {row.message[:200]}", file=sys.stderr)
+    bar, show = _district_bar(lang, progress, args.quiet)
 
     try:
         rows = progress_many(args.root, args.plans, args.actuals_root, args.as_of, args.out,
