@@ -49,3 +49,17 @@ def periods_text(ctx: Context, periods: np.ndarray, months: int) -> tuple[str, s
     zh = "、".join(ctx.period_label(int(p), months, "zh") for p in periods)
     en = ", ".join(ctx.period_label(int(p), months, "en") for p in periods)
     return zh, en
+
+
+def missed_periods(ctx: Context, kind: str, n: int, months: int, history: tuple[np.ndarray, np.ndarray],
+                   judged: tuple[np.ndarray, np.ndarray], linked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The "at least one contact visit every `months`" rules (district and office leaders): which periods each
+    person must cover (`ctx.required_since`, judging only periods after the contact visits already in the history,
+    given as (person, day) arrays) and which of them the judged visits (person, day) do not cover; people without a
+    contact pair (`linked` False) owe nothing. Returns (required, missing), both person × period."""
+    qualified = np.zeros((n, ctx.n_periods(months)), dtype=bool)
+    qualified[history[0], ctx.day_period(history[1], months)] = True
+    required = ctx.required_since(kind, n, months, qualified)
+    covered = np.zeros_like(required)
+    covered[judged[0], ctx.day_period(judged[1], months)] = True
+    return required, required & ~covered & linked[:, None]

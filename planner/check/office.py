@@ -16,7 +16,7 @@ import numpy as np
 
 from planner.check.assignment import AssignmentLinks
 from planner.check.context import Context
-from planner.check.minimums import Minimums, distinct_per, periods_text
+from planner.check.minimums import Minimums, distinct_per, missed_periods, periods_text
 from planner.check.violation import Collector
 from planner.check.visits import CONTACT, OFFICE_LEADER, RESEARCH, T_COMMUNITY, Visits
 
@@ -68,16 +68,12 @@ def office_leader_contact(ctx: Context, v: Visits, links: AssignmentLinks, out: 
     months = vr.office_leader_period_months
     n = len(ctx.office_leaders)
     before = v.ok & v.hist & (v.person >= 0) & contact
-    qualified = np.zeros((n, ctx.n_periods(months)), dtype=bool)
-    qualified[v.person[before], ctx.day_period(v.day[before], months)] = True
-    required = ctx.required_since("office_leader", n, months, qualified)
-    covered = np.zeros_like(required)
-    covered[v.person[sel], ctx.day_period(v.day[sel], months)] = True
     has_pair = np.bincount(pairs.a, minlength=n) > 0
+    required, missing = missed_periods(ctx, "office_leader", n, months, (v.person[before], v.day[before]),
+                                       (v.person[sel], v.day[sel]), has_pair)
     out.count("calendar.office_leader_spread", int(has_pair.sum()))
     mins.add("office_leader", ctx.office_leaders.ids[has_pair], "contact_periods", "", None,
-             (required & covered).sum(axis=1)[has_pair], required.sum(axis=1)[has_pair])
-    missing = required & ~covered & has_pair[:, None]
+             (required & ~missing).sum(axis=1)[has_pair], required.sum(axis=1)[has_pair])
     for i in np.flatnonzero(missing.any(axis=1)):
         zh, en = periods_text(ctx, np.flatnonzero(missing[i]), months)
         who = ctx.office_leaders.ids[i]

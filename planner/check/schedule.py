@@ -13,7 +13,7 @@ import pandas as pd
 
 from planner.check.assignment import AssignmentLinks
 from planner.check.context import Context
-from planner.check.minimums import Minimums
+from planner.check.minimums import Minimums, missed_periods
 from planner.check.minimums import distinct_per as _distinct_per
 from planner.check.minimums import periods_text as _periods_text
 from planner.check.office import office_leader_calendar
@@ -141,16 +141,12 @@ def leader_contact(ctx: Context, v: Visits, links: AssignmentLinks, out: Collect
     months = ctx.rules.visits.leader_period_months
     n_leaders = len(ctx.leaders)
     before = v.ok & v.hist & (v.person >= 0) & (v.pk == LEADER) & (v.act == CONTACT)
-    qualified = np.zeros((n_leaders, ctx.n_periods(months)), dtype=bool)
-    qualified[v.person[before], ctx.day_period(v.day[before], months)] = True
-    required = ctx.required_since("leader", n_leaders, months, qualified)
-    covered = np.zeros_like(required)
-    covered[v.person[sel], ctx.day_period(v.day[sel], months)] = True
     has_office = np.bincount(lo.a, minlength=n_leaders) > 0
+    required, missing = missed_periods(ctx, "leader", n_leaders, months, (v.person[before], v.day[before]),
+                                       (v.person[sel], v.day[sel]), has_office)
     out.count("calendar.leader_contact_spread", int(has_office.sum()))
     mins.add("leader", ctx.leaders.ids[has_office], "contact_periods", "", None,
-             (required & covered).sum(axis=1)[has_office], required.sum(axis=1)[has_office])
-    missing = required & ~covered & has_office[:, None]
+             (required & ~missing).sum(axis=1)[has_office], required.sum(axis=1)[has_office])
     for i in np.flatnonzero(missing.any(axis=1)):
         lid = ctx.leaders.ids[i]
         zh, en = _periods_text(ctx, np.flatnonzero(missing[i]), months)
